@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The two commands of README.md, with nothing but Python 3.11 installed:
+
+    python3 dev.py up      install, migrate, load the demo depot (first time) and start the service
+    python3 dev.py test    install, run the whole suite on SQLite, then again on PostgreSQL if reachable
+
+Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -k scan`).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/test"
+PYTEST_NO_TESTS = 5
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(*args, env=None) -> int:
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=env)
+
+
+def ensure_installed() -> None:
+    """A virtualenv with the project and its test tools; reinstalled only when pyproject changes."""
+    if sys.version_info < (3, 11):
+        sys.exit("Hjelpemiddel trenger Python 3.11 eller nyere.")
+    if not PYTHON.exists():
+        say(f"Lager virtualenv i {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / ".installed"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say("Installerer avhengigheter")
+    quiet = ["-q", "--disable-pip-version-check"]
+    if run(PYTHON, "-m", "pip", "install", *quiet, "--upgrade", "pip") or \
+            run(PYTHON, "-m", "pip", "install", *quiet, "-e", ".[test]"):
+        sys.exit("Installasjonen feilet.")
+    stamp.write_text(digest)
+
+
+def hjelpemiddel(*args, env=None) -> int:
+    return run(PYTHON, "-m", "hjelpemiddel", *args, env=env)
+
+
+def up() -> int:
+    ensure_installed()
+    env = os.environ.copy()
+    if hjelpemiddel("db", "upgrade", env=env) or hjelpemiddel("demo", env=env):
+        return 1
+    port = env.get("PORT", "5000")
+    say(f"Åpne http://127.0.0.1:{port}/ – logg inn som lager / terapeut / sjafor / admin med passordet «demo-passord».")
+    return hjelpemiddel("serve", "--port", port, env=env)
+
+
+def postgres_reachable(url: str) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            pass
+    except OSError:
+        return False
+    check = "import sqlalchemy as sa, sys; sa.create_engine(sys.argv[1].replace('postgresql://', 'postgresql+psycopg://', 1)).connect().close()"
+    return subprocess.call([str(PYTHON), "-c", check, url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+
+
+def pytest(label: str, extra: list[str], database_url: str | None) -> int:
+    env = os.environ.copy()
+    env.pop("TEST_DATABASE_URL", None)
+    if database_url:
+        env["TEST_DATABASE_URL"] = database_url
+    say(f"Testsuite på {label}")
+    code = run(PYTHON, "-m", "pytest", *extra, env=env)
+    if code == PYTEST_NO_TESTS:
+        say(f"Ingen tester valgt på {label} (pytest exit 5) – regnes ikke som feil.")
+        return 0
+    return code
+
+
+def test(extra: list[str]) -> int:
+    ensure_installed()
+    failures = []
+    if pytest("SQLite", extra, None):
+        failures.append("SQLite")
+    pg_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_TEST_PG)
+    if postgres_reachable(pg_url):
+        if pytest(f"PostgreSQL ({pg_url})", extra, pg_url):
+            failures.append("PostgreSQL")
+    else:
+        say(f"PostgreSQL på {pg_url} svarer ikke; hopper over den andre kjøringen.")
+    if failures:
+        say("FEILET: " + ", ".join(failures))
+        return 1
+    say("Alle testkjøringer besto.")
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("up", "test"):
+        print(__doc__)
+        return 2
+    return up() if sys.argv[1] == "up" else test(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

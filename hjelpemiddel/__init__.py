@@ -1,0 +1,45 @@
+"""Hjelpemiddel: the service that runs a municipal assistive-device depot (hjelpemiddellager)."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+    _init_secret_key(app)
+
+    from .core.db import init_db
+    from .core.http import init_http, install_commit_point
+    from .stock.label_layouts import init_label_layouts
+    from .cli import init_cli
+    from . import catalog, stock, core
+
+    init_db(app)
+    init_http(app)
+    init_label_layouts(app)
+    for blueprint in (*core.blueprints(), *catalog.blueprints(), *stock.blueprints()):
+        app.register_blueprint(blueprint)
+    install_commit_point(app)
+    init_cli(app)
+    return app
+
+
+def _init_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV"] == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (HJELPEMIDDEL_ENV=production).")
+    # A development key that survives restarts, so logins do too.
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        app.config["SECRET_KEY"] = handle.read().strip()

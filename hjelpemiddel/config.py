@@ -1,0 +1,27 @@
+"""Settings from the environment; nothing here is read at import time by other modules."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    env = os.environ
+    config = {
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "DATABASE_URL": env.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(instance_path, "hjelpemiddel.sqlite3"),
+        "ENV": env.get("HJELPEMIDDEL_ENV", "development"),
+        # Large enough for a catalogue CSV, small enough that a runaway client cannot exhaust memory.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)),
+        "LABEL_LAYOUTS_DIR": env.get("LABEL_LAYOUTS_DIR", str(REPO_ROOT / "labels")),
+        "DEFAULT_LABEL_LAYOUT": env.get("DEFAULT_LABEL_LAYOUT", "a4-3x8"),
+        "ZPL_LABEL_LAYOUT": env.get("ZPL_LABEL_LAYOUT", "zebra-57x32"),
+        "DEPOT_NAME": env.get("DEPOT_NAME", "Hjelpemiddellageret"),
+        "SQL_ECHO": env.get("SQL_ECHO") == "1",
+        "TOKEN_CACHE_SECONDS": float(env.get("TOKEN_CACHE_SECONDS", 10)),
+    }
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,66 @@
+"""One error hierarchy, answered as one JSON shape for the API and a friendly page for people."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class BadRequest(AppError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidState(Conflict):
+    """An illegal life-cycle step: names the current state and what is allowed from it."""
+
+    code = "invalid_state"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+
+
+class ValidationFailed(AppError):
+    """Details map each bad field to its messages."""
+
+    status = 422
+    code = "validation_failed"
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> "ValidationFailed":
+        return cls(f"Ugyldig verdi i feltet «{field}»: {message}", {field: [message]})

@@ -1,0 +1,228 @@
+"""Flask glue shared by every feature: who is calling, role checks, the single commit point,
+error answers, and parsing/dumping with marshmallow schemas."""
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import time
+from typing import Any, Callable
+
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from marshmallow import Schema
+from marshmallow import ValidationError as SchemaValidationError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from .auth import Principal, find_principal_by_id, find_principal_by_token
+from .db import get_session
+from .errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+_UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_HTTP_MESSAGES = {
+    400: ("bad_request", "Forespørselen kunne ikke leses."),
+    401: ("unauthorized", "Du må logge inn."),
+    403: ("forbidden", "Du har ikke tilgang til dette."),
+    404: ("not_found", "Siden eller ressursen finnes ikke."),
+    405: ("method_not_allowed", "Metoden er ikke tillatt her."),
+    413: ("payload_too_large", "Forespørselen er for stor."),
+    415: ("unsupported_media_type", "Innholdstypen støttes ikke."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+# --- who is calling -------------------------------------------------------------------------
+
+class _PrincipalCache:
+    """Token and session lookups cached briefly per process, so a scan costs its own queries only."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Principal | None]] = {}
+
+    def get(self, key: str, ttl: float, load: Callable[[], Principal | None]) -> Principal | None:
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        principal = load()
+        if ttl > 0:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[key] = (now + ttl, principal)
+        return principal
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def current_user() -> Principal | None:
+    return g.get("principal")
+
+
+def _load_principal() -> None:
+    ttl = current_app.config["TOKEN_CACHE_SECONDS"]
+    cache: _PrincipalCache = current_app.extensions["hjelpemiddel_principals"]
+    header = request.headers.get("Authorization", "")
+    g.principal = None
+    g.via_token = False
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Ugyldig Authorization-header: bruk «Bearer <token>».")
+        token = token.strip()
+        principal = cache.get("t:" + token, ttl, lambda: find_principal_by_token(get_session(), token))
+        if principal is None:
+            raise Unauthorized("Ukjent eller tilbakekalt API-token.")
+        g.principal, g.via_token = principal, True
+        return
+    user_id = session.get("user_id")
+    if user_id is not None:
+        g.principal = cache.get(f"u:{user_id}", ttl, lambda: find_principal_by_id(get_session(), user_id))
+        if g.principal is None:
+            session.clear()
+
+
+def _check_csrf() -> None:
+    # Bearer-token clients cannot be driven by another site; cookie sessions can.
+    if request.method not in _UNSAFE_METHODS or g.via_token or g.principal is None:
+        return
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+    if not sent or not secrets.compare_digest(sent, session.get("csrf_token", "")):
+        raise Forbidden("Skjemaet er utløpt eller mangler sikkerhetsnøkkel. Last siden på nytt og prøv igjen.",
+                        code="csrf_failed")
+
+
+def csrf_token() -> str:
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(24)
+    return session["csrf_token"]
+
+
+def roles_required(*roles: str):
+    """Every route declares who may call it; ``admin`` may call everything."""
+
+    def decorator(view):
+        view.required_roles = roles
+
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            principal = current_user()
+            if principal is None:
+                if wants_json():
+                    raise Unauthorized("Du må logge inn eller sende et API-token.")
+                return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+            if not principal.has_role(*roles):
+                raise Forbidden(
+                    f"Rollen «{principal.role}» har ikke tilgang her. Krever: {', '.join(roles)}.",
+                    {"role": principal.role, "required": list(roles)},
+                )
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- one commit per request -----------------------------------------------------------------
+
+def _commit_on_success(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code < 400 and "db_session" in g:
+            g.db_session.commit()
+        return response
+
+    return wrapped
+
+
+def install_commit_point(app: Flask) -> None:
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":
+            app.view_functions[endpoint] = _commit_on_success(view)
+
+
+# --- parsing and dumping --------------------------------------------------------------------
+
+def json_body() -> Any:
+    if not request.data:
+        raise BadRequest("Forespørselen mangler JSON-innhold.", code="invalid_json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("Innholdet er ikke gyldig JSON.", code="invalid_json")
+    return data
+
+
+def parse(schema: Schema, data: Any = None) -> Any:
+    """Load request data with a schema; bad fields become one 422 naming each field."""
+    if data is None:
+        data = json_body()
+    try:
+        return schema.load(data)
+    except SchemaValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        raise ValidationFailed("Ugyldige felt: " + ", ".join(sorted(map(str, messages))) + ".", messages) from None
+
+
+def parse_args(schema: Schema) -> Any:
+    return parse(schema, request.args.to_dict())
+
+
+# --- error answers --------------------------------------------------------------------------
+
+def _answer(error: AppError):
+    if wants_json():
+        return error.to_dict(), error.status
+    return render_template("error.html", error=error), error.status
+
+
+def init_http(app: Flask) -> None:
+    app.extensions["hjelpemiddel_principals"] = _PrincipalCache()
+
+    @app.before_request
+    def _authenticate():
+        if request.endpoint == "static":
+            return
+        _load_principal()
+        _check_csrf()
+
+    @app.context_processor
+    def _template_globals():
+        return {"current_user": current_user(), "csrf_token": csrf_token}
+
+    @app.errorhandler(AppError)
+    def _app_error(error: AppError):
+        return _answer(error)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError):
+        # Services check uniqueness first; this catches the race where two requests passed the check.
+        log.info("integrity error answered as 409: %s", error.orig)
+        return _answer(Conflict("Endringen kolliderte med en annen endring. Prøv igjen.", code="conflict"))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code, message = _HTTP_MESSAGES.get(error.code or 500, ("http_error", error.description or ""))
+        wrapped = AppError(message, code=code)
+        wrapped.status = error.code or 500
+        response = _answer(wrapped)
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            return response[0], response[1], {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error")
+        wrapped = AppError("Noe gikk galt hos oss. Feilen er logget; prøv igjen.", code="internal_error")
+        wrapped.status = 500
+        return _answer(wrapped)
+
+
+def form_data() -> dict:
+    """Submitted form fields with blanks left out, so schema defaults apply as in the API."""
+    return {key: value.strip() for key, value in request.form.items() if key != "csrf_token" and value.strip() != ""}

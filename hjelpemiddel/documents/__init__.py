@@ -1,0 +1,1 @@
+"""Printable documents built from plain data: labels for devices and locations."""

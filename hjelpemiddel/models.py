@@ -1,0 +1,7 @@
+"""Every model module, imported once so the metadata is complete (Alembic, tests)."""
+from .catalog import models as catalog_models  # noqa: F401
+from .core import auth as auth_models  # noqa: F401
+from .core.db import Base
+from .stock import models as stock_models  # noqa: F401
+
+metadata = Base.metadata

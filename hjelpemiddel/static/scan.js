@@ -1,0 +1,188 @@
+// Scan station: one input that always has focus. A keyboard-wedge scanner types the code and
+// presses Enter (some send Tab); a person can type the same. A location scan starts "move mode":
+// following device scans are put away there until the location is scanned again or Esc.
+(function () {
+  "use strict";
+  const input = document.getElementById("scan-input");
+  const status = document.getElementById("scan-status");
+  const result = document.getElementById("result");
+  const moveBox = document.getElementById("move-mode");
+  const moveTargetEl = document.getElementById("move-target");
+  const movedList = document.getElementById("moved-list");
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  let moveTarget = null;
+  let busy = Promise.resolve();
+  let audio = null;
+
+  const keepFocus = () => { if (document.activeElement !== input) input.focus({ preventScroll: true }); };
+  input.addEventListener("blur", () => setTimeout(keepFocus, 0));
+  document.addEventListener("click", () => setTimeout(keepFocus, 0));
+  window.addEventListener("focus", keepFocus);
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      const code = input.value.trim();
+      input.value = "";
+      if (code) busy = busy.then(() => handle(code));
+    } else if (event.key === "Escape") {
+      stopMove();
+    }
+  });
+  document.getElementById("move-stop").addEventListener("click", stopMove);
+
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = "square";
+      osc.frequency.value = 330;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.35);
+    } catch (e) { /* no audio device: the red flash still shows */ }
+  }
+
+  function ok(text) {
+    status.className = "scan-status ok";
+    status.textContent = text;
+  }
+
+  function bad(text) {
+    status.className = "scan-status bad";
+    status.textContent = text;
+    document.body.classList.remove("flash-red");
+    void document.body.offsetWidth;  // restart the animation on repeated errors
+    document.body.classList.add("flash-red");
+    beep();
+  }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      headers: Object.assign({ Accept: "application/json" },
+        body ? { "Content-Type": "application/json", "X-CSRF-Token": csrf } : {}),
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: "same-origin",
+    });
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (!response.ok) {
+      const message = data && data.error ? data.error.message : "Feil " + response.status;
+      throw new Error(message);
+    }
+    return data;
+  }
+
+  function stopMove() {
+    if (moveTarget) ok("Flytting til " + moveTarget.code + " avsluttet.");
+    moveTarget = null;
+    moveBox.hidden = true;
+    keepFocus();
+  }
+
+  async function handle(code) {
+    if (moveTarget && [moveTarget.code, moveTarget.barcode].includes(code.toUpperCase())) {
+      stopMove();
+      return;
+    }
+    let scan;
+    try {
+      scan = await api("GET", "/api/v1/scan/" + encodeURIComponent(code));
+    } catch (err) {
+      bad(err.message);
+      return;
+    }
+    if (scan.kind === "location") {
+      moveTarget = scan.location;
+      moveTargetEl.textContent = scan.location.code + (scan.location.name ? " (" + scan.location.name + ")" : "");
+      moveBox.hidden = false;
+      movedList.textContent = "";
+      ok("Lokasjon " + scan.location.code + " valgt. Skann hjelpemidlene.");
+      showLocation(scan.location);
+      return;
+    }
+    let device = scan.device;
+    let history = scan.history;
+    if (moveTarget) {
+      try {
+        const moved = await api("POST", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/move",
+          { location_code: moveTarget.code });
+        device = moved.device;
+        history = (await api("GET", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/history"));
+        const item = document.createElement("li");
+        item.textContent = device.barcode + " " + device.product.name + (moved.moved ? " → " + moveTarget.code : " (stod der allerede)");
+        movedList.prepend(item);
+        ok(moved.moved ? device.barcode + " flyttet til " + moveTarget.code + "." : device.barcode + " står allerede på " + moveTarget.code + ".");
+      } catch (err) {
+        bad(err.message);
+        showDevice(device, history);
+        return;
+      }
+    } else {
+      ok(scan.retired_label ? "Gammel etikett: hjelpemiddelet har nå " + device.barcode + "." : device.barcode + " funnet.");
+    }
+    showDevice(device, history);
+  }
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function fact(dl, label, value) {
+    dl.append(el("dt", label), el("dd", value === null || value === undefined || value === "" ? "–" : value));
+  }
+
+  function showLocation(location) {
+    result.hidden = false;
+    result.textContent = "";
+    result.append(el("h2", "Lokasjon " + location.code));
+    const dl = el("dl", null, "facts");
+    fact(dl, "Navn", location.name);
+    fact(dl, "Type", location.kind);
+    fact(dl, "Ligger i", location.path);
+    fact(dl, "Kapasitet", location.capacity);
+    fact(dl, "Strekkode", location.barcode);
+    result.append(dl);
+  }
+
+  function showDevice(device, history) {
+    result.hidden = false;
+    result.textContent = "";
+    const title = el("h2", device.product.name + " ");
+    const link = el("a", device.barcode, "mono");
+    link.href = "/hjelpemidler/" + encodeURIComponent(device.barcode);
+    title.append(link);
+    result.append(title);
+    const dl = el("dl", null, "facts");
+    dl.dataset.testid = "device-card";
+    fact(dl, "Status", device.state_label);
+    fact(dl, "Lokasjon", device.location ? device.location.code + (device.location.path ? " (" + device.location.path + ")" : "") : null);
+    fact(dl, "Eier", device.owner === "nav" ? "NAV" : "Kommunen");
+    if (device.owner === "nav") fact(dl, "HMS-nr / NAV-serienr", device.nav_hms_nr + " / " + device.nav_serial);
+    fact(dl, "Serienummer", device.serial_number);
+    fact(dl, "Hos", device.holder ? device.holder.name : null);
+    result.append(dl);
+    result.append(el("h2", "Historikk"));
+    const table = el("table");
+    const head = el("tr");
+    ["Tid", "Hendelse", "Status", "Sted", "Av", "Merknad"].forEach((h) => head.append(el("th", h)));
+    table.append(head);
+    (history || []).slice().reverse().forEach((e) => {
+      const row = el("tr");
+      const when = new Date(e.occurred_at).toLocaleString("nb-NO", { dateStyle: "short", timeStyle: "short" });
+      row.append(el("td", when), el("td", e.kind_label), el("td", e.to_state || ""),
+        el("td", (e.from_location && e.from_location !== e.to_location ? e.from_location + " → " : "") + (e.to_location || "")),
+        el("td", e.actor || "system"), el("td", e.note || ""));
+      table.append(row);
+    });
+    result.append(table);
+  }
+
+  keepFocus();
+})();

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..catalog.models import Product
+from ..core.db import Base, utcnow
+
+LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin")
+OWNERS = ("kommune", "nav")
+CONDITIONS = ("new", "good", "fair", "poor")
+
+
+class Location(Base):
+    """A place in the depot tree: depot → zone → rack → shelf/bin, with coordinates in metres
+    for the digital twin. ``path`` is the chain of ancestor codes, kept so a scan needs no walk."""
+
+    __tablename__ = "locations"
+    __table_args__ = (CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    barcode: Mapped[str | None] = mapped_column(String(11), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    path: Mapped[str] = mapped_column(String(400), default="")
+    capacity: Mapped[int | None]
+    x: Mapped[float | None]
+    y: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Device(Base):
+    """One physical unit of a product (a hjelpemiddel). NAV-owned units keep NAV's
+    hmsnr + serienr as a second key."""
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        UniqueConstraint("product_id", "serial_number"),
+        UniqueConstraint("nav_hms_nr", "nav_serial"),
+        CheckConstraint("owner IN ('kommune', 'nav')", name="owner_known"),
+        CheckConstraint("owner = 'kommune' OR (nav_hms_nr IS NOT NULL AND nav_serial IS NOT NULL)",
+                        name="nav_device_has_nav_ids"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    barcode: Mapped[str] = mapped_column(String(11), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    serial_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    owner: Mapped[str] = mapped_column(String(8), default="kommune")
+    nav_hms_nr: Mapped[str | None] = mapped_column(String(6))
+    nav_serial: Mapped[str | None] = mapped_column(String(64), index=True)
+    condition: Mapped[str] = mapped_column(String(8), default="good")
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship(lazy="raise")
+    location: Mapped[Location | None] = relationship(lazy="raise")
+
+
+class DeviceLabel(Base):
+    """A printed barcode, kept apart from the device: labels are reprinted, replaced, or printed
+    blank in advance and claimed when a device is registered."""
+
+    __tablename__ = "device_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(11), unique=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    retired_at: Mapped[datetime | None]
+
+
+class DeviceEvent(Base):
+    """One change to a device. Append-only: the migration installs triggers that refuse
+    UPDATE and DELETE, and nothing in the code issues them."""
+
+    __tablename__ = "device_events"
+    __table_args__ = (Index("ix_device_events_device_id_id", "device_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    from_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)

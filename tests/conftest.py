@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import sessionmaker
+
+from hjelpemiddel import create_app
+from hjelpemiddel.catalog.services import create_product
+from hjelpemiddel.cli import upgrade_database
+from hjelpemiddel.core.auth import create_token, create_user
+from hjelpemiddel.core.db import get_database
+from hjelpemiddel.stock.services import create_location
+
+from .support import ApiClient, fresh_database_url
+
+TEST_SECRET = "test-secret-key"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Production hashing is deliberately slow; tests create hundreds of users."""
+    from werkzeug.security import generate_password_hash
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr("hjelpemiddel.core.auth.generate_password_hash",
+                  lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({"DATABASE_URL": fresh_database_url("main"), "SECRET_KEY": TEST_SECRET,
+                      "TOKEN_CACHE_SECONDS": 0, "TESTING": True})
+    upgrade_database(app)
+    yield app
+    get_database(app).engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A session on one connection whose outer transaction is rolled back after the test; the
+    app's own commits inside it only release savepoints."""
+    database = get_database(app)
+    connection = database.engine.connect()
+    transaction = connection.begin()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    original = database.session_factory
+    database.session_factory = factory
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+        database.session_factory = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(session):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, username: str | None = None):
+        return create_user(session, username or f"{role}{next(counter)}", role, "passord123", f"Test {role}")
+
+    return make
+
+
+@pytest.fixture
+def api_as(client, session, make_user):
+    """``api_as("lager")`` is a JSON client authenticated with a token of a new user of that role."""
+
+    def make(role: str | None) -> ApiClient:
+        if role is None:
+            return ApiClient(client, None)
+        user = make_user(role)
+        return ApiClient(client, create_token(session, user.username))
+
+    return make
+
+
+@pytest.fixture
+def lager_api(api_as):
+    return api_as("lager")
+
+
+@pytest.fixture
+def admin_api(api_as):
+    return api_as("admin")
+
+
+@pytest.fixture
+def actor(make_user):
+    return make_user("lager")
+
+
+@pytest.fixture
+def depot(session):
+    """A small depot: HJM (depot) › A (zone) › A-01 (rack) › A-01-1, A-01-2 (bins, capacity 2 and none)."""
+    create_location(session, "HL", "depot", "Hjelpemiddellageret", x=0, y=0)
+    create_location(session, "A", "zone", "Sone A", parent_code="HL", x=0, y=0)
+    create_location(session, "A-01", "rack", "Reol A-01", parent_code="A", x=1, y=0)
+    create_location(session, "A-01-1", "bin", "Hylle 1", parent_code="A-01", capacity=2, x=1, y=0.5)
+    create_location(session, "A-01-2", "bin", "Hylle 2", parent_code="A-01", x=1, y=1)
+    return "HL"
+
+
+@pytest.fixture
+def rollator(session):
+    return create_product(session, hms_nr="123456", name="Rollator Topro Olympos M", iso_class="120606",
+                          supplier="Topro", individually_tracked=True, inspection_interval_days=None)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements sent while the returned recorder is active."""
+
+    class Recorder:
+        def __init__(self):
+            self.statements: list[str] = []
+            self.active = False
+
+        def __enter__(self):
+            self.statements.clear()
+            self.active = True
+            return self
+
+        def __exit__(self, *exc):
+            self.active = False
+
+    recorder = Recorder()
+    engine = get_database(app).engine
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        if recorder.active and not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            recorder.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    yield recorder
+    event.remove(engine, "before_cursor_execute", on_execute)
