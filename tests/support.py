@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -67,3 +70,44 @@ def error_of(response) -> dict:
     assert body is not None and set(body) == {"error"}, f"not the error shape: {response.get_data(as_text=True)[:300]}"
     assert set(body["error"]) == {"code", "message", "details"}
     return body["error"]
+
+
+# --- the real command-line tools: zbar decodes printed barcodes, poppler reads PDFs ---------
+
+def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    if shutil.which(args[0]) is None:
+        pytest.fail(
+            f"'{args[0]}' is required by the label tests: install poppler-utils and zbar-tools",
+            pytrace=False,
+        )
+    return subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+
+def write_pdf(pdf: bytes, tmp_path: Path) -> Path:
+    path = tmp_path / "labels.pdf"
+    path.write_bytes(pdf)
+    return path
+
+
+def decode_pages(pdf: bytes, tmp_path: Path) -> list[list[str]]:
+    """Codes zbar finds on each page rendered at 200 dpi, in page order."""
+    pdf_path = write_pdf(pdf, tmp_path)
+    rendered = run_tool("pdftoppm", "-r", "200", "-png", str(pdf_path), str(tmp_path / "page"))
+    assert rendered.returncode == 0, rendered.stderr
+    pages = sorted(tmp_path.glob("page-*.png"), key=lambda page: int(page.stem.rsplit("-", 1)[1]))
+    decoded = []
+    for page in pages:
+        result = run_tool("zbarimg", "--quiet", "--raw", "-Sdisable", "-Scode128.enable", str(page))
+        assert result.returncode in (0, 4), result.stderr  # 4: nothing found on this page
+        decoded.append(result.stdout.split())
+    return decoded
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    result = run_tool("pdftotext", "-layout", str(write_pdf(pdf, tmp_path)), "-")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def decoded_codes(pdf: bytes, tmp_path: Path) -> list[str]:
+    return [code for page in decode_pages(pdf, tmp_path) for code in page]

@@ -176,7 +176,7 @@
     (history || []).slice().reverse().forEach((e) => {
       const row = el("tr");
       const when = new Date(e.occurred_at).toLocaleString("nb-NO", { dateStyle: "short", timeStyle: "short" });
-      row.append(el("td", when), el("td", e.kind_label), el("td", e.to_state || ""),
+      row.append(el("td", when), el("td", e.kind_label), el("td", e.to_state_label || ""),
         el("td", (e.from_location && e.from_location !== e.to_location ? e.from_location + " → " : "") + (e.to_location || "")),
         el("td", e.actor || "system"), el("td", e.note || ""));
       table.append(row);

@@ -95,6 +95,7 @@ class EventOut(Schema):
     kind_label = fields.Function(lambda e: EVENT_LABELS.get(e.kind, e.kind))
     from_state = fields.String(allow_none=True)
     to_state = fields.String(allow_none=True)
+    to_state_label = fields.Function(lambda e: STATE_LABELS.get(e.to_state, e.to_state or ""))
     from_location = fields.String(allow_none=True)
     to_location = fields.String(allow_none=True)
     actor = fields.String(allow_none=True)

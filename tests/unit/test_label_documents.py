@@ -4,13 +4,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support import decode_pages, pdf_text, run_tool, write_pdf
 
 from hjelpemiddel.documents.labels import (
     LabelData,
@@ -40,43 +40,6 @@ def make_labels(count: int, first: int = 1) -> list[LabelData]:
         )
         for number in range(first, first + count)
     ]
-
-
-# --- helpers around the real command-line tools -------------------------------------------------
-
-def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
-    if shutil.which(args[0]) is None:
-        pytest.fail(
-            f"'{args[0]}' is required by the label tests: install poppler-utils and zbar-tools",
-            pytrace=False,
-        )
-    return subprocess.run(args, capture_output=True, text=True, timeout=60)
-
-
-def write_pdf(pdf: bytes, tmp_path: Path) -> Path:
-    path = tmp_path / "labels.pdf"
-    path.write_bytes(pdf)
-    return path
-
-
-def decode_pages(pdf: bytes, tmp_path: Path) -> list[list[str]]:
-    """Codes zbar finds on each page rendered at 200 dpi, in page order."""
-    pdf_path = write_pdf(pdf, tmp_path)
-    rendered = run_tool("pdftoppm", "-r", "200", "-png", str(pdf_path), str(tmp_path / "page"))
-    assert rendered.returncode == 0, rendered.stderr
-    pages = sorted(tmp_path.glob("page-*.png"), key=lambda page: int(page.stem.rsplit("-", 1)[1]))
-    decoded = []
-    for page in pages:
-        result = run_tool("zbarimg", "--quiet", "--raw", "-Sdisable", "-Scode128.enable", str(page))
-        assert result.returncode in (0, 4), result.stderr  # 4: nothing found on this page
-        decoded.append(result.stdout.split())
-    return decoded
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    result = run_tool("pdftotext", "-layout", str(write_pdf(pdf, tmp_path)), "-")
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @dataclass(frozen=True)
