@@ -107,7 +107,10 @@ def demo(seed: int) -> None:
     if not database_is_empty(session):
         click.echo("Databasen har allerede data; demodata ble ikke lagt inn.")
         return
-    summary = load_demo(session, seed=seed, users=DEMO_USERS, password=DEMO_PASSWORD)
+    try:
+        summary = load_demo(session, seed=seed, users=DEMO_USERS, password=DEMO_PASSWORD)
+    except AppError as err:
+        _fail(err)
     session.commit()
     click.echo("Demolager lagt inn: " + ", ".join(f"{count} {what}" for what, count in summary.items()))
     click.echo(f"Logg inn som lager, terapeut, sjafor eller admin med passordet «{DEMO_PASSWORD}».")

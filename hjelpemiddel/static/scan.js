@@ -10,6 +10,7 @@
   const moveTargetEl = document.getElementById("move-target");
   const movedList = document.getElementById("moved-list");
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const canMove = input.dataset.canMove === "true";
   let moveTarget = null;
   let busy = Promise.resolve();
   let audio = null;
@@ -24,7 +25,7 @@
       event.preventDefault();
       const code = input.value.trim();
       input.value = "";
-      if (code) busy = busy.then(() => handle(code));
+      if (code) busy = busy.then(() => handle(code)).catch((err) => bad(String(err.message || err)));
     } else if (event.key === "Escape") {
       stopMove();
     }
@@ -60,13 +61,18 @@
   }
 
   async function api(method, url, body) {
-    const response = await fetch(url, {
-      method,
-      headers: Object.assign({ Accept: "application/json" },
-        body ? { "Content-Type": "application/json", "X-CSRF-Token": csrf } : {}),
-      body: body ? JSON.stringify(body) : undefined,
-      credentials: "same-origin",
-    });
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: Object.assign({ Accept: "application/json" },
+          body ? { "Content-Type": "application/json", "X-CSRF-Token": csrf } : {}),
+        body: body ? JSON.stringify(body) : undefined,
+        credentials: "same-origin",
+      });
+    } catch (e) {
+      throw new Error("Får ikke kontakt med tjenesten. Sjekk nettverket og skann på nytt.");
+    }
     let data = null;
     try { data = await response.json(); } catch (e) { data = null; }
     if (!response.ok) {
@@ -96,12 +102,16 @@
       return;
     }
     if (scan.kind === "location") {
+      showLocation(scan.location);
+      if (!canMove) {
+        ok("Lokasjon " + scan.location.code + ".");
+        return;
+      }
       moveTarget = scan.location;
       moveTargetEl.textContent = scan.location.code + (scan.location.name ? " (" + scan.location.name + ")" : "");
       moveBox.hidden = false;
       movedList.textContent = "";
       ok("Lokasjon " + scan.location.code + " valgt. Skann hjelpemidlene.");
-      showLocation(scan.location);
       return;
     }
     let device = scan.device;
@@ -166,10 +176,12 @@
     fact(dl, "Eier", device.owner === "nav" ? "NAV" : "Kommunen");
     if (device.owner === "nav") fact(dl, "HMS-nr / NAV-serienr", device.nav_hms_nr + " / " + device.nav_serial);
     fact(dl, "Serienummer", device.serial_number);
-    fact(dl, "Hos", device.holder ? device.holder.name : null);
+    if (device.holder) fact(dl, "Hos", device.holder.name);
     result.append(dl);
     result.append(el("h2", "Historikk"));
+    const wrap = el("div", null, "table-wrap");
     const table = el("table");
+    wrap.append(table);
     const head = el("tr");
     ["Tid", "Hendelse", "Status", "Sted", "Av", "Merknad"].forEach((h) => head.append(el("th", h)));
     table.append(head);
@@ -181,7 +193,7 @@
         el("td", e.actor || "system"), el("td", e.note || ""));
       table.append(row);
     });
-    result.append(table);
+    result.append(wrap);
   }
 
   keepFocus();
