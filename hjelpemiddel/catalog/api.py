@@ -6,6 +6,7 @@ from ..core.db import get_session
 from ..core.errors import BadRequest
 from ..core.http import parse, parse_args, roles_required
 from ..core.openapi import api_doc
+from ..core.schemas import shared
 from . import services
 from .schemas import ImportArgs, ImportReportOut, ProductIn, ProductOut, ProductQuery
 
@@ -17,22 +18,22 @@ ALL_ROLES = ("lager", "terapeut", "sjafor")
 @api_doc("Registrer et produkt i katalogen", body=ProductIn, response=ProductOut, status=201, tag="catalog")
 @roles_required("lager")
 def create_product():
-    product = services.create_product(get_session(), **parse(ProductIn()))
-    return ProductOut().dump(product), 201
+    product = services.create_product(get_session(), **parse(shared(ProductIn)))
+    return shared(ProductOut).dump(product), 201
 
 
 @bp.get("/products")
 @api_doc("Søk i katalogen", query=ProductQuery, response=ProductOut, many=True, tag="catalog")
 @roles_required(*ALL_ROLES)
 def list_products():
-    return ProductOut(many=True).dump(services.list_products(get_session(), **parse_args(ProductQuery())))
+    return shared(ProductOut, many=True).dump(services.list_products(get_session(), **parse_args(shared(ProductQuery))))
 
 
 @bp.get("/products/<int:product_id>")
 @api_doc("Ett produkt", response=ProductOut, tag="catalog")
 @roles_required(*ALL_ROLES)
 def get_product(product_id: int):
-    return ProductOut().dump(services.get_product(get_session(), product_id))
+    return shared(ProductOut).dump(services.get_product(get_session(), product_id))
 
 
 def uploaded_csv_text() -> str:
@@ -49,6 +50,6 @@ def uploaded_csv_text() -> str:
          response=ImportReportOut, consumes="text/csv", tag="catalog")
 @roles_required("lager")
 def import_products():
-    args = parse_args(ImportArgs())
+    args = parse_args(shared(ImportArgs))
     report = services.import_products_csv(get_session(), uploaded_csv_text(), **args)
-    return ImportReportOut().dump(report)
+    return shared(ImportReportOut).dump(report)

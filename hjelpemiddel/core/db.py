@@ -1,6 +1,7 @@
 """Engine, session per request, and the declarative Base with a naming convention."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -45,6 +46,20 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime()}
 
 
+# SQLite allows one writer; a transaction that reads first and writes later can find the lock
+# taken and fail at once. Requests that mean to write say so and BEGIN IMMEDIATE, queueing on
+# the busy timeout instead (PostgreSQL ignores this; it has row locks).
+_write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=False)
+
+
+def declare_write_intent(intent: bool = True):
+    return _write_intent.set(intent)
+
+
+def reset_write_intent(token) -> None:
+    _write_intent.reset(token)
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
@@ -69,7 +84,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
 class Database:

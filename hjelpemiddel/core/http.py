@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from .auth import Principal, find_principal_by_id, find_principal_by_token
-from .db import get_session
+from .db import declare_write_intent, get_session, reset_write_intent
 from .errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -188,8 +188,16 @@ def init_http(app: Flask) -> None:
     def _authenticate():
         if request.endpoint == "static":
             return
+        if request.method in _UNSAFE_METHODS:
+            g.write_intent = declare_write_intent()
         _load_principal()
         _check_csrf()
+
+    @app.teardown_request
+    def _forget_write_intent(exc):
+        token = g.pop("write_intent", None)
+        if token is not None:
+            reset_write_intent(token)
 
     @app.context_processor
     def _template_globals():

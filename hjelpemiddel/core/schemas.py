@@ -1,6 +1,7 @@
 """Shared marshmallow pieces. Validation messages reach depot staff, so they are in bokmål."""
 from __future__ import annotations
 
+import functools
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -46,3 +47,10 @@ def hms_nr_field(**kwargs) -> fields.String:
 class PageArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500, error="Må være mellom 1 og 500."))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, error="Kan ikke være negativ."))
+
+
+@functools.lru_cache(maxsize=None)
+def shared(schema_class: type[Schema], many: bool = False) -> Schema:
+    """One instance per schema class: building a schema (and its nested ones) per request costs
+    more than the dump itself. Instances carry no per-call state."""
+    return schema_class(many=many)

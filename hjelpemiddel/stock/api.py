@@ -5,6 +5,7 @@ from flask import Blueprint, Response, current_app
 from ..core.db import get_session
 from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
+from ..core.schemas import shared
 from . import services
 from .label_layouts import resolve_layout
 from .schemas import (BlankLabelsIn, BlankLabelsOut, DeviceIn, DeviceOut, DeviceQuery, EventOut, LabelArgs,
@@ -30,28 +31,28 @@ def _footer() -> str:
 @api_doc("Opprett en lokasjon (lager, sone, reol, hylle, hyllerom)", body=LocationIn, response=LocationOut, status=201, tag="stock")
 @roles_required()
 def create_location():
-    return LocationOut().dump(services.create_location(get_session(), **parse(LocationIn()))), 201
+    return shared(LocationOut).dump(services.create_location(get_session(), **parse(shared(LocationIn)))), 201
 
 
 @bp.get("/locations")
 @api_doc("Lokasjoner", query=LocationQuery, response=LocationOut, many=True, tag="stock")
 @roles_required(*READERS)
 def list_locations():
-    return LocationOut(many=True).dump(services.list_locations(get_session(), **parse_args(LocationQuery())))
+    return shared(LocationOut, many=True).dump(services.list_locations(get_session(), **parse_args(shared(LocationQuery))))
 
 
 @bp.get("/locations/<code>")
 @api_doc("Én lokasjon (kode eller strekkode)", response=LocationOut, tag="stock")
 @roles_required(*READERS)
 def get_location(code: str):
-    return LocationOut().dump(services.get_location(get_session(), code))
+    return shared(LocationOut).dump(services.get_location(get_session(), code))
 
 
 @bp.get("/locations/<code>/label.pdf")
 @api_doc("Etikett for en lokasjon", query=LabelArgs, produces="application/pdf", tag="labels")
 @roles_required("lager")
 def location_label(code: str):
-    args = parse_args(LabelArgs())
+    args = parse_args(shared(LabelArgs))
     return label_response(services.location_label_data(get_session(), [code], _footer()), args["layout"])
 
 
@@ -61,22 +62,22 @@ def location_label(code: str):
 @api_doc("Registrer et hjelpemiddel; svaret har strekkoden", body=DeviceIn, response=DeviceOut, status=201, tag="stock")
 @roles_required("lager")
 def register_device():
-    device = services.register_device(get_session(), current_user().id, **parse(DeviceIn()))
-    return DeviceOut().dump(device), 201
+    device = services.register_device(get_session(), current_user().id, **parse(shared(DeviceIn)))
+    return shared(DeviceOut).dump(device), 201
 
 
 @bp.get("/devices")
 @api_doc("Hjelpemidler", query=DeviceQuery, response=DeviceOut, many=True, tag="stock")
 @roles_required(*READERS)
 def list_devices():
-    return DeviceOut(many=True).dump(services.list_devices(get_session(), **parse_args(DeviceQuery())))
+    return shared(DeviceOut, many=True).dump(services.list_devices(get_session(), **parse_args(shared(DeviceQuery))))
 
 
 @bp.get("/devices/<barcode>")
 @api_doc("Ett hjelpemiddel", response=DeviceOut, tag="stock")
 @roles_required(*READERS)
 def get_device(barcode: str):
-    return DeviceOut().dump(services.get_device(get_session(), barcode))
+    return shared(DeviceOut).dump(services.get_device(get_session(), barcode))
 
 
 @bp.get("/devices/<barcode>/history")
@@ -84,15 +85,15 @@ def get_device(barcode: str):
 @roles_required(*READERS)
 def device_history(barcode: str):
     session = get_session()
-    return EventOut(many=True).dump(services.device_history(session, services.get_device(session, barcode).id))
+    return shared(EventOut, many=True).dump(services.device_history(session, services.get_device(session, barcode).id))
 
 
 @bp.post("/devices/<barcode>/move")
 @api_doc("Sett på plass eller flytt et hjelpemiddel", body=MoveIn, response=MoveOut, tag="stock")
 @roles_required("lager")
 def move_device(barcode: str):
-    result = services.move_device(get_session(), barcode, actor_id=current_user().id, **parse(MoveIn()))
-    return MoveOut().dump(result)
+    result = services.move_device(get_session(), barcode, actor_id=current_user().id, **parse(shared(MoveIn)))
+    return shared(MoveOut).dump(result)
 
 
 @bp.post("/devices/<barcode>/label/replace")
@@ -100,15 +101,15 @@ def move_device(barcode: str):
          response=DeviceOut, tag="labels")
 @roles_required("lager")
 def replace_label(barcode: str):
-    device = services.replace_device_label(get_session(), barcode, current_user().id, **parse(ReplaceLabelIn()))
-    return DeviceOut().dump(device)
+    device = services.replace_device_label(get_session(), barcode, current_user().id, **parse(shared(ReplaceLabelIn)))
+    return shared(DeviceOut).dump(device)
 
 
 @bp.get("/devices/<barcode>/label.pdf")
 @api_doc("Etikett som PDF", query=LabelArgs, produces="application/pdf", tag="labels")
 @roles_required("lager")
 def device_label_pdf(barcode: str):
-    args = parse_args(LabelArgs())
+    args = parse_args(shared(LabelArgs))
     return label_response(services.device_label_data(get_session(), [barcode], _footer()), args["layout"])
 
 
@@ -116,7 +117,7 @@ def device_label_pdf(barcode: str):
 @api_doc("Etikett som ZPL for Zebra-skrivere", query=LabelArgs, produces="application/zpl", tag="labels")
 @roles_required("lager")
 def device_label_zpl(barcode: str):
-    args = parse_args(LabelArgs())
+    args = parse_args(shared(LabelArgs))
     return label_response(services.device_label_data(get_session(), [barcode], _footer()), args["layout"], zpl=True)
 
 
@@ -124,7 +125,7 @@ def device_label_zpl(barcode: str):
 @api_doc("Etiketter for mange hjelpemidler i én PDF", body=LabelsIn, produces="application/pdf", tag="labels")
 @roles_required("lager")
 def labels_pdf():
-    data = parse(LabelsIn())
+    data = parse(shared(LabelsIn))
     labels = services.device_label_data(get_session(), data["barcodes"], _footer())
     return label_response(labels, data["layout"], data["start_position"])
 
@@ -133,7 +134,7 @@ def labels_pdf():
 @api_doc("Etiketter for mange hjelpemidler som ZPL", body=LabelsIn, produces="application/zpl", tag="labels")
 @roles_required("lager")
 def labels_zpl():
-    data = parse(LabelsIn())
+    data = parse(shared(LabelsIn))
     labels = services.device_label_data(get_session(), data["barcodes"], _footer())
     return label_response(labels, data["layout"], zpl=True)
 
@@ -143,7 +144,7 @@ def labels_zpl():
          response=BlankLabelsOut, status=201, tag="labels")
 @roles_required("lager")
 def blank_labels():
-    return BlankLabelsOut().dump({"barcodes": services.issue_blank_labels(get_session(), **parse(BlankLabelsIn()))}), 201
+    return shared(BlankLabelsOut).dump({"barcodes": services.issue_blank_labels(get_session(), **parse(shared(BlankLabelsIn)))}), 201
 
 
 # --- scanning -------------------------------------------------------------------------------
@@ -152,4 +153,4 @@ def blank_labels():
 @api_doc("Slå opp en skannet kode: hjelpemiddel eller lokasjon", response=ScanOut, tag="stock")
 @roles_required("lager", "sjafor")
 def scan(code: str):
-    return ScanOut().dump(services.find_by_scan(get_session(), code))
+    return shared(ScanOut).dump(services.find_by_scan(get_session(), code))

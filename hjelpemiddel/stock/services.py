@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..catalog.iso import format_iso_class
@@ -125,18 +125,24 @@ class HistoryEntry:
     data: dict | None
 
 
+# Scanning is the hot path: its two statements are built once, not per request.
+_FROM_LOCATION, _TO_LOCATION = aliased(Location, name="from_location"), aliased(Location, name="to_location")
+_HISTORY = (
+    select(DeviceEvent.id, DeviceEvent.occurred_at, DeviceEvent.kind, DeviceEvent.from_state, DeviceEvent.to_state,
+           _FROM_LOCATION.code, _TO_LOCATION.code, User.username, DeviceEvent.note, DeviceEvent.data)
+    .outerjoin(User, User.id == DeviceEvent.actor_id)
+    .outerjoin(_FROM_LOCATION, _FROM_LOCATION.id == DeviceEvent.from_location_id)
+    .outerjoin(_TO_LOCATION, _TO_LOCATION.id == DeviceEvent.to_location_id)
+    .where(DeviceEvent.device_id == bindparam("device_id"))
+    .order_by(DeviceEvent.id)
+)
+_DEVICE_BY_BARCODE = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
+                      .where(Device.barcode == bindparam("barcode")))
+
+
 def device_history(session: Session, device_id: int) -> list[HistoryEntry]:
-    from_loc, to_loc = aliased(Location), aliased(Location)
-    stmt = (
-        select(DeviceEvent.id, DeviceEvent.occurred_at, DeviceEvent.kind, DeviceEvent.from_state,
-               DeviceEvent.to_state, from_loc.code, to_loc.code, User.username, DeviceEvent.note, DeviceEvent.data)
-        .outerjoin(User, User.id == DeviceEvent.actor_id)
-        .outerjoin(from_loc, from_loc.id == DeviceEvent.from_location_id)
-        .outerjoin(to_loc, to_loc.id == DeviceEvent.to_location_id)
-        .where(DeviceEvent.device_id == device_id)
-        .order_by(DeviceEvent.id)
-    )
-    return [HistoryEntry(*row) for row in session.execute(stmt)]
+    # Plain columns need none of the ORM's entity machinery: run them as Core on the session's connection.
+    return [HistoryEntry(*row) for row in session.connection().execute(_HISTORY, {"device_id": device_id})]
 
 
 # --- devices --------------------------------------------------------------------------------
@@ -221,10 +227,7 @@ def register_device(session: Session, actor_id: int | None, product_id: int, ser
 
 
 def get_device(session: Session, barcode: str) -> Device:
-    code = normalize_scan(barcode)
-    device = session.scalar(
-        select(Device).options(joinedload(Device.product), joinedload(Device.location)).where(Device.barcode == code)
-    )
+    device = session.scalar(_DEVICE_BY_BARCODE, {"barcode": normalize_scan(barcode)})
     if device is None:
         raise NotFound(f"Ukjent strekkode «{barcode}».", {"barcode": barcode})
     return device
@@ -339,8 +342,7 @@ def find_by_scan(session: Session, raw: str) -> ScanResult:
         raise ValidationFailed.for_field("code", "Tom kode.")
     parsed = parse_code(code)
     if parsed and parsed[0] == DEVICE_PREFIX:
-        device = session.scalar(select(Device).options(joinedload(Device.product), joinedload(Device.location))
-                                .where(Device.barcode == code))
+        device = session.scalar(_DEVICE_BY_BARCODE, {"barcode": code})
         if device is not None:
             return _device_scan(session, device, code)
         label = session.scalar(select(DeviceLabel).where(DeviceLabel.code == code, DeviceLabel.device_id.is_not(None)))
