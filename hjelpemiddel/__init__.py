@@ -6,6 +6,7 @@ import secrets
 
 from flask import Flask
 
+from . import lending  # noqa: F401  (subscribes its handlers to stock events)
 from .config import load_config
 
 
@@ -19,13 +20,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.http import init_http, install_commit_point
     from .stock.label_layouts import init_label_layouts
     from .cli import init_cli
-    from . import catalog, stock, core
+    from . import catalog, citizens, core, maintenance, stock
+    from .core.crypto import vault_from_config
 
     init_db(app)
     init_http(app)
     init_label_layouts(app)
-    for blueprint in (*core.blueprints(), *catalog.blueprints(), *stock.blueprints()):
-        app.register_blueprint(blueprint)
+    app.extensions["fnr_vault"] = vault_from_config(app.config, app.instance_path)
+    for package in (core, catalog, stock, citizens, lending, maintenance):
+        for blueprint in package.blueprints():
+            app.register_blueprint(blueprint)
     install_commit_point(app)
     init_cli(app)
     return app

@@ -22,6 +22,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DEPOT_NAME": env.get("DEPOT_NAME", "Hjelpemiddellageret"),
         "SQL_ECHO": env.get("SQL_ECHO") == "1",
         "TOKEN_CACHE_SECONDS": float(env.get("TOKEN_CACHE_SECONDS", 10)),
+        "LOAN_DEFAULT_DAYS": int(env.get("LOAN_DEFAULT_DAYS", 90)),
+        "FNR_ENCRYPTION_KEYS": env.get("FNR_ENCRYPTION_KEYS", ""),
+        "FNR_HASH_KEY": env.get("FNR_HASH_KEY", ""),
     }
     config.update(overrides or {})
     return config

@@ -14,6 +14,7 @@ from hjelpemiddel.stock.services import create_location
 from .support import ApiClient, fresh_database_url
 
 TEST_SECRET = "test-secret-key"
+TEST_FNR_KEYS = {"FNR_ENCRYPTION_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=", "FNR_HASH_KEY": "test-hash-key"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,7 +32,7 @@ def fast_password_hashing():
 @pytest.fixture(scope="session")
 def app():
     app = create_app({"DATABASE_URL": fresh_database_url("main"), "SECRET_KEY": TEST_SECRET,
-                      "TOKEN_CACHE_SECONDS": 0, "TESTING": True})
+                      "TOKEN_CACHE_SECONDS": 0, "TESTING": True, **TEST_FNR_KEYS})
     upgrade_database(app)
     yield app
     get_database(app).engine.dispose()
@@ -144,3 +145,29 @@ def count_queries(app):
     event.listen(engine, "before_cursor_execute", on_execute)
     yield recorder
     event.remove(engine, "before_cursor_execute", on_execute)
+
+
+@pytest.fixture
+def vault(app):
+    return app.extensions["fnr_vault"]
+
+
+@pytest.fixture
+def therapist(make_user):
+    return make_user("terapeut")
+
+
+@pytest.fixture
+def make_citizen(session, vault, therapist):
+    from hjelpemiddel.citizens.services import register_citizen
+    from hjelpemiddel.core.fnr import make_fnr
+
+    serials = iter(range(100, 999))
+
+    def make(name: str = "Astrid Olsen", by=None):
+        while (fnr := make_fnr("150342", f"{next(serials):03d}")) is None:
+            pass
+        return register_citizen(session, vault, (by or therapist).id, fnr, name, "Storgata 1", "6509", "8001",
+                                city="Kristiansund", phone="99887766", access_notes="Nøkkelboks 1234")
+
+    return make

@@ -1,6 +1,7 @@
 """Helpers shared by the test suites: databases per purpose, an API client with a role."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -111,3 +112,26 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 def decoded_codes(pdf: bytes, tmp_path: Path) -> list[str]:
     return [code for page in decode_pages(pdf, tmp_path) for code in page]
+
+
+@contextlib.contextmanager
+def serving(database_name: str, **config):
+    """A fresh migrated database of the suite's kind, served over real HTTP on loopback."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from hjelpemiddel import create_app
+    from hjelpemiddel.cli import upgrade_database
+    from hjelpemiddel.core.db import get_database
+
+    app = create_app({"DATABASE_URL": fresh_database_url(database_name), "SECRET_KEY": database_name,
+                      "TOKEN_CACHE_SECONDS": 0, **config})
+    upgrade_database(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        get_database(app).engine.dispose()

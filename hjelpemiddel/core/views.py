@@ -11,7 +11,7 @@ from .http import current_user
 bp = Blueprint("web", __name__)
 
 _HOME_BY_ROLE = {"lager": "stock_web.scan_station", "sjafor": "stock_web.scan_station",
-                 "terapeut": "catalog_web.products", "admin": "stock_web.devices"}
+                 "terapeut": "lending_web.therapist", "admin": "stock_web.devices"}
 
 
 def _safe_next(target: str | None) -> str | None:

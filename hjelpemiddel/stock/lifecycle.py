@@ -34,7 +34,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "out_for_delivery": frozenset({"reserved", "on_loan"}),
     "on_loan": frozenset({"awaiting_pickup", "returned", "in_repair"}),
     "awaiting_pickup": frozenset({"on_loan", "returned"}),
-    "returned": frozenset({"cleaning", "returned_to_nav"}),
+    "returned": frozenset({"cleaning", "inspection", "returned_to_nav"}),
     "cleaning": frozenset({"inspection"}),
     "inspection": frozenset({"available", "in_repair", "scrapped", "returned_to_nav"}),
     "in_repair": frozenset({"available", "on_loan", "inspection", "scrapped", "returned_to_nav"}),
@@ -74,4 +74,9 @@ EVENT_LABELS = {
     "moved": "Flyttet",
     "state_changed": "Statusendring",
     "label_replaced": "Ny etikett",
+    "loan_started": "Utlånt",
+    "return_requested": "Retur bestilt",
+    "return_received": "Retur mottatt",
+    "cleaned": "Vasket",
+    "inspected": "Kontrollert",
 }

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..catalog.iso import format_iso_class
 from ..catalog.models import Product
+from ..core import bus
 from ..core.auth import User
 from ..core.db import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
@@ -107,8 +108,12 @@ def transition_device(session: Session, device: Device, to_state: str, actor_id:
     device.state = to_state
     if location_id is not None:
         device.location_id = location_id
-    return append_event(session, device, kind, actor_id, from_state=from_state, to_state=to_state,
-                        from_location_id=from_location, to_location_id=device.location_id, note=note, data=data)
+    event = append_event(session, device, kind, actor_id, from_state=from_state, to_state=to_state,
+                         from_location_id=from_location, to_location_id=device.location_id, note=note, data=data)
+    if to_state == "available":
+        session.flush()
+        bus.publish(session, "device_available", device_id=device.id, actor_id=actor_id)
+    return event
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,8 @@ def register_device(session: Session, actor_id: int | None, product_id: int, ser
     append_event(session, device, "registered", actor_id, to_state=state,
                  to_location_id=device.location_id, note=note)
     session.flush()
+    if state == "available":
+        bus.publish(session, "device_available", device_id=device.id, actor_id=actor_id)
     return device
 
 

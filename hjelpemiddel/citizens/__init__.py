@@ -1,0 +1,8 @@
+"""Citizens (innbyggere) who borrow devices, and the protection of their fødselsnummer (fnr):
+encrypted at rest, found through a keyed hash, shown masked, every read logged."""
+
+
+def blueprints():
+    from .api import bp as api_bp
+
+    return [api_bp]

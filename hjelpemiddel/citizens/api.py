@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from ..core.db import get_session
+from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.openapi import api_doc
+from ..core.schemas import shared
+from . import services
+from .schemas import (CitizenIn, CitizenOut, CitizenQuery, DeliveryContactOut, FnrAccessOut, FnrLookupIn, FnrOut,
+                      PurposeIn)
+
+bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
+
+
+def vault():
+    return current_app.extensions["fnr_vault"]
+
+
+def citizen_schema(many: bool = False):
+    """Warehouse staff get what a delivery needs; therapists and admin also the masked fnr."""
+    return shared(CitizenOut if current_user().has_role("terapeut") else DeliveryContactOut, many=many)
+
+
+@bp.post("/citizens")
+@api_doc("Registrer en innbygger (fødselsnummeret lagres kryptert)", body=CitizenIn, response=CitizenOut, status=201, tag="citizens")
+@roles_required("terapeut")
+def register_citizen():
+    citizen = services.register_citizen(get_session(), vault(), current_user().id, **parse(shared(CitizenIn)))
+    return shared(CitizenOut).dump(citizen), 201
+
+
+@bp.get("/citizens")
+@api_doc("Innbyggere du har tilgang til", query=CitizenQuery, response=CitizenOut, many=True, tag="citizens")
+@roles_required("terapeut", "lager")
+def list_citizens():
+    user = current_user()
+    citizens = services.list_citizens(get_session(), user.role, user.id, **parse_args(shared(CitizenQuery)))
+    return citizen_schema(many=True).dump(citizens)
+
+
+@bp.get("/citizens/<int:citizen_id>")
+@api_doc("Én innbygger (fødselsnummer maskert)", response=CitizenOut, tag="citizens")
+@roles_required("terapeut", "lager")
+def get_citizen(citizen_id: int):
+    user = current_user()
+    return citizen_schema().dump(services.check_citizen_access(get_session(), user.role, user.id, citizen_id))
+
+
+@bp.post("/citizens/lookup")
+@api_doc("Finn en innbygger på fødselsnummer (logges)", body=FnrLookupIn, response=CitizenOut, tag="citizens")
+@roles_required("terapeut")
+def lookup_citizen():
+    user = current_user()
+    citizen = services.find_citizen_by_fnr(get_session(), vault(), user.role, user.id, **parse(shared(FnrLookupIn)))
+    return shared(CitizenOut).dump(citizen)
+
+
+@bp.post("/citizens/<int:citizen_id>/fnr")
+@api_doc("Vis fødselsnummeret i klartekst (krever formål, logges)", body=PurposeIn, response=FnrOut, tag="citizens")
+@roles_required("terapeut")
+def reveal_fnr(citizen_id: int):
+    user = current_user()
+    fnr = services.reveal_fnr(get_session(), vault(), user.role, user.id, citizen_id, **parse(shared(PurposeIn)))
+    return shared(FnrOut).dump({"citizen_id": citizen_id, "fnr": fnr})
+
+
+@bp.get("/citizens/<int:citizen_id>/fnr-access")
+@api_doc("Hvem har lest fødselsnummeret", response=FnrAccessOut, many=True, tag="citizens")
+@roles_required()
+def fnr_access(citizen_id: int):
+    return shared(FnrAccessOut, many=True).dump(services.fnr_access_log(get_session(), citizen_id))

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from ..catalog.iso import ISO_TITLES
+from ..catalog.services import list_products
+from ..citizens.schemas import CitizenIn
+from ..citizens.services import list_citizens, register_citizen
+from ..core.db import get_session
+from ..core.errors import AppError
+from ..core.http import current_user, form_data, parse, roles_required
+from ..core.schemas import shared
+from ..maintenance.services import CLEANING_METHODS, checklist_for_device, clean_device, devices_in_maintenance, inspect_device
+from ..stock.services import get_device
+from . import services
+from .schemas import DecisionIn, ExtendIn, HandOverIn, NeedIn, ReceiveReturnIn, ReturnRequestIn
+
+bp = Blueprint("lending_web", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _labels():
+    return {"NEED_STATUS_LABELS": services.NEED_STATUS_LABELS, "RETURN_REASON_LABELS": services.RETURN_REASON_LABELS,
+            "URGENCY_LABELS": {"discharge": "Utskrivning fra sykehus", "urgent": "Haster", "normal": "Normal"},
+            "CLEANING_METHODS": CLEANING_METHODS}
+
+
+# --- the therapist's page -------------------------------------------------------------------
+
+def _therapist_page(error: AppError | None = None, form_name: str | None = None):
+    session, user = get_session(), current_user()
+    citizens = list_citizens(session, user.role, user.id, limit=500)
+    needs = services.list_needs(session, user.role, user.id, limit=500)
+    units = services.need_units(session, [need.id for need in needs])
+    by_citizen: dict[int, list] = {}
+    for need in needs:
+        by_citizen.setdefault(need.citizen_id, []).append(need)
+    return render_template("lending/therapist.html", citizens=citizens, by_citizen=by_citizen, units=units,
+                           products=list_products(session, limit=500), iso_titles=ISO_TITLES, error=error,
+                           form_name=form_name, form=request.form, today=date.today()), error.status if error else 200
+
+
+@bp.get("/terapeut")
+@roles_required("terapeut")
+def therapist():
+    return _therapist_page()
+
+
+@bp.post("/terapeut/innbyggere")
+@roles_required("terapeut")
+def create_citizen():
+    try:
+        register_citizen(get_session(), current_app.extensions["fnr_vault"], current_user().id,
+                         **parse(shared(CitizenIn), form_data()))
+    except AppError as err:
+        return _therapist_page(err, "citizen")
+    return redirect(url_for("lending_web.therapist"))
+
+
+@bp.post("/terapeut/behov")
+@roles_required("terapeut")
+def create_need():
+    user = current_user()
+    try:
+        services.register_need(get_session(), user.id, user.role, **parse(shared(NeedIn), form_data()))
+    except AppError as err:
+        return _therapist_page(err, "need")
+    return redirect(url_for("lending_web.therapist"))
+
+
+@bp.post("/terapeut/behov/<int:need_id>/nav")
+@roles_required("terapeut")
+def send_to_nav(need_id: int):
+    user = current_user()
+    try:
+        services.check_need_access(get_session(), user.role, user.id, need_id)
+        services.decide_need(get_session(), user.id, user.role, need_id, "send_to_nav")
+    except AppError as err:
+        return _therapist_page(err)
+    return redirect(url_for("lending_web.therapist"))
+
+
+@bp.post("/utlan/<int:loan_id>/retur")
+@roles_required("terapeut", "lager")
+def request_return(loan_id: int):
+    user = current_user()
+    try:
+        services.check_loan_access(get_session(), user.role, user.id, loan_id)
+        services.request_return(get_session(), user.id, loan_id, **parse(shared(ReturnRequestIn), form_data()))
+    except AppError as err:
+        return (_therapist_page(err) if user.role == "terapeut" else _depot_page(err))
+    return redirect(url_for("lending_web.therapist" if user.role == "terapeut" else "lending_web.depot"))
+
+
+@bp.post("/utlan/<int:loan_id>/forleng")
+@roles_required("terapeut", "lager")
+def extend_loan(loan_id: int):
+    user = current_user()
+    try:
+        services.check_loan_access(get_session(), user.role, user.id, loan_id)
+        services.extend_loan(get_session(), user.id, loan_id, **parse(shared(ExtendIn), form_data()))
+    except AppError as err:
+        return (_therapist_page(err) if user.role == "terapeut" else _depot_page(err))
+    return redirect(url_for("lending_web.therapist" if user.role == "terapeut" else "lending_web.depot"))
+
+
+# --- the depot's page -----------------------------------------------------------------------
+
+def _depot_page(error: AppError | None = None, message: str | None = None):
+    session = get_session()
+    undecided = services.undecided_needs(session)
+    waiting = services.waiting_needs(session)
+    return render_template("lending/depot.html", undecided=undecided, waiting=waiting,
+                           returns=services.loans_awaiting_return(session),
+                           maintenance=devices_in_maintenance(session), error=error, message=message,
+                           form=request.form), error.status if error else 200
+
+
+@bp.get("/lager/utlan")
+@roles_required("lager")
+def depot():
+    return _depot_page(message=request.args.get("melding"))
+
+
+def _depot_action(action, message: str):
+    try:
+        action()
+    except AppError as err:
+        return _depot_page(err)
+    return redirect(url_for("lending_web.depot", melding=message))
+
+
+@bp.post("/lager/behov/<int:need_id>/vedtak")
+@roles_required("lager")
+def decide(need_id: int):
+    user = current_user()
+    data = parse(shared(DecisionIn), form_data())
+    return _depot_action(lambda: services.decide_need(get_session(), user.id, user.role, need_id, **data),
+                         f"Vedtak registrert for behov {need_id}.")
+
+
+@bp.post("/lager/utlevering")
+@roles_required("lager")
+def hand_over():
+    data = parse(shared(HandOverIn), form_data())
+    days = current_app.config["LOAN_DEFAULT_DAYS"]
+    return _depot_action(lambda: services.hand_over(get_session(), current_user().id, loan_days=days, **data),
+                         f"{data['device_barcode']} er utlånt.")
+
+
+@bp.post("/lager/retur")
+@roles_required("lager")
+def receive_return():
+    data = parse(shared(ReceiveReturnIn), form_data())
+    return _depot_action(lambda: services.receive_return(get_session(), current_user().id, **data),
+                         f"{data['device_barcode']} er mottatt og venter på vask.")
+
+
+@bp.post("/lager/vask/<barcode>")
+@roles_required("lager")
+def clean(barcode: str):
+    data = form_data()
+    return _depot_action(lambda: clean_device(get_session(), current_user().id, barcode, data.get("method", ""),
+                                              data.get("note", "")), f"{barcode} er vasket og venter på kontroll.")
+
+
+@bp.route("/lager/kontroll/<barcode>", methods=["GET", "POST"])
+@roles_required("lager")
+def inspect(barcode: str):
+    session = get_session()
+    checklist = checklist_for_device(session, barcode)
+    error = None
+    if request.method == "POST":
+        results = {key: request.form.get(f"item_{key}") == "ok" for key in checklist.items}
+        try:
+            inspection = inspect_device(session, current_user().id, barcode, results, note=request.form.get("note", ""),
+                                        on_fail=request.form.get("on_fail", "repair"),
+                                        fail_reason=request.form.get("fail_reason", ""),
+                                        location_code=request.form.get("location_code") or None)
+            return redirect(url_for("lending_web.depot", melding=f"{barcode}: kontroll "
+                                    + ("godkjent." if inspection.passed else "ikke godkjent.")))
+        except AppError as err:
+            error = err
+    return render_template("lending/inspect.html", device=get_device(session, barcode), checklist=checklist,
+                           error=error, form=request.form), error.status if error else 200
