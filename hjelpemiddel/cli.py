@@ -108,7 +108,8 @@ def demo(seed: int) -> None:
         click.echo("Databasen har allerede data; demodata ble ikke lagt inn.")
         return
     try:
-        summary = load_demo(session, seed=seed, users=DEMO_USERS, password=DEMO_PASSWORD)
+        summary = load_demo(session, seed=seed, users=DEMO_USERS, password=DEMO_PASSWORD,
+                            vault=current_app.extensions["fnr_vault"])
     except AppError as err:
         _fail(err)
     session.commit()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .catalog.models import Product
 from .core.auth import User, create_user
+from .core.crypto import FnrVault
 from .core.db import utcnow
 from .core.ids import DEVICE_PREFIX, make_code
 from .stock.models import Device, DeviceEvent, DeviceLabel, Location
@@ -601,8 +602,9 @@ def _warehouse_actor(session: Session, users: Sequence[tuple[str, str, str]]) ->
 
 
 def load_demo(session: Session, seed: int = 2026, users: Sequence[tuple[str, str, str]] = DEFAULT_USERS,
-              password: str = "demo-passord") -> dict[str, int]:
-    """Fill an empty database with the demo depot; flushes, never commits. Returns what was made."""
+              password: str = "demo-passord", vault: FnrVault | None = None) -> dict[str, int]:
+    """Fill an empty database with the demo depot; flushes, never commits. Returns what was made.
+    With an fnr vault it also adds citizens and their needs in every stage."""
     rng = random.Random(seed)
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     created_users = _create_users(session, users, password)
@@ -616,7 +618,14 @@ def load_demo(session: Session, seed: int = 2026, users: Sequence[tuple[str, str
     session.flush()
     in_depot = ((Location.code == DEPOT_CODE) | (Location.path == DEPOT_CODE)
                 | Location.path.startswith(f"{DEPOT_CODE} / "))
-    return {"produkter": len(product_ids),
-            "lokasjoner": session.scalar(select(func.count()).select_from(Location).where(in_depot)),
-            "hjelpemidler": len(devices),
-            "brukere": len(created_users)}
+    summary = {"produkter": len(product_ids),
+               "lokasjoner": session.scalar(select(func.count()).select_from(Location).where(in_depot)),
+               "hjelpemidler": len(devices),
+               "brukere": len(created_users)}
+    therapist_id = session.scalar(select(User.id).where(User.role == "terapeut").order_by(User.id).limit(1))
+    lager_id = _warehouse_actor(session, users)
+    if vault is not None and therapist_id and lager_id:
+        from .demo_lending import load_demo_lending
+
+        summary.update(load_demo_lending(session, vault, random.Random(seed + 1), therapist_id, lager_id))
+    return summary

@@ -17,3 +17,16 @@ def publish(session, event: str, **payload) -> None:
     """Handlers run in the caller's transaction: they succeed or fail together with it."""
     for handler in list(_handlers[event]):
         handler(session, **payload)
+
+
+_providers: dict[str, Callable] = {}
+
+
+def provide(question: str, answer: Callable) -> None:
+    """Let a package answer a question another package asks (e.g. who holds a device)."""
+    _providers[question] = answer
+
+
+def ask(session, question: str, **kwargs):
+    answer = _providers.get(question)
+    return answer(session, **kwargs) if answer else None

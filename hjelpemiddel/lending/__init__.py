@@ -10,7 +10,14 @@ def _offer_to_queue(session, device_id: int, actor_id: int | None = None) -> Non
     offer_device_to_queue(session, device_id, actor_id)
 
 
+def _device_holder(session, device_id: int):
+    from .services import device_holder
+
+    return device_holder(session, device_id)
+
+
 bus.subscribe("device_available", _offer_to_queue)
+bus.provide("device_holder", _device_holder)
 
 
 def blueprints():

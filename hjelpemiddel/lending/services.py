@@ -611,3 +611,18 @@ def undecided_needs(session: Session) -> list[Need]:
     return list(session.scalars(select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
                                 .where(Need.status == "registered", Need.application_type == "short_term")
                                 .order_by(Need.urgency_rank, Need.needed_by, Need.id)))
+
+
+def masked_name(name: str) -> str:
+    """«Astrid Olsen» → «Astrid O.»: enough to recognise at the door, not to identify on a screen."""
+    parts = name.split()
+    return " ".join(parts[:1] + [part[0] + "." for part in parts[1:]]) if parts else ""
+
+
+def device_holder(session: Session, device_id: int) -> dict | None:
+    row = session.execute(select(Citizen.name, Loan.expected_end, Loan.status)
+                          .join(Citizen, Citizen.id == Loan.citizen_id)
+                          .where(Loan.device_id == device_id, Loan.status != "ended")).first()
+    if row is None:
+        return None
+    return {"name": masked_name(row.name), "loan_until": row.expected_end, "loan_status": row.status}

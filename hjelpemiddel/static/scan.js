@@ -128,13 +128,13 @@
         ok(moved.moved ? device.barcode + " flyttet til " + moveTarget.code + "." : device.barcode + " står allerede på " + moveTarget.code + ".");
       } catch (err) {
         bad(err.message);
-        showDevice(device, history);
+        showDevice(device, history, scan.holder);
         return;
       }
     } else {
       ok(scan.retired_label ? "Gammel etikett: hjelpemiddelet har nå " + device.barcode + "." : device.barcode + " funnet.");
     }
-    showDevice(device, history);
+    showDevice(device, history, scan.holder);
   }
 
   function el(tag, text, cls) {
@@ -161,7 +161,7 @@
     result.append(dl);
   }
 
-  function showDevice(device, history) {
+  function showDevice(device, history, holder) {
     result.hidden = false;
     result.textContent = "";
     const title = el("h2", device.product.name + " ");
@@ -176,7 +176,7 @@
     fact(dl, "Eier", device.owner === "nav" ? "NAV" : "Kommunen");
     if (device.owner === "nav") fact(dl, "HMS-nr / NAV-serienr", device.nav_hms_nr + " / " + device.nav_serial);
     fact(dl, "Serienummer", device.serial_number);
-    if (device.holder) fact(dl, "Hos", device.holder.name);
+    if (holder) fact(dl, "Hos", holder.name + (holder.loan_until ? " (utlånt til " + new Date(holder.loan_until).toLocaleDateString("nb-NO") + ")" : ""));
     result.append(dl);
     result.append(el("h2", "Historikk"));
     const wrap = el("div", null, "table-wrap");

@@ -77,7 +77,6 @@ class DeviceOut(Schema):
     state = fields.String()
     state_label = fields.Function(lambda d: STATE_LABELS[d.state])
     location = fields.Nested(LocationRef, allow_none=True)
-    holder = fields.Constant(None)
     registered_at = fields.DateTime()
 
 
@@ -135,8 +134,15 @@ class ReplaceLabelIn(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
+class HolderOut(Schema):
+    name = fields.String()
+    loan_until = fields.Date(allow_none=True)
+    loan_status = fields.String()
+
+
 class ScanOut(Schema):
     kind = fields.String()
+    holder = fields.Nested(HolderOut, allow_none=True)
     scanned_code = fields.String()
     retired_label = fields.Boolean()
     device = fields.Nested(DeviceOut, allow_none=True)

@@ -329,10 +329,20 @@ class ScanResult:
     history: list[HistoryEntry] | None = None
     location: Location | None = None
     retired_label: bool = False
+    holder: dict | None = None
+
+
+# Only a unit out with a citizen has a holder; asking only then keeps a shelf scan at two statements.
+HELD_STATES = frozenset({"on_loan", "awaiting_pickup"})
+
+
+def device_holder(session: Session, device: Device) -> dict | None:
+    return bus.ask(session, "device_holder", device_id=device.id) if device.state in HELD_STATES else None
 
 
 def _device_scan(session: Session, device: Device, scanned: str, retired: bool = False) -> ScanResult:
-    return ScanResult("device", scanned, device=device, history=device_history(session, device.id), retired_label=retired)
+    return ScanResult("device", scanned, device=device, history=device_history(session, device.id),
+                      retired_label=retired, holder=device_holder(session, device))
 
 
 def _devices_where(session: Session, *criteria) -> list[Device]:

@@ -147,3 +147,12 @@ def test_a_reservation_with_no_free_unit_tells_the_queue_position(api_as, therap
     assert decided["status"] == "approved" and decided["queue_position"] == 1
     response = lager.post("/api/v1/reservations", json={"need_id": need["id"]})
     assert response.status_code == 409 and error_of(response)["details"]["queue_position"] == 1
+
+
+def test_a_scan_of_a_unit_on_loan_shows_its_holder_masked_and_never_an_fnr(api_as, on_loan, citizen):
+    _, device = on_loan
+    body = api_as("sjafor").get(f"/api/v1/scan/{device.barcode}").get_json()
+    assert body["holder"]["name"] == "Astrid O." and body["holder"]["loan_until"]
+    assert citizen.fnr_masked[:6] not in str(body)
+    shelf = api_as("lager").get("/api/v1/scan/A-01-1").get_json()
+    assert shelf.get("holder") is None
