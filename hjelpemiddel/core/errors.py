@@ -7,6 +7,8 @@ from typing import Any
 class AppError(Exception):
     status = 400
     code = "bad_request"
+    # True when the message already says everything the details hold (pages then skip the list).
+    summarised = False
 
     def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None):
         super().__init__(message)
@@ -63,4 +65,8 @@ class ValidationFailed(AppError):
 
     @classmethod
     def for_field(cls, field: str, message: str) -> "ValidationFailed":
-        return cls(f"Ugyldig verdi i feltet «{field}»: {message}", {field: [message]})
+        from .text import field_label
+
+        error = cls(f"{field_label(field)}: {message}", {field: [message]})
+        error.summarised = True
+        return error

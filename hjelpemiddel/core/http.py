@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from .auth import Principal, find_principal_by_id, find_principal_by_token
 from .db import declare_write_intent, get_session, reset_write_intent
 from .errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed
+from .text import field_label, local_time
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ def parse(schema: Schema, data: Any = None) -> Any:
         return schema.load(data)
     except SchemaValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        raise ValidationFailed("Ugyldige felt: " + ", ".join(sorted(map(str, messages))) + ".", messages) from None
+        names = ", ".join(field_label(str(name)) for name in sorted(map(str, messages)))
+        raise ValidationFailed(f"Sjekk feltene: {names}.", messages) from None
 
 
 def parse_args(schema: Schema) -> Any:
@@ -202,6 +204,9 @@ def init_http(app: Flask) -> None:
     @app.context_processor
     def _template_globals():
         return {"current_user": current_user(), "csrf_token": csrf_token}
+
+    app.add_template_filter(field_label, "field_label")
+    app.add_template_filter(lambda value, fmt="%d.%m.%Y %H:%M": local_time(value).strftime(fmt), "local")
 
     @app.errorhandler(AppError)
     def _app_error(error: AppError):

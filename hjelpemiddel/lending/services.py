@@ -10,6 +10,7 @@ from ..catalog.models import Product
 from ..citizens.models import Citizen
 from ..citizens.services import add_caseworker
 from ..core.db import utcnow
+from ..core.text import local_time, local_today
 from ..core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.models import Device
@@ -206,7 +207,13 @@ def open_slots(session: Session, need: Need) -> int:
 
 # --- reservations: the one check --------------------------------------------------------------
 
+# Short-term loans come from municipal stock; NAV's units go out only on NAV's long-term loans.
+_OWNER_FOR = {"short_term": "kommune", "long_term": "nav"}
+
+
 def device_fits_need(device: Device, product: Product, need: Need) -> bool:
+    if device.owner != _OWNER_FOR[need.application_type]:
+        return False
     if need.product_id is not None:
         return device.product_id == need.product_id
     return product.iso_class.startswith(need.iso_class)
@@ -230,6 +237,10 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
         raise Conflict(f"{device.barcode} er reservert for et annet behov.",
                        {"barcode": device.barcode, "reserved_for_need": active.need_id}, code="reserved_for_other")
     product = session.get(Product, device.product_id)
+    if device.owner != _OWNER_FOR[need.application_type]:
+        raise Conflict(f"{device.barcode} eies av {'NAV' if device.owner == 'nav' else 'kommunen'} og kan ikke brukes "
+                       f"til {'korttidslån' if need.application_type == 'short_term' else 'langtidslån'}.",
+                       {"barcode": device.barcode, "owner": device.owner, "need_id": need.id}, code="wrong_owner")
     if not device_fits_need(device, product, need):
         raise Conflict(f"{device.barcode} ({product.name}) passer ikke behovet.",
                        {"barcode": device.barcode, "need_id": need.id}, code="wrong_product")
@@ -256,8 +267,8 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
 
 
 def _fitting_available(need: Need):
-    stmt = (select(Device).join(Product, Product.id == Device.product_id)
-            .options(joinedload(Device.product)).where(Device.state == "available"))
+    stmt = (select(Device).join(Product, Product.id == Device.product_id).options(joinedload(Device.product))
+            .where(Device.state == "available", Device.owner == _OWNER_FOR[need.application_type]))
     if need.product_id is not None:
         stmt = stmt.where(Device.product_id == need.product_id)
     else:
@@ -354,7 +365,7 @@ def offer_device_to_queue(session: Session, device_id: int, actor_id: int | None
         transition_device(session, device, "reserved", actor_id, note=f"Forhåndsreservert for behov {booked.need_id}")
         return booked
     candidates = session.scalars(
-        select(Need).where(Need.status == "approved",
+        select(Need).where(Need.status == "approved", Need.application_type == {"kommune": "short_term", "nav": "long_term"}[device.owner],
                            or_(Need.product_id == device.product_id,
                                and_(Need.product_id.is_(None), func.substr(product.iso_class, 1, func.length(Need.iso_class)) == Need.iso_class)))
         .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(10)
@@ -395,7 +406,8 @@ def hand_over(session: Session, actor_id: int, device_barcode: str, need_id: int
     reservation.status, reservation.ended_at = "fulfilled", started
     loan = Loan(device_id=device.id, citizen_id=need.citizen_id, need_id=need.id, loan_type=need.application_type,
                 started_at=started, received_by=received_by,
-                expected_end=(started.date() + timedelta(days=loan_days)) if need.application_type == "short_term" else None)
+                expected_end=(local_time(started).date() + timedelta(days=loan_days))
+                if need.application_type == "short_term" else None)
     session.add(loan)
     session.flush()
     if need.delivered_at is None:
@@ -426,7 +438,7 @@ def extend_loan(session: Session, actor_id: int, loan_id: int, new_end: date, re
     if loan.status != "active":
         raise InvalidState(f"Utlånet er «{loan.status}» og kan ikke forlenges.",
                            {"current_state": loan.status, "allowed": ["active"]})
-    today = today or utcnow().date()
+    today = today or local_today()
     if new_end <= today or (loan.expected_end and new_end <= loan.expected_end):
         raise ValidationFailed.for_field("new_end", "Ny sluttdato må være etter dagens og etter nåværende sluttdato.")
     if not reason.strip():
@@ -626,3 +638,28 @@ def device_holder(session: Session, device_id: int) -> dict | None:
     if row is None:
         return None
     return {"name": masked_name(row.name), "loan_until": row.expected_end, "loan_status": row.status}
+
+
+@dataclass(frozen=True)
+class ReadyUnit:
+    reservation_id: int
+    barcode: str
+    product_name: str
+    location_code: str | None
+    citizen_name: str
+    needed_by: date
+    urgency: str
+
+
+def units_ready_for_hand_over(session: Session, limit: int = 200) -> list[ReadyUnit]:
+    """Reserved units still on the shelf, the most urgent need first: what to fetch next."""
+    from ..stock.models import Location
+
+    rows = session.execute(
+        select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name, Need.needed_by, Need.urgency)
+        .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
+        .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
+        .join(Citizen, Citizen.id == Need.citizen_id)
+        .where(Reservation.status == "active", Device.state == "reserved")
+        .order_by(Need.urgency_rank, Need.needed_by, Reservation.id).limit(limit))
+    return [ReadyUnit(*row) for row in rows]

@@ -113,6 +113,7 @@ def _depot_page(error: AppError | None = None, message: str | None = None):
     undecided = services.undecided_needs(session)
     waiting = services.waiting_needs(session)
     return render_template("lending/depot.html", undecided=undecided, waiting=waiting,
+                           ready=services.units_ready_for_hand_over(session),
                            returns=services.loans_awaiting_return(session),
                            maintenance=devices_in_maintenance(session), error=error, message=message,
                            form=request.form), error.status if error else 200
@@ -135,10 +136,21 @@ def _depot_action(action, message: str):
 @bp.post("/lager/behov/<int:need_id>/vedtak")
 @roles_required("lager")
 def decide(need_id: int):
-    user = current_user()
-    data = parse(shared(DecisionIn), form_data())
-    return _depot_action(lambda: services.decide_need(get_session(), user.id, user.role, need_id, **data),
-                         f"Vedtak registrert for behov {need_id}.")
+    user, session = current_user(), get_session()
+    try:
+        need = services.decide_need(session, user.id, user.role, need_id, **parse(shared(DecisionIn), form_data()))
+    except AppError as err:
+        err.message = f"Behov {need_id}: {err.message}"
+        return _depot_page(err)
+    citizen = services.check_need_access(session, user.role, user.id, need_id).citizen.name
+    units = services.need_units(session, [need_id])[need_id]
+    if need.status == "rejected":
+        message = f"Søknaden for {citizen} er avslått."
+    elif units:
+        message = f"Innvilget: {', '.join(u.barcode + ' (' + u.product_name + ')' for u in units)} er reservert for {citizen}."
+    else:
+        message = f"Innvilget for {citizen}, men ingen enhet er ledig: behovet står i kø."
+    return redirect(url_for("lending_web.depot", melding=message))
 
 
 @bp.post("/lager/utlevering")

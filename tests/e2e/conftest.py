@@ -100,15 +100,38 @@ def _seed(app) -> Seed:
             seed.location_barcodes[location.code] = location.barcode
         rollator = create_product(session, hms_nr="123456", name="Rollator Topro Olympos M", iso_class="120606",
                                   supplier="Topro", individually_tracked=True, inspection_interval_days=None)
-        seng = create_product(session, hms_nr=None, name="Sykeseng Opus 4", iso_class="183012",
+        seng = create_product(session, hms_nr=None, name="Sykeseng Opus 4", iso_class="181210",
                               supplier="Handicare", individually_tracked=True, inspection_interval_days=365)
         seed.products = {"rollator": rollator.id, "seng": seng.id}
         nav = stock.register_device(session, None, rollator.id, owner="nav", nav_hms_nr="123456",
                                     nav_serial="654321", location_code="A-01-1")
         filler = stock.register_device(session, None, seng.id, serial_number="FULL-1", location_code="A-01-F")
         seed.devices = {"nav_rollator": nav.barcode, "full_bin_filler": filler.barcode}
+        _seed_discharge_kit(session, seed)
         session.commit()
     return seed
+
+
+# Friday discharge (scenario 1): what the municipal stock lends short-term. The Jazz rollator has
+# no seeded units: a test that lends one makes its own, so it knows which unit gets reserved.
+_DISCHARGE_PRODUCTS = {
+    "rollator_jazz": dict(name="Rollator Dolomite Jazz 510", iso_class="120606", supplier="Invacare"),
+    "dusjstol": dict(name="Dusjstol Etac Swift", iso_class="093303", supplier="Etac"),
+    "toalettforhoyer": dict(name="Toalettforhøyer Etac Hi-Loo", iso_class="091212", supplier="Etac"),
+    "elseng": dict(name="Elektrisk seng Invacare Medley Ergo", iso_class="181210", supplier="Invacare"),
+}
+_DISCHARGE_UNITS = {"rollator": 2, "dusjstol": 2, "toalettforhoyer": 2, "elseng": 1}
+
+
+def _seed_discharge_kit(session, seed: Seed) -> None:
+    for key, values in _DISCHARGE_PRODUCTS.items():
+        seed.products[key] = create_product(session, hms_nr=None, individually_tracked=True,
+                                            inspection_interval_days=365 if key == "elseng" else None, **values).id
+    for key, count in _DISCHARGE_UNITS.items():
+        for number in range(1, count + 1):
+            device = stock.register_device(session, None, seed.products[key], serial_number=f"KIT-{key}-{number}",
+                                           location_code="A-01-2")
+            seed.devices[f"{key}_{number}"] = device.barcode
 
 
 @pytest.fixture(scope="session")

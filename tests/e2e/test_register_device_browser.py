@@ -97,7 +97,7 @@ def test_a_bad_nav_hmsnr_shows_the_field_error_with_status_422_and_creates_nothi
     assert response.status == 422
     assert page.url.endswith("/hjelpemidler/ny")
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("nav_hms_nr")
+    expect(alert).to_contain_text("HMS-nr (NAV)")
     expect(alert).to_contain_text("HMS-nr må være nøyaktig 6 siffer.")
     # What was typed is still there to correct.
     expect(page.get_by_label("HMS-nr (NAV)")).to_have_value("12345")

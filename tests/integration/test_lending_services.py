@@ -231,3 +231,14 @@ def test_cancelling_a_need_frees_its_unit_for_the_queue(session, therapist, lage
     assert (first.status, second.status) == ("reserved", "approved")
     lending.cancel_need(session, therapist.id, first.id, "døde")
     assert (first.status, second.status) == ("cancelled", "reserved")
+
+
+def test_a_nav_owned_unit_is_never_lent_short_term_on_any_path(session, therapist, lager, make_citizen, rollator, depot):
+    nav_unit = register_device(session, lager.id, rollator.id, owner="nav", nav_serial="654321", location_code="A-01-2")
+    need = approved(session, lager, need_for(session, therapist, make_citizen(), rollator))
+    assert need.status == "approved" and nav_unit.state == "available"
+    with pytest.raises(Conflict) as caught:
+        lending.reserve_for_need(session, lager.id, need.id, nav_unit.barcode)
+    assert caught.value.code == "wrong_owner"
+    municipal = register_device(session, lager.id, rollator.id, serial_number="K1", location_code="A-01-2")
+    assert municipal.state == "reserved" and need.status == "reserved"

@@ -93,7 +93,7 @@ def test_the_register_form_shows_the_bad_field_keeps_the_input_and_saves_nothing
                                                      "owner": "nav", "nav_hms_nr": "12", "nav_serial": "777"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "nav_hms_nr" in page and 'value="777"' in page
+    assert "HMS-nr (NAV)" in page and 'value="777"' in page
     assert session.scalar(select(func.count()).select_from(Device)) == 0
 
 
