@@ -14,7 +14,7 @@ from ..core.text import local_time, local_today
 from ..core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.models import Device
-from ..stock.services import get_device, get_location, transition_device
+from ..stock.services import get_location, lock_device, transition_device
 from .models import Loan, LoanExtension, Need, NeedEvent, Reservation
 
 URGENCY_RANK = {"discharge": 0, "urgent": 1, "normal": 2}
@@ -219,11 +219,13 @@ def device_fits_need(device: Device, product: Product, need: Need) -> bool:
     return product.iso_class.startswith(need.iso_class)
 
 
-def _lock_device(session: Session, barcode: str) -> Device:
-    device = get_device(session, barcode)
-    session.execute(select(Device.id).where(Device.id == device.id).with_for_update())
-    session.refresh(device, ["state", "location_id"])
-    return device
+def _check_need_can_take_a_unit(session: Session, need: Need) -> None:
+    if need.status not in _RESERVABLE:
+        raise InvalidState(f"Behovet har status «{NEED_STATUS_LABELS[need.status]}» og kan ikke få hjelpemidler.",
+                           {"current_state": need.status, "allowed": sorted(_RESERVABLE)})
+    if open_slots(session, need) <= 0:
+        raise Conflict("Behovet har allerede fått alle hjelpemidlene det trenger.", {"need_id": need.id},
+                       code="need_fully_supplied")
 
 
 def claim_device_for_need(session: Session, device: Device, need: Need, actor_id: int | None,
@@ -244,12 +246,7 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
     if not device_fits_need(device, product, need):
         raise Conflict(f"{device.barcode} ({product.name}) passer ikke behovet.",
                        {"barcode": device.barcode, "need_id": need.id}, code="wrong_product")
-    if need.status not in _RESERVABLE:
-        raise InvalidState(f"Behovet har status «{NEED_STATUS_LABELS[need.status]}» og kan ikke få hjelpemidler.",
-                           {"current_state": need.status, "allowed": sorted(_RESERVABLE)})
-    if open_slots(session, need) <= 0:
-        raise Conflict("Behovet har allerede fått alle hjelpemidlene det trenger.", {"need_id": need.id},
-                       code="need_fully_supplied")
+    _check_need_can_take_a_unit(session, need)
     if device.state == "available":
         transition_device(session, device, "reserved", actor_id, note=f"Reservert for behov {need.id}")
     elif device.state not in _BOOKABLE_AHEAD:
@@ -301,13 +298,8 @@ def reserve_for_need(session: Session, actor_id: int, need_id: int, device_barco
     """Reserve a named unit, or the oldest free unit that fits; with none free the need waits in the queue."""
     need = get_need(session, need_id, for_update=True)
     if device_barcode:
-        return claim_device_for_need(session, _lock_device(session, device_barcode), need, actor_id)
-    if need.status not in _RESERVABLE:
-        raise InvalidState(f"Behovet har status «{NEED_STATUS_LABELS[need.status]}» og kan ikke få hjelpemidler.",
-                           {"current_state": need.status, "allowed": sorted(_RESERVABLE)})
-    if open_slots(session, need) <= 0:
-        raise Conflict("Behovet har allerede fått alle hjelpemidlene det trenger.", {"need_id": need.id},
-                       code="need_fully_supplied")
+        return claim_device_for_need(session, lock_device(session, device_barcode), need, actor_id)
+    _check_need_can_take_a_unit(session, need)
     device = session.scalar(_fitting_available(need))
     if device is None:
         raise Conflict("Ingen ledige hjelpemidler passer; behovet står i kø.",
@@ -345,7 +337,7 @@ def change_reservation(session: Session, actor_id: int, reservation_id: int, dev
     if reservation is None or reservation.status != "active":
         raise NotFound(f"Fant ingen aktiv reservasjon {reservation_id}.", {"reservation_id": reservation_id})
     need = get_need(session, reservation.need_id, for_update=True)
-    new_device = _lock_device(session, device_barcode)
+    new_device = lock_device(session, device_barcode)
     if new_device.id == reservation.device_id:
         return reservation
     _release(session, reservation, actor_id, "byttet til " + new_device.barcode)
@@ -388,7 +380,7 @@ def hand_over(session: Session, actor_id: int, device_barcode: str, need_id: int
               received_by: str = "", loan_days: int = 90, at: datetime | None = None) -> Loan:
     """The loan starts: at the depot counter, or at the door on a delivery run. The scanned unit
     must be the one held for the need (or a free equivalent, held for it now)."""
-    device = _lock_device(session, device_barcode)
+    device = lock_device(session, device_barcode)
     reservation = session.scalar(select(Reservation).where(Reservation.device_id == device.id,
                                                            Reservation.status == "active"))
     if reservation is None and need_id is None:
@@ -481,7 +473,7 @@ def receive_return(session: Session, actor_id: int, device_barcode: str, locatio
                    note: str = "") -> Loan:
     """A returned unit is scanned in at the depot; it is kept from lending until cleaned and inspected."""
     location_id = get_location(session, location_code, field="location_code").id if location_code else None
-    device = _lock_device(session, device_barcode)
+    device = lock_device(session, device_barcode)
     loan_id = session.scalar(select(Loan.id).where(Loan.device_id == device.id, Loan.status != "ended"))
     loan = get_loan(session, loan_id, for_update=True) if loan_id is not None else None
     if loan is None:

@@ -7,7 +7,7 @@ from ..catalog.models import Product
 from ..core.errors import InvalidState, ValidationFailed
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.models import Device
-from ..stock.services import get_device, get_location, transition_device
+from ..stock.services import get_device, get_location, lock_device, transition_device
 from .checklists import Checklist, checklist_for
 from .models import Inspection
 
@@ -20,18 +20,11 @@ CLEANING_METHODS = {
 }
 
 
-def _locked(session: Session, barcode: str) -> Device:
-    device = get_device(session, barcode)
-    session.execute(select(Device.id).where(Device.id == device.id).with_for_update())
-    session.refresh(device, ["state", "location_id"])
-    return device
-
-
 def clean_device(session: Session, actor_id: int, barcode: str, method: str, note: str = "") -> Device:
     """Cleaning done (method and who recorded); the unit goes on to inspection."""
     if method not in CLEANING_METHODS:
         raise ValidationFailed.for_field("method", "Ukjent vaskemetode. Gyldige: " + ", ".join(CLEANING_METHODS) + ".")
-    device = _locked(session, barcode)
+    device = lock_device(session, barcode)
     if device.state not in ("returned", "cleaning"):
         raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare returnerte hjelpemidler vaskes her.",
                            {"current_state": device.state, "allowed": ["returned", "cleaning"]})
@@ -50,7 +43,7 @@ def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[
                    on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None) -> Inspection:
     """Kontroll against the product type's checklist: every item answered. Pass → available (and
     offered to the queue); fail → repair, or scrapping with a reason."""
-    device = _locked(session, barcode)
+    device = lock_device(session, barcode)
     if device.state != "inspection":
         raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare vaskede hjelpemidler kontrolleres.",
                            {"current_state": device.state, "allowed": ["inspection"]})

@@ -240,7 +240,8 @@ def get_device(session: Session, barcode: str) -> Device:
     return device
 
 
-def _get_device_for_update(session: Session, barcode: str) -> Device:
+def lock_device(session: Session, barcode: str) -> Device:
+    """The unit, locked for the rest of the transaction so concurrent steps on it queue."""
     device = get_device(session, barcode)
     session.execute(select(Device.id).where(Device.id == device.id).with_for_update())
     session.refresh(device, ["state", "location_id"])
@@ -271,7 +272,7 @@ class MoveResult:
 
 def move_device(session: Session, barcode: str, location_code: str, actor_id: int | None, note: str = "") -> MoveResult:
     """Put away or move a unit inside the depot; a first put-away makes a registered unit available."""
-    device = _get_device_for_update(session, barcode)
+    device = lock_device(session, barcode)
     location = _lock_location(session, location_code, "location_code")
     if device.state not in IN_DEPOT_STATES:
         raise Conflict(
@@ -295,7 +296,7 @@ def move_device(session: Session, barcode: str, location_code: str, actor_id: in
 
 def replace_device_label(session: Session, barcode: str, actor_id: int | None, note: str = "") -> Device:
     """Retire the unit's label (worn, lost) and give it a new code; the old code still finds it."""
-    device = _get_device_for_update(session, barcode)
+    device = lock_device(session, barcode)
     old = session.scalar(select(DeviceLabel).where(DeviceLabel.code == device.barcode))
     old.retired_at = utcnow()
     label = _issue_label(session)
