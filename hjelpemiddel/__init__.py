@@ -6,7 +6,7 @@ import secrets
 
 from flask import Flask
 
-from . import lending  # noqa: F401  (subscribes its handlers to stock events)
+from . import lending, logistics  # noqa: F401  (they subscribe their handlers to events of lower packages)
 from .config import load_config
 
 
@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_http(app)
     init_label_layouts(app)
     app.extensions["fnr_vault"] = vault_from_config(app.config, app.instance_path)
-    for package in (core, catalog, stock, citizens, lending, maintenance):
+    for package in (core, catalog, stock, citizens, lending, maintenance, logistics):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     install_commit_point(app)

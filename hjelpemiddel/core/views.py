@@ -10,7 +10,7 @@ from .http import current_user
 
 bp = Blueprint("web", __name__)
 
-_HOME_BY_ROLE = {"lager": "stock_web.scan_station", "sjafor": "stock_web.scan_station",
+_HOME_BY_ROLE = {"lager": "stock_web.scan_station", "sjafor": "logistics_web.driver_home",
                  "terapeut": "lending_web.therapist", "admin": "stock_web.devices"}
 
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import standardFonts, stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from .barcodes import code128_symbol, draw_code128
 
 ELLIPSIS = "…"
 LINE_JOINER = " · "
@@ -357,12 +358,6 @@ def _fit_text(text: str, box: TextBox, measure: Measure) -> tuple[str, float]:
     return (cut + ELLIPSIS if cut else ""), size
 
 
-def _code128_modules(symbol: Code128) -> int:
-    symbol.validate()
-    # Every symbol character is 11 modules wide, the stop pattern 13.
-    return 11 * len(symbol.encode()) + 2
-
-
 def _module_width(code: str, modules: int, box: BarcodeBox, layout: LabelLayout) -> float:
     fitting = box.width / (modules + 2 * box.quiet_zone)
     module = min(box.module, math.floor(fitting) if layout.kind == "zpl" else fitting)
@@ -463,22 +458,11 @@ def _draw_text(canvas: Canvas, text: str, box: TextBox, left: float, top: float,
 
 def _draw_barcode(canvas: Canvas, code: str, layout: LabelLayout, left: float, top: float) -> None:
     box = layout.barcode
-    symbol = Code128(code, quiet=0)
-    modules = _code128_modules(symbol)
-    module = _module_width(code, modules, box, layout)
-    x = left + (box.x + (box.width - modules * module) / 2) * mm
+    symbol = code128_symbol(code)
+    module = _module_width(code, symbol.modules, box, layout)
+    x = left + (box.x + (box.width - symbol.modules * module) / 2) * mm
     y = top - (box.y + box.height) * mm
-    # Code128.drawOn formats every bar through canvas.rect, which is half the build time without
-    # reportlab's C accelerator; the same bars as one path in module units are twice as fast.
-    bars = []
-    position = 0
-    for element in symbol.decompose():  # "A".."D": bar of 1-4 modules, "a".."d": space
-        if element <= "Z":
-            bars.append(f"{position} 0 {ord(element) - 64} 1 re")
-        position += ord(element) - (64 if element <= "Z" else 96)
-    canvas.addLiteral(
-        f"q {module * mm:.4f} 0 0 {box.height * mm:.4f} {x:.4f} {y:.4f} cm {' '.join(bars)} f Q"
-    )
+    draw_code128(canvas, symbol, x, y, module * mm, box.height * mm)
 
 
 # --- ZPL ----------------------------------------------------------------------------------------
@@ -532,7 +516,7 @@ def _zpl_text(text: str, box: TextBox, layout: LabelLayout, row: int = 0) -> str
 
 def _zpl_barcode(code: str, layout: LabelLayout) -> str:
     box = layout.barcode
-    modules = _code128_modules(Code128(code, quiet=0))
+    modules = code128_symbol(code).modules
     module = int(_module_width(code, modules, box, layout))
     x = box.x + (box.width - modules * module) // 2
     # Mode A lets the printer pick Code 128 subsets itself; the code is printed as our own text field.

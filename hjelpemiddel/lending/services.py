@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..catalog.models import Product
 from ..citizens.models import Citizen
 from ..citizens.services import add_caseworker
+from ..core import bus
 from ..core.db import utcnow
 from ..core.text import local_time, local_today
 from ..core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -310,6 +311,7 @@ def reserve_for_need(session: Session, actor_id: int, need_id: int, device_barco
 def _release(session: Session, reservation: Reservation, actor_id: int | None, reason: str) -> None:
     reservation.status, reservation.ended_at, reservation.end_reason = "cancelled", utcnow(), reason
     session.flush()
+    bus.publish(session, "reservation_ended", reservation_id=reservation.id, reason=reason)
     device = session.get(Device, reservation.device_id)
     if device.state in ("reserved", "picked"):
         transition_device(session, device, "available", actor_id, note=reason)
@@ -396,6 +398,8 @@ def hand_over(session: Session, actor_id: int, device_barcode: str, need_id: int
                       note=f"Utlånt{', mottatt av ' + received_by if received_by else ''}")
     device.location_id = None
     reservation.status, reservation.ended_at = "fulfilled", started
+    session.flush()
+    bus.publish(session, "reservation_ended", reservation_id=reservation.id, reason="utlevert")
     loan = Loan(device_id=device.id, citizen_id=need.citizen_id, need_id=need.id, loan_type=need.application_type,
                 started_at=started, received_by=received_by,
                 expected_end=(local_time(started).date() + timedelta(days=loan_days))

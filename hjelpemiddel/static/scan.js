@@ -1,5 +1,4 @@
-// Scan station: one input that always has focus. A keyboard-wedge scanner types the code and
-// presses Enter (some send Tab); a person can type the same. A location scan starts "move mode":
+// Scan station (input handling in scanner.js). A location scan starts "move mode":
 // following device scans are put away there until the location is scanned again or Esc.
 (function () {
   "use strict";
@@ -9,78 +8,14 @@
   const moveBox = document.getElementById("move-mode");
   const moveTargetEl = document.getElementById("move-target");
   const movedList = document.getElementById("moved-list");
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const canMove = input.dataset.canMove === "true";
+  const { ok: say, bad: refuse, api } = window.Scanner;
+  const ok = (text) => say(status, text);
+  const bad = (text) => refuse(status, text);
   let moveTarget = null;
-  let busy = Promise.resolve();
-  let audio = null;
 
-  const keepFocus = () => { if (document.activeElement !== input) input.focus({ preventScroll: true }); };
-  input.addEventListener("blur", () => setTimeout(keepFocus, 0));
-  document.addEventListener("click", () => setTimeout(keepFocus, 0));
-  window.addEventListener("focus", keepFocus);
-
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === "Tab") {
-      event.preventDefault();
-      const code = input.value.trim();
-      input.value = "";
-      if (code) busy = busy.then(() => handle(code)).catch((err) => bad(String(err.message || err)));
-    } else if (event.key === "Escape") {
-      stopMove();
-    }
-  });
+  const keepFocus = window.Scanner.attach(input, (code) => handle(code).catch((err) => bad(String(err.message || err))), stopMove);
   document.getElementById("move-stop").addEventListener("click", stopMove);
-
-  function beep() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.type = "square";
-      osc.frequency.value = 330;
-      gain.gain.value = 0.2;
-      osc.connect(gain).connect(audio.destination);
-      osc.start();
-      osc.stop(audio.currentTime + 0.35);
-    } catch (e) { /* no audio device: the red flash still shows */ }
-  }
-
-  function ok(text) {
-    status.className = "scan-status ok";
-    status.textContent = text;
-  }
-
-  function bad(text) {
-    status.className = "scan-status bad";
-    status.textContent = text;
-    document.body.classList.remove("flash-red");
-    void document.body.offsetWidth;  // restart the animation on repeated errors
-    document.body.classList.add("flash-red");
-    beep();
-  }
-
-  async function api(method, url, body) {
-    let response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: Object.assign({ Accept: "application/json" },
-          body ? { "Content-Type": "application/json", "X-CSRF-Token": csrf } : {}),
-        body: body ? JSON.stringify(body) : undefined,
-        credentials: "same-origin",
-      });
-    } catch (e) {
-      throw new Error("Får ikke kontakt med tjenesten. Sjekk nettverket og skann på nytt.");
-    }
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    if (!response.ok) {
-      const message = data && data.error ? data.error.message : "Feil " + response.status;
-      throw new Error(message);
-    }
-    return data;
-  }
 
   function stopMove() {
     if (moveTarget) ok("Flytting til " + moveTarget.code + " avsluttet.");
@@ -196,5 +131,4 @@
     result.append(wrap);
   }
 
-  keepFocus();
 })();

@@ -79,4 +79,9 @@ EVENT_LABELS = {
     "return_received": "Retur mottatt",
     "cleaned": "Vasket",
     "inspected": "Kontrollert",
+    "picked": "Plukket",
+    "substituted": "Erstatter planlagt enhet",
+    "departed": "Kjørt ut",
+    "delivery_failed": "Levering mislyktes",
+    "repaired": "Reparert",
 }

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..catalog.models import Product
 from ..core.db import Base, utcnow
 
-LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin")
+LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin", "van")
 OWNERS = ("kommune", "nav")
 CONDITIONS = ("new", "good", "fair", "poor")
 

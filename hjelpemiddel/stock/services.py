@@ -44,7 +44,9 @@ def create_location(session: Session, code: str, kind: str, name: str = "", pare
         parent = session.scalar(select(Location).where(Location.code == normalize_location_code(parent_code)))
         if parent is None:
             raise ValidationFailed.for_field("parent_code", f"Fant ingen lokasjon «{parent_code}».")
-        if _KIND_RANK[kind] <= _KIND_RANK[parent.kind]:
+        if kind == "van" and parent.kind != "depot":
+            raise ValidationFailed.for_field("parent_code", "En bil hører til et lager.")
+        if _KIND_RANK[kind] <= _KIND_RANK[parent.kind] or parent.kind == "van":
             raise ValidationFailed.for_field("kind", f"En «{kind}» kan ikke ligge under en «{parent.kind}».")
     elif kind != "depot":
         raise ValidationFailed.for_field("parent_code", "Alle lokasjoner unntatt lageret selv må ha en overordnet lokasjon.")

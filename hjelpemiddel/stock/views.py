@@ -16,7 +16,7 @@ from .schemas import DeviceIn, DeviceQuery, LocationIn
 bp = Blueprint("stock_web", __name__, template_folder="templates")
 READERS = ("lager", "sjafor", "terapeut")
 CONDITION_LABELS = {"new": "Ny", "good": "God", "fair": "Brukbar", "poor": "Dårlig"}
-KIND_LABELS = {"depot": "Lager", "zone": "Sone", "rack": "Reol", "shelf": "Hylle", "bin": "Hyllerom"}
+KIND_LABELS = {"depot": "Lager", "zone": "Sone", "rack": "Reol", "shelf": "Hylle", "bin": "Hyllerom", "van": "Bil"}
 
 
 @bp.app_context_processor

@@ -9,7 +9,7 @@ from .conftest import PASSWORD, login_as
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(("role", "home"), [("lager", "/skann"), ("sjafor", "/skann"), ("terapeut", "/terapeut"),
+@pytest.mark.parametrize(("role", "home"), [("lager", "/skann"), ("sjafor", "/sjafor"), ("terapeut", "/terapeut"),
                                             ("admin", "/hjelpemidler")])
 def test_logging_in_through_the_form_lands_on_the_home_page_of_the_role(page, live_server, role, home):
     login_as(page, live_server, role)

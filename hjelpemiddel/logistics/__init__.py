@@ -1,0 +1,19 @@
+"""Logistics: delivery runs (kjørerunder) with their stops — deliveries, pickups, repair visits —
+pick lists (plukkliste), picking by scan, the delivery log (kjørebok) and the driver's outcomes."""
+from ..core import bus
+
+
+def _reservation_ended(session, reservation_id: int, reason: str = "") -> None:
+    from .services import release_reservation_items
+
+    release_reservation_items(session, reservation_id, reason)
+
+
+bus.subscribe("reservation_ended", _reservation_ended)
+
+
+def blueprints():
+    from .api import bp as api_bp
+    from .views import bp as web_bp
+
+    return [api_bp, web_bp]

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..core.auth import User
+from ..core.db import get_session
+from ..core.errors import AppError
+from ..core.http import current_user, form_data, parse, roles_required
+from ..core.schemas import shared
+from ..stock.services import list_locations
+from . import services
+from .schemas import FinishIn, MoveStopIn, OutcomeIn, PlanIn, StartIn
+
+bp = Blueprint("logistics_web", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _labels():
+    return {"STOP_KIND_LABELS": services.KIND_LABELS, "OUTCOME_LABELS": services.OUTCOME_LABELS,
+            "RUN_STATUS_LABELS": services.RUN_STATUS_LABELS}
+
+
+def _plan_page(run_date: date, error: AppError | None = None):
+    session = get_session()
+    runs = [services.run_view(session, run.id) for run in services.list_runs(session, run_date)]
+    drivers = list(session.scalars(select(User).where(User.role == "sjafor", User.active.is_(True)).order_by(User.username)))
+    vans = list_locations(session, kind="van")
+    return render_template("logistics/plan.html", run_date=run_date, runs=runs, drivers=drivers, vans=vans,
+                           unplanned=services.unplanned_stops(session), error=error), error.status if error else 200
+
+
+def _date_arg() -> date:
+    try:
+        return date.fromisoformat(request.values.get("dato", ""))
+    except ValueError:
+        return date.today() + timedelta(days=1)
+
+
+@bp.get("/lager/runder")
+@roles_required("lager")
+def plan_page():
+    return _plan_page(_date_arg())
+
+
+@bp.post("/lager/runder/planlegg")
+@roles_required("lager")
+def plan():
+    run_date = _date_arg()
+    specs = [{"driver": d or None, "van": v or None}
+             for d, v in zip(request.form.getlist("driver"), request.form.getlist("van")) if d or v]
+    try:
+        services.plan_runs(get_session(), current_user().id, **parse(shared(PlanIn), {"run_date": run_date.isoformat(), "runs": specs}))
+    except AppError as err:
+        return _plan_page(run_date, err)
+    return redirect(url_for("logistics_web.plan_page", dato=run_date.isoformat()))
+
+
+@bp.post("/lager/stopp/<int:stop_id>/flytt")
+@roles_required("lager")
+def move_stop(stop_id: int):
+    data = form_data()
+    data["run_id"] = data.get("run_id") or None
+    try:
+        services.move_stop(get_session(), stop_id, **parse(shared(MoveStopIn), data))
+    except AppError as err:
+        return _plan_page(_date_arg(), err)
+    return redirect(url_for("logistics_web.plan_page", dato=_date_arg().isoformat()))
+
+
+@bp.get("/runder/<int:run_id>/plukk")
+@roles_required("lager", "sjafor")
+def pick_page(run_id: int):
+    session = get_session()
+    return render_template("logistics/pick.html", run=services.run_view(session, run_id),
+                           lines=services.pick_list(session, run_id))
+
+
+# --- the driver's phone ---------------------------------------------------------------------
+
+@bp.get("/sjafor")
+@roles_required("sjafor")
+def driver_home():
+    user = current_user()
+    session = get_session()
+    today = date.today()
+    runs = [run for run in services.list_runs(session, driver_id=user.id) if run.run_date >= today - timedelta(days=1)]
+    return render_template("logistics/driver_home.html", runs=[services.run_view(session, r.id) for r in runs])
+
+
+def _driver_run(run_id: int, error: AppError | None = None):
+    user = current_user()
+    session = get_session()
+    run = services.get_run(session, run_id)
+    services.check_run_access(run, user.role, user.id)
+    return render_template("logistics/driver_run.html", run=services.run_view(session, run_id), error=error,
+                           form=request.form), error.status if error else 200
+
+
+@bp.get("/sjafor/runde/<int:run_id>")
+@roles_required("sjafor", "lager")
+def driver_run(run_id: int):
+    return _driver_run(run_id)
+
+
+@bp.post("/sjafor/runde/<int:run_id>/start")
+@roles_required("sjafor", "lager")
+def start_run(run_id: int):
+    user = current_user()
+    try:
+        services.check_run_access(services.get_run(get_session(), run_id), user.role, user.id)
+        services.start_run(get_session(), user.id, run_id, **parse(shared(StartIn), form_data()))
+    except AppError as err:
+        return _driver_run(run_id, err)
+    return redirect(url_for("logistics_web.driver_run", run_id=run_id))
+
+
+@bp.post("/sjafor/runde/<int:run_id>/stopp/<int:stop_id>")
+@roles_required("sjafor", "lager")
+def record_outcome(run_id: int, stop_id: int):
+    user = current_user()
+    try:
+        services.record_outcome(get_session(), user.id, user.role, run_id, stop_id,
+                                loan_days=current_app.config["LOAN_DEFAULT_DAYS"], **parse(shared(OutcomeIn), form_data()))
+    except AppError as err:
+        return _driver_run(run_id, err)
+    return redirect(url_for("logistics_web.driver_run", run_id=run_id) + f"#stopp-{stop_id}")
+
+
+@bp.post("/sjafor/runde/<int:run_id>/ferdig")
+@roles_required("sjafor", "lager")
+def finish_run(run_id: int):
+    user = current_user()
+    try:
+        services.finish_run(get_session(), user.id, user.role, run_id, **parse(shared(FinishIn), form_data()))
+    except AppError as err:
+        return _driver_run(run_id, err)
+    return redirect(url_for("logistics_web.driver_run", run_id=run_id))
