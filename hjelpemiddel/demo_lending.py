@@ -13,6 +13,7 @@ from .citizens.services import register_citizen
 from .core.crypto import FnrVault
 from .core.fnr import make_fnr
 from .lending import services as lending
+from .stock.services import create_location
 from .stock.models import Device
 
 FIRST_NAMES = ("Astrid", "Ola", "Kari", "Per", "Ingrid", "Arne", "Solveig", "Knut", "Berit", "Olav", "Randi", "Helge",
@@ -59,6 +60,8 @@ def _unstocked_product(session: Session) -> int | None:
 
 def load_demo_lending(session: Session, vault: FnrVault, rng: random.Random, therapist_id: int, lager_id: int,
                       citizens: int = 40) -> dict[str, int]:
+    for code, name in (("BIL1", "Bil 1 – Ford Transit"), ("BIL2", "Bil 2 – VW Crafter med løftebakke")):
+        create_location(session, code, "van", name, parent_code="HML")
     stocked = _products_in_stock(session)
     unstocked = _unstocked_product(session)
     fnrs = _fnrs(rng)

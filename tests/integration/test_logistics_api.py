@@ -1,0 +1,84 @@
+"""The logistics API: who may call what, and what bad input gets."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hjelpemiddel.lending import services as lending
+from hjelpemiddel.logistics.models import Stop
+from hjelpemiddel.stock.services import create_location, register_device
+
+from ..support import error_of
+
+ROLES = [None, "lager", "terapeut", "sjafor", "admin"]
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+
+@pytest.fixture
+def planned(session, actor, therapist, make_citizen, depot, rollator):
+    from hjelpemiddel.logistics.services import plan_runs
+
+    create_location(session, "BIL1", "van", "Bil 1", parent_code="HL")
+    device = register_device(session, actor.id, rollator.id, serial_number="P1", location_code="A-01-2")
+    need = lending.register_need(session, therapist.id, "terapeut", make_citizen().id, date.today(), "discharge",
+                                 "short_term", product_id=rollator.id, discharge_date=date.today())
+    lending.decide_need(session, actor.id, "lager", need.id, "approve")
+    [run] = plan_runs(session, actor.id, date.today() + timedelta(days=1), [{"van": "BIL1"}])
+    stop_id = session.scalar(select(Stop.id).where(Stop.run_id == run.id))
+    return run, stop_id, device
+
+
+ENDPOINTS = [
+    ("POST", "/api/v1/runs", {"run_date": TOMORROW}, {"lager"}),
+    ("GET", "/api/v1/runs", None, {"lager", "sjafor"}),
+    ("POST", "/api/v1/runs/plan", {"run_date": TOMORROW}, {"lager"}),
+    ("GET", "/api/v1/runs/{run}", None, {"lager", "sjafor"}),
+    ("GET", "/api/v1/runs/{run}/picklist.pdf", None, {"lager", "sjafor"}),
+    ("GET", "/api/v1/runs/{run}/delivery-log.pdf", None, {"lager", "sjafor"}),
+    ("POST", "/api/v1/runs/{run}/pick", {"barcode": "HJM99999997"}, {"lager", "sjafor"}),
+    ("POST", "/api/v1/runs/{run}/start", {}, {"lager", "sjafor"}),
+    ("POST", "/api/v1/runs/{run}/stops/{stop}/outcome", {"outcome": "delivered"}, {"lager", "sjafor"}),
+    ("POST", "/api/v1/runs/{run}/finish", {}, {"lager", "sjafor"}),
+    ("POST", "/api/v1/stops/{stop}/move", {"run_id": None}, {"lager"}),
+    ("POST", "/api/v1/stops/repair", {"device_barcode": "HJM99999997", "note": "dekk"}, {"lager", "sjafor"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method,url,body,allowed", ENDPOINTS, ids=[f"{m} {u}" for m, u, _, _ in ENDPOINTS])
+def test_every_logistics_endpoint_answers_each_role_as_designed(api_as, planned, role, method, url, body, allowed):
+    run, stop_id, _device = planned
+    api = api_as(role)
+    url = url.format(run=run.id, stop=stop_id)
+    response = api.post(url, json=body) if method == "POST" else api.get(url)
+    if role is None:
+        assert response.status_code == 401
+    elif role == "admin" or role in allowed:
+        assert response.status_code not in (401, 403), response.get_data(as_text=True)[:300]
+    else:
+        assert response.status_code == 403
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+
+
+def test_a_run_answer_gives_the_driver_what_the_door_needs_and_never_an_fnr(api_as, planned, make_citizen):
+    run, _stop, device = planned
+    body = api_as("sjafor").get(f"/api/v1/runs/{run.id}").get_json()
+    [stop] = body["stops"]
+    assert stop["urgent"] and stop["citizen"]["access_notes"] == "Nøkkelboks 1234"
+    assert "fnr" not in str(body) and "*****" not in str(body)
+    assert [item["barcode"] for item in stop["items"]] == [device.barcode]
+
+
+@pytest.mark.parametrize("body,field", [({"run_date": "i morgen"}, "run_date"), ({"run_date": TOMORROW, "van": "NOPE"}, "van"),
+                                        ({"run_date": TOMORROW, "driver": "ukjent"}, "driver")])
+def test_a_bad_run_field_is_a_422_naming_it(lager_api, depot, body, field):
+    response = lager_api.post("/api/v1/runs", json=body)
+    assert response.status_code == 422 and field in error_of(response)["details"]
+
+
+def test_a_wrong_scan_when_picking_is_a_409_with_the_reason(lager_api, planned, session, actor, rollator):
+    run, _stop, _device = planned
+    stranger = register_device(session, actor.id, rollator.id, serial_number="P2")
+    response = lager_api.post(f"/api/v1/runs/{run.id}/pick", json={"barcode": stranger.barcode})
+    assert response.status_code == 409 and error_of(response)["details"]["current_state"] == "registered"
+    assert lager_api.post(f"/api/v1/runs/{run.id}/pick", json={"barcode": "HJM99999997"}).status_code == 404
