@@ -10,7 +10,7 @@ from ..documents.delivery_log import build_delivery_log_pdf
 from ..documents.picklist import build_picklist_pdf
 from . import services
 from .schemas import (FinishIn, MoveStopIn, OutcomeIn, PickIn, PickOut, PlanIn, RepairStopIn, RunIn, RunOut, RunQuery,
-                      StartIn, StopOut, StopPlainOut)
+                      StartIn, StopOut, StopPlainOut, WindowIn)
 
 bp = Blueprint("logistics_api", __name__, url_prefix="/api/v1")
 
@@ -63,6 +63,7 @@ def get_run(run_id: int):
 @api_doc("Plukkliste (PDF) i gangrekkefølge", produces="application/pdf", tag="logistics")
 @roles_required("lager", "sjafor")
 def picklist_pdf(run_id: int):
+    _visible_run(run_id)
     data = services.pick_list_data(get_session(), run_id, current_app.config["DEPOT_NAME"])
     return Response(build_picklist_pdf(data), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=plukkliste-{run_id}.pdf"})
@@ -83,6 +84,7 @@ def delivery_log_pdf(run_id: int):
          response=PickOut, tag="logistics")
 @roles_required("lager", "sjafor")
 def pick(run_id: int):
+    _visible_run(run_id)
     return shared(PickOut).dump(services.pick_device(get_session(), current_user().id, run_id, **parse(shared(PickIn))))
 
 
@@ -123,6 +125,13 @@ def finish(run_id: int):
 @roles_required("lager")
 def move_stop(stop_id: int):
     return shared(StopPlainOut).dump(services.move_stop(get_session(), stop_id, **parse(shared(MoveStopIn))))
+
+
+@bp.post("/stops/<int:stop_id>/window")
+@api_doc("Sett tidsvinduet for et stopp (når brukeren kan ta imot)", body=WindowIn, response=StopPlainOut, tag="logistics")
+@roles_required("lager")
+def set_window(stop_id: int):
+    return shared(StopPlainOut).dump(services.set_stop_window(get_session(), stop_id, **parse(shared(WindowIn))))
 
 
 @bp.post("/stops/repair")

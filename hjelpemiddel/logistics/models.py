@@ -10,9 +10,9 @@ from ..core.db import Base, utcnow
 from ..stock.models import Device, Location
 
 STOP_KINDS = ("delivery", "pickup", "repair")
-OUTCOMES = {"delivery": ("delivered", "not_home", "refused"),
-            "pickup": ("collected", "not_home", "refused"),
-            "repair": ("repair_done", "not_home", "refused")}
+OUTCOMES = {"delivery": ("delivered", "not_home", "refused", "not_visited"),
+            "pickup": ("collected", "not_home", "refused", "not_visited"),
+            "repair": ("repair_done", "not_home", "refused", "not_visited")}
 
 
 class DeliveryRun(Base):

@@ -2,7 +2,8 @@
 
 Urgent discharges go first; within that rule the order is nearest-neighbour on coordinates where
 known (postcode order where not), improved with 2-opt, on a cost that is driving time plus a heavy
-penalty for arriving after a stop's time window closes (and waiting when before it opens).
+penalty for arriving after a stop's time window closes (arriving before it opens means waiting,
+which pushes every later stop on).
 """
 from __future__ import annotations
 

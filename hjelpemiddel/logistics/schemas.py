@@ -116,9 +116,16 @@ class RepairStopIn(Schema):
     note = fields.String(required=True, validate=validate.Length(1, 2000, error="Beskriv hva som skal repareres."))
 
 
+class WindowIn(Schema):
+    window_start = fields.Time(required=True, allow_none=True)
+    window_end = fields.Time(required=True, allow_none=True)
+
+
 class StopPlainOut(Schema):
     id = fields.Integer()
     kind = fields.String()
     run_id = fields.Integer(allow_none=True)
     sequence = fields.Integer()
     status = fields.String()
+    window_start = fields.Time(allow_none=True)
+    window_end = fields.Time(allow_none=True)

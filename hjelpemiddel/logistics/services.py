@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,7 +25,7 @@ from .routing import RoutePoint, RouteSettings, group_by_area, order_route
 
 KIND_LABELS = {"delivery": "Levering", "pickup": "Henting", "repair": "Reparasjon"}
 OUTCOME_LABELS = {"delivered": "Levert", "collected": "Hentet", "repair_done": "Reparert", "not_home": "Ikke hjemme",
-                  "refused": "Avvist"}
+                  "refused": "Avvist", "not_visited": "Ikke besøkt"}
 RUN_STATUS_LABELS = {"planned": "Planlagt", "in_progress": "Underveis", "finished": "Ferdig"}
 _SUCCESS = {"delivered", "collected", "repair_done"}
 
@@ -86,7 +87,9 @@ def check_run_access(run: DeliveryRun, role: str, user_id: int) -> None:
 # --- stops from the lending process ---------------------------------------------------------
 
 def _stop_for(session: Session, kind: str, citizen: Citizen, need: Need | None, address: str | None) -> Stop:
-    postcode = citizen.postcode
+    # A delivery address other than home (at a daughter's, a care home) carries its own postcode.
+    found = re.search(r"\b(\d{4})\b", address or "")
+    postcode = found.group(1) if found else citizen.postcode
     lat, lon = postcode_position(postcode)
     stop = Stop(kind=kind, citizen_id=citizen.id, need_id=need.id if need else None,
                 address=address or f"{citizen.address}, {citizen.postcode} {citizen.city}".strip(), postcode=postcode,
@@ -211,6 +214,20 @@ def plan_runs(session: Session, actor_id: int, run_date: date, runs: list[dict] 
         _renumber(session, run.id, order_route(existing[run.id] + group, settings))
     session.flush()
     return [get_run(session, run.id) for run in planned]
+
+
+def set_stop_window(session: Session, stop_id: int, window_start, window_end) -> Stop:
+    """When the citizen can receive the visit; planning respects it."""
+    stop = session.get(Stop, stop_id)
+    if stop is None:
+        raise NotFound(f"Fant ikke stopp {stop_id}.", {"stop_id": stop_id})
+    if stop.status != "open":
+        raise InvalidState("Bare åpne stopp kan endres.", {"current_state": stop.status, "allowed": ["open"]})
+    if window_start and window_end and window_end <= window_start:
+        raise ValidationFailed.for_field("window_end", "Slutten må være etter starten.")
+    stop.window_start, stop.window_end = window_start, window_end
+    session.flush()
+    return stop
 
 
 def move_stop(session: Session, stop_id: int, run_id: int | None, position: int | None = None) -> Stop:
@@ -413,6 +430,9 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
     if outcome not in OUTCOMES[stop.kind]:
         raise ValidationFailed.for_field("outcome", f"For {KIND_LABELS[stop.kind].lower()} må utfallet være en av: "
                                          + ", ".join(OUTCOMES[stop.kind]) + ".")
+    if run.status != "in_progress":
+        raise InvalidState(f"Kjørerunden er «{RUN_STATUS_LABELS[run.status]}»; utfall registreres underveis.",
+                           {"current_state": run.status, "allowed": ["in_progress"]})
     if outcome == "refused" and not note.strip():
         raise ValidationFailed.for_field("note", "Skriv hvorfor hjelpemiddelet ble avvist.")
     items = list(session.scalars(select(StopItem).where(StopItem.stop_id == stop.id, StopItem.active.is_(True))))
@@ -462,7 +482,7 @@ def finish_run(session: Session, actor_id: int, role: str, run_id: int, odometer
         raise ValidationFailed.for_field("odometer_end", "Kilometerstanden ved retur kan ikke være lavere enn ved start.")
     for stop in run_stops(session, run_id):
         if stop.status == "open":
-            record_outcome(session, actor_id, role, run_id, stop.id, "not_home", note="Ikke besøkt på runden")
+            record_outcome(session, actor_id, role, run_id, stop.id, "not_visited", note="Ikke rukket på runden")
     run.status, run.returned_at, run.odometer_end = "finished", utcnow(), odometer_end
     session.flush()
     return run

@@ -40,6 +40,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/runs/{run}/stops/{stop}/outcome", {"outcome": "delivered"}, {"lager", "sjafor"}),
     ("POST", "/api/v1/runs/{run}/finish", {}, {"lager", "sjafor"}),
     ("POST", "/api/v1/stops/{stop}/move", {"run_id": None}, {"lager"}),
+    ("POST", "/api/v1/stops/{stop}/window", {"window_start": "10:00", "window_end": "12:00"}, {"lager"}),
     ("POST", "/api/v1/stops/repair", {"device_barcode": "HJM99999997", "note": "dekk"}, {"lager", "sjafor"}),
 ]
 
@@ -82,3 +83,11 @@ def test_a_wrong_scan_when_picking_is_a_409_with_the_reason(lager_api, planned, 
     response = lager_api.post(f"/api/v1/runs/{run.id}/pick", json={"barcode": stranger.barcode})
     assert response.status_code == 409 and error_of(response)["details"]["current_state"] == "registered"
     assert lager_api.post(f"/api/v1/runs/{run.id}/pick", json={"barcode": "HJM99999997"}).status_code == 404
+
+
+def test_a_time_window_is_set_on_a_stop_and_a_reversed_one_is_refused(lager_api, planned):
+    _run, stop_id, _device = planned
+    ok = lager_api.post(f"/api/v1/stops/{stop_id}/window", json={"window_start": "10:00", "window_end": "12:00"})
+    assert ok.status_code == 200 and ok.get_json()["window_start"] == "10:00:00"
+    bad = lager_api.post(f"/api/v1/stops/{stop_id}/window", json={"window_start": "12:00", "window_end": "10:00"})
+    assert bad.status_code == 422 and "window_end" in error_of(bad)["details"]

@@ -597,6 +597,9 @@ def test_a_repair_visit_is_planned_and_recorded_in_the_units_history(session, ac
     stop = logistics.add_repair_stop(session, actor.id, barcode, "slitt dekk")
     [run] = plan(session, actor)
     assert [(s.id, s.kind) for s in stops_of(session, run)] == [(stop.id, "repair")]
+    with pytest.raises(InvalidState):  # not before the van has left
+        logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "repair_done")
+    logistics.start_run(session, actor.id, run.id)
     done = logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "repair_done", note="nytt dekk")
     assert done.status == "done"
     assert device_history(session, loan.device_id)[-1].kind == "repaired"
