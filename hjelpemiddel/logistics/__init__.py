@@ -9,7 +9,14 @@ def _reservation_ended(session, reservation_id: int, reason: str = "") -> None:
     release_reservation_items(session, reservation_id, reason)
 
 
+def _device_run(session, device_id: int):
+    from .services import device_run
+
+    return device_run(session, device_id)
+
+
 bus.subscribe("reservation_ended", _reservation_ended)
+bus.provide("device_run", _device_run)
 
 
 def blueprints():

@@ -568,3 +568,11 @@ def run_view(session: Session, run_id: int) -> RunView:
     items = stop_items(session, [s.id for s in stops])
     driver = session.scalar(select(User.username).where(User.id == run.driver_id)) if run.driver_id else None
     return RunView(run, driver, [StopView(s, [i for i in items[s.id] if i.active or s.status != "open"]) for s in stops])
+
+
+def device_run(session: Session, device_id: int) -> dict | None:
+    """The latest run a unit travelled on: what a scan of a unit in a van reports."""
+    row = session.execute(select(DeliveryRun.id, DeliveryRun.run_date, Stop.sequence)
+                          .join(Stop, Stop.run_id == DeliveryRun.id).join(StopItem, StopItem.stop_id == Stop.id)
+                          .where(StopItem.device_id == device_id).order_by(StopItem.id.desc()).limit(1)).first()
+    return {"id": row.id, "run_date": row.run_date, "stop_sequence": row.sequence} if row else None

@@ -63,13 +63,13 @@
         ok(moved.moved ? device.barcode + " flyttet til " + moveTarget.code + "." : device.barcode + " står allerede på " + moveTarget.code + ".");
       } catch (err) {
         bad(err.message);
-        showDevice(device, history, scan.holder);
+        showDevice(device, history, scan.holder, scan.run);
         return;
       }
     } else {
       ok(scan.retired_label ? "Gammel etikett: hjelpemiddelet har nå " + device.barcode + "." : device.barcode + " funnet.");
     }
-    showDevice(device, history, scan.holder);
+    showDevice(device, history, scan.holder, scan.run);
   }
 
   function el(tag, text, cls) {
@@ -96,7 +96,7 @@
     result.append(dl);
   }
 
-  function showDevice(device, history, holder) {
+  function showDevice(device, history, holder, run) {
     result.hidden = false;
     result.textContent = "";
     const title = el("h2", device.product.name + " ");
@@ -111,6 +111,8 @@
     fact(dl, "Eier", device.owner === "nav" ? "NAV" : "Kommunen");
     if (device.owner === "nav") fact(dl, "HMS-nr / NAV-serienr", device.nav_hms_nr + " / " + device.nav_serial);
     fact(dl, "Serienummer", device.serial_number);
+    if (run) fact(dl, "Kjørerunde", "I " + (device.location ? device.location.code : "bilen") + " på kjørerunde " + run.id
+      + (run.stop_sequence ? ", stopp " + run.stop_sequence : ""));
     if (holder) fact(dl, "Hos", holder.name + (holder.loan_until ? " (utlånt til " + new Date(holder.loan_until).toLocaleDateString("nb-NO") + ")" : ""));
     result.append(dl);
     result.append(el("h2", "Historikk"));

@@ -140,8 +140,15 @@ class HolderOut(Schema):
     loan_status = fields.String()
 
 
+class RunRef(Schema):
+    id = fields.Integer()
+    run_date = fields.Date()
+    stop_sequence = fields.Integer(allow_none=True)
+
+
 class ScanOut(Schema):
     kind = fields.String()
+    run = fields.Nested(RunRef, allow_none=True)
     holder = fields.Nested(HolderOut, allow_none=True)
     scanned_code = fields.String()
     retired_label = fields.Boolean()

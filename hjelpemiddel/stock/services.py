@@ -333,6 +333,7 @@ class ScanResult:
     location: Location | None = None
     retired_label: bool = False
     holder: dict | None = None
+    run: dict | None = None
 
 
 # Only a unit out with a citizen has a holder; asking only then keeps a shelf scan at two statements.
@@ -343,9 +344,15 @@ def device_holder(session: Session, device: Device) -> dict | None:
     return bus.ask(session, "device_holder", device_id=device.id) if device.state in HELD_STATES else None
 
 
+def device_run(session: Session, device: Device) -> dict | None:
+    """The delivery run a unit in a van is on (asked only for units in a van)."""
+    in_van = device.location is not None and device.location.kind == "van"
+    return bus.ask(session, "device_run", device_id=device.id) if in_van else None
+
+
 def _device_scan(session: Session, device: Device, scanned: str, retired: bool = False) -> ScanResult:
     return ScanResult("device", scanned, device=device, history=device_history(session, device.id),
-                      retired_label=retired, holder=device_holder(session, device))
+                      retired_label=retired, holder=device_holder(session, device), run=device_run(session, device))
 
 
 def _devices_where(session: Session, *criteria) -> list[Device]:

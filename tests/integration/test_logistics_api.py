@@ -91,3 +91,11 @@ def test_a_time_window_is_set_on_a_stop_and_a_reversed_one_is_refused(lager_api,
     assert ok.status_code == 200 and ok.get_json()["window_start"] == "10:00:00"
     bad = lager_api.post(f"/api/v1/stops/{stop_id}/window", json={"window_start": "12:00", "window_end": "10:00"})
     assert bad.status_code == 422 and "window_end" in error_of(bad)["details"]
+
+
+def test_a_scan_of_a_picked_unit_says_which_van_and_run_it_is_on(lager_api, planned):
+    run, _stop, device = planned
+    assert lager_api.post(f"/api/v1/runs/{run.id}/pick", json={"barcode": device.barcode}).status_code == 200
+    scanned = lager_api.get(f"/api/v1/scan/{device.barcode}").get_json()
+    assert scanned["device"]["location"]["code"] == "BIL1"
+    assert scanned["run"]["id"] == run.id and scanned["run"]["stop_sequence"] == 1
