@@ -100,20 +100,20 @@ def _stop_for(session: Session, kind: str, citizen: Citizen, need: Need | None, 
     return stop
 
 
-def _joinable_stop(session: Session, kind: str, citizen_id: int, need_id: int | None) -> Stop | None:
-    """The need's (or, for pickups, the citizen's) open stop that has not left the depot yet: a unit
-    reserved or asked back after planning joins it instead of making a second visit."""
+def _joinable_stop(session: Session, kind: str, citizen_id: int, address: str | None) -> Stop | None:
+    """The citizen's open stop at the same address that has not left the depot yet: every unit for
+    one door (several needs, or a unit reserved or asked back after planning) is one visit."""
     on_the_road = select(DeliveryRun.id).where(DeliveryRun.status != "planned")
     stmt = select(Stop).where(Stop.kind == kind, Stop.status == "open", Stop.citizen_id == citizen_id,
                               or_(Stop.run_id.is_(None), Stop.run_id.not_in(on_the_road)))
-    if kind == "delivery":
-        stmt = stmt.where(Stop.need_id == need_id)
+    if address is not None:
+        stmt = stmt.where(Stop.address == address)
     return session.scalar(stmt.order_by(Stop.id).limit(1))
 
 
 def collect_open_stops(session: Session) -> list[Stop]:
-    """Make stops for reserved units not yet on a stop (one per need) and for units awaiting pickup
-    (one per citizen); returns every open stop not on a run."""
+    """Make stops for reserved units not yet on a stop (one per citizen and delivery address) and for
+    units awaiting pickup (one per citizen); returns every open stop not on a run."""
     on_stop = select(StopItem.device_id).where(StopItem.active.is_(True))
     reservations = session.execute(
         select(Reservation, Need).join(Need, Need.id == Reservation.need_id)
@@ -122,11 +122,12 @@ def collect_open_stops(session: Session) -> list[Stop]:
         .order_by(Need.id, Reservation.id)).all()
     stops: dict[tuple, Stop] = {}
     for reservation, need in reservations:
-        key = ("delivery", need.id)
+        key = ("delivery", need.citizen_id, need.delivery_address)
         if key not in stops:
-            stops[key] = (_joinable_stop(session, "delivery", need.citizen_id, need.id)
+            stops[key] = (_joinable_stop(session, "delivery", need.citizen_id, need.delivery_address)
                           or _stop_for(session, "delivery", session.get(Citizen, need.citizen_id), need,
                                        need.delivery_address))
+        stops[key].urgent = stops[key].urgent or need.urgency == "discharge"
         session.add(StopItem(stop_id=stops[key].id, device_id=reservation.device_id, reservation_id=reservation.id))
     loans = session.scalars(select(Loan).where(Loan.status == "return_requested", Loan.device_id.not_in(on_stop))
                             .order_by(Loan.citizen_id, Loan.id)).all()
@@ -447,7 +448,7 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
     van_code = run.van.code if run.van else None
     if outcome == "delivered":
         for item in items:
-            lending.hand_over(session, actor_id, session.get(Device, item.device_id).barcode, need_id=stop.need_id,
+            lending.hand_over(session, actor_id, session.get(Device, item.device_id).barcode,
                               received_by=received_by, loan_days=loan_days, at=now)
     elif outcome == "collected":
         for item in items:
@@ -528,7 +529,8 @@ def delivery_log_data(session: Session, run_id: int, depot_name: str) -> Deliver
         shown = [i for i in items[stop.id] if i.active or stop.status != "open"]
         log_stops.append(LogStop(
             sequence=stop.sequence, kind=KIND_LABELS[stop.kind], name=citizen.name, address=stop.address,
-            postcode_city=f"{citizen.postcode} {citizen.city}".strip(), phone=citizen.phone,
+            postcode_city="" if stop.postcode and stop.postcode in stop.address else f"{citizen.postcode} {citizen.city}".strip(),
+            phone=citizen.phone,
             contact=" ".join(filter(None, [citizen.contact_name, citizen.contact_phone])),
             access_notes=citizen.access_notes, time_window=window(stop),
             items=tuple(LogItem(i.barcode, i.product, action[stop.kind]) for i in shown), urgent=stop.urgent,
@@ -556,6 +558,7 @@ class RunView:
 
     run: DeliveryRun
     driver: str | None
+    driver_name: str | None
     stops: list[StopView]
 
     def __getattr__(self, name):
@@ -566,8 +569,8 @@ def run_view(session: Session, run_id: int) -> RunView:
     run = get_run(session, run_id)
     stops = run_stops(session, run_id)
     items = stop_items(session, [s.id for s in stops])
-    driver = session.scalar(select(User.username).where(User.id == run.driver_id)) if run.driver_id else None
-    return RunView(run, driver, [StopView(s, [i for i in items[s.id] if i.active or s.status != "open"]) for s in stops])
+    user = session.get(User, run.driver_id) if run.driver_id else None
+    return RunView(run, user.username if user else None, (user.full_name or user.username) if user else None, [StopView(s, [i for i in items[s.id] if i.active or s.status != "open"]) for s in stops])
 
 
 def device_run(session: Session, device_id: int) -> dict | None:

@@ -10,6 +10,7 @@ from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
+from ..core.text import local_today
 from ..stock.services import list_locations
 from . import services
 from .schemas import FinishIn, MoveStopIn, OutcomeIn, PlanIn, StartIn
@@ -36,7 +37,7 @@ def _date_arg() -> date:
     try:
         return date.fromisoformat(request.values.get("dato", ""))
     except ValueError:
-        return date.today() + timedelta(days=1)
+        return local_today() + timedelta(days=1)
 
 
 @bp.get("/lager/runder")
@@ -73,7 +74,8 @@ def move_stop(stop_id: int):
 @bp.get("/runder/<int:run_id>/plukk")
 @roles_required("lager", "sjafor")
 def pick_page(run_id: int):
-    session = get_session()
+    session, user = get_session(), current_user()
+    services.check_run_access(services.get_run(session, run_id), user.role, user.id)
     return render_template("logistics/pick.html", run=services.run_view(session, run_id),
                            lines=services.pick_list(session, run_id))
 
@@ -85,18 +87,19 @@ def pick_page(run_id: int):
 def driver_home():
     user = current_user()
     session = get_session()
-    today = date.today()
+    today = local_today()
     runs = [run for run in services.list_runs(session, driver_id=user.id) if run.run_date >= today - timedelta(days=1)]
     return render_template("logistics/driver_home.html", runs=[services.run_view(session, r.id) for r in runs])
 
 
-def _driver_run(run_id: int, error: AppError | None = None):
+def _driver_run(run_id: int, error: AppError | None = None, failed_stop: int | None = None):
+    """The run on the phone; a refused outcome is shown in its own stop's card with what was typed."""
     user = current_user()
     session = get_session()
     run = services.get_run(session, run_id)
     services.check_run_access(run, user.role, user.id)
     return render_template("logistics/driver_run.html", run=services.run_view(session, run_id), error=error,
-                           form=request.form), error.status if error else 200
+                           failed_stop=failed_stop, form=request.form), error.status if error else 200
 
 
 @bp.get("/sjafor/runde/<int:run_id>")
@@ -125,8 +128,9 @@ def record_outcome(run_id: int, stop_id: int):
         services.record_outcome(get_session(), user.id, user.role, run_id, stop_id,
                                 loan_days=current_app.config["LOAN_DEFAULT_DAYS"], **parse(shared(OutcomeIn), form_data()))
     except AppError as err:
-        return _driver_run(run_id, err)
-    return redirect(url_for("logistics_web.driver_run", run_id=run_id) + f"#stopp-{stop_id}")
+        return _driver_run(run_id, err, failed_stop=stop_id)
+    next_open = next((s.id for s in services.run_stops(get_session(), run_id) if s.status == "open"), stop_id)
+    return redirect(url_for("logistics_web.driver_run", run_id=run_id) + f"#stopp-{next_open}")
 
 
 @bp.post("/sjafor/runde/<int:run_id>/ferdig")

@@ -99,3 +99,19 @@ def test_a_scan_of_a_picked_unit_says_which_van_and_run_it_is_on(lager_api, plan
     scanned = lager_api.get(f"/api/v1/scan/{device.barcode}").get_json()
     assert scanned["device"]["location"]["code"] == "BIL1"
     assert scanned["run"]["id"] == run.id and scanned["run"]["stop_sequence"] == 1
+
+
+def test_everything_for_one_door_is_one_stop_even_across_needs(session, actor, therapist, make_citizen, depot, rollator):
+    from hjelpemiddel.catalog.services import create_product
+    from hjelpemiddel.logistics.services import plan_runs, run_view
+
+    chair = create_product(session, hms_nr=None, name="Dusjstol", iso_class="093303")
+    astrid = make_citizen()
+    for product, serial in ((rollator, "R1"), (chair, "C1")):
+        register_device(session, actor.id, product.id, serial_number=serial, location_code="A-01-2")
+        need = lending.register_need(session, therapist.id, "terapeut", astrid.id, date.today(), "discharge",
+                                     "short_term", product_id=product.id, discharge_date=date.today())
+        lending.decide_need(session, actor.id, "lager", need.id, "approve")
+    [run] = plan_runs(session, actor.id, date.today() + timedelta(days=1))
+    [stop] = run_view(session, run.id).stops
+    assert stop.urgent and sorted(item.product for item in stop.items) == ["Dusjstol", rollator.name]
