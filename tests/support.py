@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,48 @@ def serving(database_name: str, **config):
     finally:
         server.shutdown()
         get_database(app).engine.dispose()
+
+
+@dataclass(frozen=True)
+class Word:
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+    text: str
+
+
+_PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def page_words(pdf: bytes, tmp_path: Path) -> list[tuple[float, float, list[Word]]]:
+    """(width, height, words) per page, in points from the top-left corner."""
+    out = tmp_path / "words.html"
+    result = run_tool("pdftotext", "-bbox", str(write_pdf(pdf, tmp_path)), str(out))
+    assert result.returncode == 0, result.stderr
+    pages = []
+    for width, height, body in _PAGE_RE.findall(out.read_text(encoding="utf-8")):
+        words = [Word(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in _WORD_RE.findall(body)]
+        pages.append((float(width), float(height), words))
+    return pages
+
+
+ROLES = [None, "lager", "terapeut", "sjafor", "admin"]
+
+
+def assert_role_answer(response, role: str | None, allowed: set[str]) -> None:
+    """The role matrix's rule: no login 401, a role not allowed 403 naming it, an allowed role is let
+    through (whatever its input earns), never a 500, and every error in the one shape."""
+    body = response.get_data()[:300]
+    if role is None:
+        assert response.status_code == 401, body
+        assert error_of(response)["code"] == "unauthorized"
+    elif role == "admin" or role in allowed:
+        assert response.status_code not in (401, 403), body
+    else:
+        assert response.status_code == 403, body
+        assert error_of(response)["details"]["role"] == role
+    assert response.status_code < 500, body
+    if response.status_code >= 400 and response.is_json:
+        error_of(response)

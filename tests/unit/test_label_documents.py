@@ -4,13 +4,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import decode_pages, pdf_text, run_tool, write_pdf
+from tests.support import decode_pages, page_words, pdf_text
 
 from hjelpemiddel.documents.labels import (
     LabelData,
@@ -40,31 +40,6 @@ def make_labels(count: int, first: int = 1) -> list[LabelData]:
         )
         for number in range(first, first + count)
     ]
-
-
-@dataclass(frozen=True)
-class Word:
-    x_min: float
-    y_min: float
-    x_max: float
-    y_max: float
-    text: str
-
-
-_PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
-_WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-
-
-def page_words(pdf: bytes, tmp_path: Path) -> list[tuple[float, float, list[Word]]]:
-    """(width, height, words) per page, in points from the top-left corner."""
-    out = tmp_path / "words.html"
-    result = run_tool("pdftotext", "-bbox", str(write_pdf(pdf, tmp_path)), str(out))
-    assert result.returncode == 0, result.stderr
-    pages = []
-    for width, height, body in _PAGE_RE.findall(out.read_text(encoding="utf-8")):
-        words = [Word(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in _WORD_RE.findall(body)]
-        pages.append((float(width), float(height), words))
-    return pages
 
 
 # --- layouts ------------------------------------------------------------------------------------

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.support import decode_pages, pdf_text, run_tool, write_pdf
+from tests.support import decode_pages, page_words, pdf_text
 
 from hjelpemiddel.core.ids import make_code
 from hjelpemiddel.documents.delivery_log import build_delivery_log_pdf
@@ -98,33 +98,9 @@ def make_log(stops: int = 12, devices: int = 30, **overrides) -> DeliveryLogData
 
 # --- reading the PDFs back ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Word:
-    x_min: float
-    y_min: float
-    x_max: float
-    y_max: float
-    text: str
-
-
-_PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
-_WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-
-
-def page_words(pdf: bytes, tmp_path: Path) -> list[tuple[float, list[Word]]]:
-    """(page width, words) per page, in points from the top-left corner."""
-    out = tmp_path / "words.html"
-    result = run_tool("pdftotext", "-bbox", str(write_pdf(pdf, tmp_path)), str(out))
-    assert result.returncode == 0, result.stderr
-    return [
-        (float(width), [Word(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in _WORD_RE.findall(body)])
-        for width, _height, body in _PAGE_RE.findall(out.read_text(encoding="utf-8"))
-    ]
-
-
 def assert_words_stay_apart_and_inside_the_margins(pdf: bytes, tmp_path: Path) -> None:
     """No word reaches into the page margins or into another word: nothing overflows its box."""
-    for width, words in page_words(pdf, tmp_path):
+    for width, _height, words in page_words(pdf, tmp_path):
         for word in words:
             assert MARGIN - 1 <= word.x_min and word.x_max <= width - MARGIN + 1, word
         for index, word in enumerate(words):
@@ -206,7 +182,7 @@ def test_picked_lines_are_ticked_and_marked_picked_and_the_others_are_not(tmp_pa
     picked = {line.barcode for line in data.lines if line.picked}
     assert 0 < len(picked) < len(data.lines)
     marked = set()
-    for _width, words in page_words(build_picklist_pdf(data), tmp_path):
+    for _width, _height, words in page_words(build_picklist_pdf(data), tmp_path):
         codes = [word for word in words if word.text.startswith("HJM")]
         for mark in (word for word in words if word.text == "Plukket"):
             # The mark sits under the box, level with its own line's code, well inside the row.
