@@ -18,19 +18,24 @@ class CitizenIn(Schema):
     contact_phone = fields.String(load_default="", validate=validate.Regexp(r"^[+\d][\d ]{0,19}$|^$", error="Ugyldig telefonnummer."))
 
 
-class DeliveryContactOut(Schema):
-    """What a delivery needs: no fødselsnummer."""
+class DoorContactOut(Schema):
+    """What the driver needs at the door: never a fødselsnummer."""
 
-    id = fields.Integer()
     name = fields.String()
-    address = fields.String()
-    postcode = fields.String()
-    city = fields.String()
-    kommunenummer = fields.String()
     phone = fields.String()
     access_notes = fields.String()
     contact_name = fields.String()
     contact_phone = fields.String()
+
+
+class DeliveryContactOut(DoorContactOut):
+    """What a delivery needs: no fødselsnummer."""
+
+    id = fields.Integer()
+    address = fields.String()
+    postcode = fields.String()
+    city = fields.String()
+    kommunenummer = fields.String()
 
 
 class CitizenOut(DeliveryContactOut):

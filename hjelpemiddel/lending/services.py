@@ -213,8 +213,6 @@ _OWNER_FOR = {"short_term": "kommune", "long_term": "nav"}
 
 
 def device_fits_need(device: Device, product: Product, need: Need) -> bool:
-    if device.owner != _OWNER_FOR[need.application_type]:
-        return False
     if need.product_id is not None:
         return device.product_id == need.product_id
     return product.iso_class.startswith(need.iso_class)

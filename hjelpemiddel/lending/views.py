@@ -82,28 +82,27 @@ def send_to_nav(need_id: int):
     return redirect(url_for("lending_web.therapist"))
 
 
-@bp.post("/utlan/<int:loan_id>/retur")
-@roles_required("terapeut", "lager")
-def request_return(loan_id: int):
+def _loan_action(loan_id: int, action, schema):
+    """A step on a loan from a page: back to the caller's own page, with the error if refused."""
     user = current_user()
     try:
         services.check_loan_access(get_session(), user.role, user.id, loan_id)
-        services.request_return(get_session(), user.id, loan_id, **parse(shared(ReturnRequestIn), form_data()))
+        action(get_session(), user.id, loan_id, **parse(shared(schema), form_data()))
     except AppError as err:
-        return (_therapist_page(err) if user.role == "terapeut" else _depot_page(err))
+        return _therapist_page(err) if user.role == "terapeut" else _depot_page(err)
     return redirect(url_for("lending_web.therapist" if user.role == "terapeut" else "lending_web.depot"))
+
+
+@bp.post("/utlan/<int:loan_id>/retur")
+@roles_required("terapeut", "lager")
+def request_return(loan_id: int):
+    return _loan_action(loan_id, services.request_return, ReturnRequestIn)
 
 
 @bp.post("/utlan/<int:loan_id>/forleng")
 @roles_required("terapeut", "lager")
 def extend_loan(loan_id: int):
-    user = current_user()
-    try:
-        services.check_loan_access(get_session(), user.role, user.id, loan_id)
-        services.extend_loan(get_session(), user.id, loan_id, **parse(shared(ExtendIn), form_data()))
-    except AppError as err:
-        return (_therapist_page(err) if user.role == "terapeut" else _depot_page(err))
-    return redirect(url_for("lending_web.therapist" if user.role == "terapeut" else "lending_web.depot"))
+    return _loan_action(loan_id, services.extend_loan, ExtendIn)
 
 
 # --- the depot's page -----------------------------------------------------------------------

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..citizens.schemas import DoorContactOut
 from ..stock.lifecycle import STATE_LABELS
 from .services import KIND_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS
 
@@ -27,16 +28,6 @@ class RunQuery(Schema):
     run_date = fields.Date(load_default=None)
 
 
-class ContactOut(Schema):
-    """What the driver needs at the door: never a fødselsnummer."""
-
-    name = fields.String()
-    phone = fields.String()
-    access_notes = fields.String()
-    contact_name = fields.String()
-    contact_phone = fields.String()
-
-
 class ItemOut(Schema):
     barcode = fields.String()
     product = fields.String()
@@ -51,7 +42,7 @@ class StopOut(Schema):
     sequence = fields.Integer()
     kind = fields.String()
     kind_label = fields.Function(lambda s: KIND_LABELS[s.kind])
-    citizen = fields.Nested(ContactOut)
+    citizen = fields.Nested(DoorContactOut)
     address = fields.String()
     postcode = fields.String()
     urgent = fields.Boolean()

@@ -327,13 +327,12 @@ def pick_device(session: Session, actor_id: int, run_id: int, barcode: str) -> P
     if run.status == "finished":
         raise InvalidState("Kjørerunden er ferdig.", {"current_state": run.status, "allowed": ["planned", "in_progress"]})
     device = lock_device(session, barcode)
-    lines = pick_list(session, run_id)
     item_row = session.scalar(select(StopItem).join(Stop, Stop.id == StopItem.stop_id)
                               .where(StopItem.device_id == device.id, StopItem.active.is_(True), Stop.run_id == run_id,
                                      Stop.kind == "delivery"))
     substituted_for = None
     if item_row is None:
-        item_row, substituted_for = _substitute(session, actor_id, run_id, device, lines)
+        item_row, substituted_for = _substitute(session, actor_id, run_id, device, pick_list(session, run_id))
     elif item_row.picked_at is not None:
         raise Conflict(f"{device.barcode} er allerede plukket.", {"barcode": device.barcode}, code="already_picked")
     stop = session.get(Stop, item_row.stop_id)
