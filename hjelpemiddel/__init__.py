@@ -20,14 +20,15 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.http import init_http, install_commit_point
     from .stock.label_layouts import init_label_layouts
     from .cli import init_cli
-    from . import catalog, citizens, core, maintenance, stock
+    from . import catalog, citizens, core, maintenance, nav, stock
     from .core.crypto import vault_from_config
 
     init_db(app)
     init_http(app)
     init_label_layouts(app)
+    nav.init_nav(app)
     app.extensions["fnr_vault"] = vault_from_config(app.config, app.instance_path)
-    for package in (core, catalog, stock, citizens, lending, maintenance, logistics):
+    for package in (core, catalog, stock, citizens, lending, maintenance, logistics, nav):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     install_commit_point(app)

@@ -132,7 +132,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
 
 def init_cli(app: Flask) -> None:
-    for command in (db_cli, users_cli, tokens_cli, demo, serve):
+    from .nav.cli import nav_cli
+
+    for command in (db_cli, users_cli, tokens_cli, demo, serve, nav_cli):
         app.cli.add_command(command)
 
 

@@ -25,6 +25,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOAN_DEFAULT_DAYS": int(env.get("LOAN_DEFAULT_DAYS", 90)),
         "FNR_ENCRYPTION_KEYS": env.get("FNR_ENCRYPTION_KEYS", ""),
         "FNR_HASH_KEY": env.get("FNR_HASH_KEY", ""),
+        # NAV: a municipality API of NAV's shape (the fake NAV server in development).
+        "NAV_BASE_URL": env.get("NAV_BASE_URL", ""),
+        "NAV_TOKEN": env.get("NAV_TOKEN", ""),
+        "NAV_TIMEOUT_SECONDS": float(env.get("NAV_TIMEOUT_SECONDS", 10)),
+        "NAV_RETRIES": int(env.get("NAV_RETRIES", 4)),
+        "NAV_PAGE_SIZE": int(env.get("NAV_PAGE_SIZE", 500)),
+        "NAV_SYNC_INTERVAL_MINUTES": float(env.get("NAV_SYNC_INTERVAL_MINUTES", 15)),
+        "NAV_RECEIVING_LOCATION": env.get("NAV_RECEIVING_LOCATION", ""),
     }
     config.update(overrides or {})
     return config

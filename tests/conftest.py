@@ -171,3 +171,64 @@ def make_citizen(session, vault, therapist):
                                 city="Kristiansund", phone="99887766", access_notes="Nøkkelboks 1234")
 
     return make
+
+
+# --- NAV: the fake NAV server over real HTTP on loopback ---------------------------------------
+
+class FakeNav:
+    """The fake NAV server as tests drive it: its control API, and a client (the port) to it."""
+
+    def __init__(self, base: str, app):
+        import requests
+
+        self.base, self.app, self.http = base, app, requests.Session()
+
+    @property
+    def state(self):
+        return self.app.extensions["fake_nav"]
+
+    def control(self, path: str = "", **body):
+        response = self.http.post(f"{self.base}/_control{path}", json=body, timeout=10)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def stats(self) -> dict:
+        return self.http.get(f"{self.base}/_control/stats", timeout=10).json()
+
+    def approve(self, fnr: str, hmsnr: str, description: str, **more) -> dict:
+        return self.control("/approve", fnr=fnr, hmsnr=hmsnr, description=description, **more)
+
+    def port(self, **options):
+        from integrations.nav.fake_server import DEFAULT_TOKEN
+        from integrations.nav.http_client import NavHttpClient
+
+        options.setdefault("sleep", lambda seconds: None)
+        options.setdefault("timeout", (1, 3))
+        return NavHttpClient(self.base, DEFAULT_TOKEN, **options)
+
+
+@pytest.fixture(scope="session")
+def fake_nav_server():
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from integrations.nav.fake_server import FakeClock, create_fake_nav
+
+    app = create_fake_nav(seed=1, clock=FakeClock(), seed_data=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield FakeNav(f"http://127.0.0.1:{server.server_port}", app)
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def fake_nav(fake_nav_server, app):
+    """A fresh fake NAV per test, wired in as the app's NAV port."""
+    fake_nav_server.control("/reset")
+    port = fake_nav_server.port()
+    app.extensions["nav_port"] = port
+    yield fake_nav_server
+    app.extensions.pop("nav_port", None)

@@ -39,7 +39,7 @@ class FnrAccess(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(String(16))  # "reveal" | "lookup" | "register"
+    action: Mapped[str] = mapped_column(String(16))  # "reveal" | "lookup" | "register" | "nav_lookup"
     purpose: Mapped[str] = mapped_column(String(300))
     accessed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

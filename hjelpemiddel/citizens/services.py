@@ -108,5 +108,16 @@ def reveal_fnr(session: Session, vault: FnrVault, role: str, actor_id: int, citi
     return vault.decrypt(citizen.fnr_encrypted)
 
 
+def fnr_for_nav(session: Session, vault: FnrVault, role: str, actor_id: int, citizen_id: int, purpose: str) -> str:
+    """The fnr to send to NAV on a person's behalf. Depot staff may send it without ever seeing it;
+    every use is logged like a reveal."""
+    if role not in (*FNR_ROLES, "lager"):
+        raise Forbidden("Rollen kan ikke slå opp innbyggere hos NAV.", {"role": role})
+    citizen = check_citizen_access(session, role, actor_id, citizen_id)
+    _log(session, actor_id, citizen.id, "nav_lookup", _require_purpose(purpose))
+    session.flush()
+    return vault.decrypt(citizen.fnr_encrypted)
+
+
 def fnr_access_log(session: Session, citizen_id: int) -> list[FnrAccess]:
     return list(session.scalars(select(FnrAccess).where(FnrAccess.citizen_id == citizen_id).order_by(FnrAccess.id)))

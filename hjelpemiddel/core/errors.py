@@ -52,6 +52,13 @@ class InvalidState(Conflict):
     code = "invalid_state"
 
 
+class Unavailable(AppError):
+    """An outside system (NAV) did not answer; nothing was changed here, try again later."""
+
+    status = 503
+    code = "unavailable"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

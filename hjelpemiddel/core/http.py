@@ -131,12 +131,23 @@ def roles_required(*roles: str):
 
 # --- one commit per request -----------------------------------------------------------------
 
+def after_commit(task: Callable[[], Any]) -> None:
+    """Run ``task`` once the request has committed (e.g. deliver what it put in an outbox). A
+    failing task is logged, never turned into an error: what it does must be safe to retry."""
+    g.setdefault("after_commit", []).append(task)
+
+
 def _commit_on_success(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code < 400 and "db_session" in g:
             g.db_session.commit()
+            for task in g.pop("after_commit", []):
+                try:
+                    task()
+                except Exception:  # noqa: BLE001 (the request already succeeded)
+                    log.exception("after-commit task failed; it will be retried by the schedule")
         return response
 
     return wrapped
@@ -181,6 +192,11 @@ def _answer(error: AppError):
     if wants_json():
         return error.to_dict(), error.status
     return render_template("error.html", error=error), error.status
+
+
+def translate_errors(app: Flask, exception_type: type[Exception], translate: Callable[[Exception], AppError]) -> None:
+    """Answer an outside system's exception (e.g. NAV's) in the one error shape, as an AppError."""
+    app.register_error_handler(exception_type, lambda error: _answer(translate(error)))
 
 
 def init_http(app: Flask) -> None:

@@ -42,7 +42,7 @@ _BOOKABLE_AHEAD = frozenset({"on_loan", "awaiting_pickup", "returned", "cleaning
 
 # --- needs ----------------------------------------------------------------------------------
 
-def _event(session: Session, need: Need, kind: str, actor_id: int | None, note: str = "",
+def record_need_event(session: Session, need: Need, kind: str, actor_id: int | None, note: str = "",
            device_id: int | None = None, data: dict | None = None) -> None:
     session.add(NeedEvent(need_id=need.id, kind=kind, status=need.status, actor_id=actor_id, note=note,
                           device_id=device_id, data=data))
@@ -90,7 +90,7 @@ def register_need(session: Session, actor_id: int, role: str, citizen_id: int, n
     session.add(need)
     session.flush()
     add_caseworker(session, citizen_id, actor_id)
-    _event(session, need, "registered", actor_id, note=notes)
+    record_need_event(session, need, "registered", actor_id, note=notes)
     session.flush()
     return need
 
@@ -128,7 +128,7 @@ def decide_need(session: Session, actor_id: int, role: str, need_id: int, decisi
     else:
         raise ValidationFailed.for_field("decision", "Må være approve, reject eller send_to_nav.")
     need.decision_reason, need.decided_by_id, need.decided_at = reason, actor_id, utcnow()
-    _event(session, need, f"decision_{decision}", actor_id, note=reason)
+    record_need_event(session, need, f"decision_{decision}", actor_id, note=reason)
     session.flush()
     if need.status == "approved":
         _fill_from_stock(session, need, actor_id)
@@ -143,7 +143,7 @@ def set_nav_status(session: Session, actor_id: int | None, need_id: int, nav_sta
     need.nav_status = nav_status
     if need.status == "registered":
         _set_status(need, "sent_to_nav")
-    _event(session, need, f"nav_{nav_status}", actor_id, note=note)
+    record_need_event(session, need, f"nav_{nav_status}", actor_id, note=note)
     session.flush()
     return need
 
@@ -158,7 +158,7 @@ def cancel_need(session: Session, actor_id: int, need_id: int, reason: str) -> N
         _release(session, reservation, actor_id, "behovet ble kansellert")
     _set_status(need, "cancelled")
     need.closed_at = utcnow()
-    _event(session, need, "cancelled", actor_id, note=reason)
+    record_need_event(session, need, "cancelled", actor_id, note=reason)
     session.flush()
     return need
 
@@ -258,7 +258,7 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
     session.add(reservation)
     session.flush()
     _refresh_status(session, need)
-    _event(session, need, "reserved", actor_id, note=note, device_id=device.id, data={"barcode": device.barcode})
+    record_need_event(session, need, "reserved", actor_id, note=note, device_id=device.id, data={"barcode": device.barcode})
     return reservation
 
 
@@ -326,7 +326,7 @@ def cancel_reservation(session: Session, actor_id: int, reservation_id: int, rea
     reservation.need, reservation.device = need, session.get(Device, reservation.device_id)
     _release(session, reservation, actor_id, reason or "reservasjon opphevet")
     _refresh_status(session, need)
-    _event(session, need, "reservation_cancelled", actor_id, note=reason, device_id=reservation.device_id)
+    record_need_event(session, need, "reservation_cancelled", actor_id, note=reason, device_id=reservation.device_id)
     session.flush()
     return reservation
 
@@ -408,7 +408,7 @@ def hand_over(session: Session, actor_id: int, device_barcode: str, need_id: int
         need.delivered_at = started
         need.lead_time_minutes = int((started - need.registered_at).total_seconds() // 60)
     _refresh_status(session, need)
-    _event(session, need, "delivered", actor_id, device_id=device.id, note=received_by,
+    record_need_event(session, need, "delivered", actor_id, device_id=device.id, note=received_by,
            data={"barcode": device.barcode, "loan_id": loan.id})
     session.flush()
     return get_loan(session, loan.id)
@@ -447,7 +447,7 @@ def extend_loan(session: Session, actor_id: int, loan_id: int, new_end: date, re
                               actor_id=actor_id))
     loan.expected_end = new_end
     if loan.need_id:
-        _event(session, get_need(session, loan.need_id), "loan_extended", actor_id, note=reason,
+        record_need_event(session, get_need(session, loan.need_id), "loan_extended", actor_id, note=reason,
                device_id=loan.device_id, data={"new_end": new_end.isoformat()})
     session.flush()
     return loan
@@ -466,7 +466,7 @@ def request_return(session: Session, actor_id: int, loan_id: int, reason: str, n
     if loan.need_id:
         need = get_need(session, loan.need_id, for_update=True)
         _refresh_status(session, need)
-        _event(session, need, "return_requested", actor_id, device_id=device.id, note=note, data={"reason": reason})
+        record_need_event(session, need, "return_requested", actor_id, device_id=device.id, note=note, data={"reason": reason})
     session.flush()
     return loan
 
@@ -489,7 +489,7 @@ def receive_return(session: Session, actor_id: int, device_barcode: str, locatio
     if loan.need_id:
         need = get_need(session, loan.need_id, for_update=True)
         _refresh_status(session, need)
-        _event(session, need, "returned", actor_id, device_id=device.id, note=note)
+        record_need_event(session, need, "returned", actor_id, device_id=device.id, note=note)
     session.flush()
     return loan
 

@@ -15,8 +15,15 @@ def _device_run(session, device_id: int):
     return device_run(session, device_id)
 
 
+def _plan_repair_visit(session, device, actor_id: int | None, note: str = "") -> int:
+    from .services import add_repair_stop
+
+    return add_repair_stop(session, actor_id, device.barcode, note).id
+
+
 bus.subscribe("reservation_ended", _reservation_ended)
 bus.provide("device_run", _device_run)
+bus.provide("plan_repair_visit", _plan_repair_visit)
 
 
 def blueprints():

@@ -7,8 +7,9 @@ from ..core.http import current_user, parse, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..stock.schemas import DeviceOut
+from ..stock.services import get_device
 from . import services
-from .schemas import ChecklistOut, CleanIn, InspectIn, InspectionOut
+from .schemas import ChecklistOut, CleanIn, CompleteRepairIn, InspectIn, InspectionOut, RepairIn, RepairOut
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/v1")
 
@@ -35,3 +36,28 @@ def checklist(barcode: str):
 def inspect(barcode: str):
     inspection = services.inspect_device(get_session(), current_user().id, barcode, **parse(shared(InspectIn)))
     return shared(InspectionOut).dump(inspection)
+
+
+@bp.post("/repairs")
+@api_doc("Opprett en reparasjon, hos bruker (planlegger besøk) eller på lageret", body=RepairIn, response=RepairOut,
+         status=201, tag="maintenance")
+@roles_required("lager", "sjafor")
+def open_repair():
+    return shared(RepairOut).dump(services.open_repair(get_session(), current_user().id, **parse(shared(RepairIn)))), 201
+
+
+@bp.post("/repairs/<int:repair_id>/complete")
+@api_doc("Avslutt en reparasjon: hva ble gjort, deler og tidsbruk", body=CompleteRepairIn, response=RepairOut,
+         tag="maintenance")
+@roles_required("lager", "sjafor")
+def complete_repair(repair_id: int):
+    repair = services.complete_repair(get_session(), current_user().id, repair_id, **parse(shared(CompleteRepairIn)))
+    return shared(RepairOut).dump(repair)
+
+
+@bp.get("/devices/<barcode>/repairs")
+@api_doc("Reparasjoner av et hjelpemiddel", response=RepairOut, many=True, tag="maintenance")
+@roles_required("lager", "sjafor")
+def device_repairs(barcode: str):
+    session = get_session()
+    return shared(RepairOut, many=True).dump(services.list_repairs(session, get_device(session, barcode).id))

@@ -23,3 +23,30 @@ class Inspection(Base):
     passed: Mapped[bool]
     outcome: Mapped[str] = mapped_column(String(12))  # available | in_repair | scrapped
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+REPAIR_PLACES = ("home", "depot")
+REPAIR_STATUSES = ("open", "done", "cancelled")
+
+
+class RepairOrder(Base):
+    """A repair (reparasjon) of one unit, at the citizen's home or at the depot: what was wrong, the
+    parts used and the minutes spent, so the unit's history shows what it has cost."""
+
+    __tablename__ = "repair_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    place: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    description: Mapped[str] = mapped_column(Text)
+    # The state to go back to when a unit taken in for repair is done (on_loan or inspection).
+    resume_state: Mapped[str | None] = mapped_column(String(24))
+    stop_id: Mapped[int | None] = mapped_column(ForeignKey("stops.id"))
+    work_done: Mapped[str] = mapped_column(Text, default="")
+    minutes_spent: Mapped[int | None]
+    parts_used: Mapped[list] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]

@@ -32,3 +32,35 @@ class InspectionOut(Schema):
     results = fields.Dict()
     inspected_at = fields.DateTime()
     note = fields.String()
+
+
+class RepairIn(Schema):
+    barcode = fields.String(required=True)
+    place = fields.String(required=True, validate=validate.OneOf(("home", "depot"), error="Må være home eller depot."))
+    description = fields.String(required=True, validate=validate.Length(1, 2000, error="Beskriv hva som er galt."))
+
+
+class UsedPartIn(Schema):
+    hmsnr = fields.String(load_default=None, allow_none=True)
+    navn = fields.String(required=True, validate=validate.Length(1, 200, error="Delen må ha et navn."))
+    antall = fields.Integer(load_default=1, validate=validate.Range(1, 99, error="Antall må være 1–99."))
+
+
+class CompleteRepairIn(Schema):
+    work_done = fields.String(required=True, validate=validate.Length(1, 2000, error="Skriv hva som ble gjort."))
+    minutes_spent = fields.Integer(required=True, validate=validate.Range(1, 24 * 60, error="Tidsbruk i minutter: 1–1440."))
+    parts_used = fields.List(fields.Nested(UsedPartIn), load_default=list)
+
+
+class RepairOut(Schema):
+    id = fields.Integer()
+    device_id = fields.Integer()
+    place = fields.String()
+    status = fields.String()
+    description = fields.String()
+    stop_id = fields.Integer(allow_none=True)
+    work_done = fields.String()
+    minutes_spent = fields.Integer(allow_none=True)
+    parts_used = fields.List(fields.Dict())
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)

@@ -27,7 +27,8 @@ STATE_LABELS = {
 }
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "registered": frozenset({"available"}),
+    # A NAV unit already at a citizen's home is registered straight onto its loan.
+    "registered": frozenset({"available", "on_loan"}),
     "available": frozenset({"reserved", "in_repair", "scrapped", "returned_to_nav"}),
     "reserved": frozenset({"available", "picked", "on_loan"}),
     "picked": frozenset({"available", "reserved", "out_for_delivery", "on_loan"}),
@@ -84,4 +85,13 @@ EVENT_LABELS = {
     "departed": "Kjørt ut",
     "delivery_failed": "Levering mislyktes",
     "repaired": "Reparert",
+    "repair_opened": "Reparasjon opprettet",
+    "nav_loan_imported": "Registrert fra NAVs utlånsliste",
+    "nav_kept_for_reuse": "Beholdes for gjenbruk (avtalt med NAV)",
+    "returned_to_nav": "Sendt tilbake til NAV",
+    "nav_return_reported": "Retur meldt til NAV",
+    "part_ordered": "Deler bestilt fra NAV",
+    "part_order_sent": "Delbestilling mottatt av NAV",
+    "part_order_refused": "Delbestilling avvist av NAV",
+    "part_order_status": "Delbestilling oppdatert",
 }

@@ -200,9 +200,13 @@ class OrderLine:
     last_update_date: str | None = None
 
     @property
-    def key(self) -> tuple[str, int]:
-        """Identity of the line across updates."""
-        return (self.ordre_number, self.line_number)
+    def key(self) -> tuple[str, int, str]:
+        """Identity of the line across updates: order number + line + shipment (NAV's identity).
+
+        The same order line shipped in two shipments is two lines; a line without a shipment
+        number yet has ``""`` as its shipment part.
+        """
+        return (self.ordre_number, self.line_number, self.shipment_number or "")
 
     @property
     def to_municipal_address(self) -> bool:
@@ -256,6 +260,7 @@ class OrderLinePage:
     lines: list[OrderLine]
     next_cursor: str | None
     has_more: bool = False
+    remaining: int | None = None  # how many lines NAV says follow, when it says
 
 
 # --------------------------------------------------------------------------- loans
@@ -416,6 +421,12 @@ def validate_part_order(order: Delbestilling) -> None:
             raise PartOrderInvalid(f"deler[{i}].del.hmsnr", "må være nøyaktig 6 siffer")
         if isinstance(line.antall, bool) or not isinstance(line.antall, int) or line.antall < 1:
             raise PartOrderInvalid(f"deler[{i}].antall", "må være minst 1")
+        maks = line.del_.maks_antall
+        if maks is not None:
+            if isinstance(maks, bool) or not isinstance(maks, int) or maks < 1:
+                raise PartOrderInvalid(f"deler[{i}].del.maksAntall", "må være et heltall på minst 1")
+            if line.antall > maks:
+                raise PartOrderInvalid(f"deler[{i}].antall", f"kan ikke være mer enn {maks} (maks antall for delen)")
     if any(line.del_.kategori == "Batteri" for line in order.deler) and order.har_opplaering_pa_batteri is not True:
         raise PartOrderInvalid("harOpplæringPåBatteri", "batteri kan bare bestilles med opplæring på batteri")
 
@@ -434,4 +445,9 @@ class NavPort(Protocol):
 
     def order_status(self, saksnummer: int) -> DelbestillingSak: ...
 
-    def report_return(self, hmsnr: str, serienr: str, note: str) -> None: ...
+    def report_return(self, hmsnr: str, serienr: str, note: str, idempotency_key: str,
+                      kept_for_reuse: bool = False) -> None:
+        """Tell NAV a device has come back; ends the loan. ``kept_for_reuse``: the municipality keeps
+        it for reuse (where NAV agrees) instead of sending it back. Retrying with the same
+        ``idempotency_key`` is safe. Raises IngetUtlan if the device is on no active loan."""
+        ...

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import requests
 from werkzeug.serving import make_server
 
-from integrations.nav.fake_server import DEFAULT_TOKEN, FakeClock, create_fake_nav
+from integrations.nav.fake_server import DEFAULT_TOKEN, FakeClock, create_fake_nav, make_fnr
 from integrations.nav.file_transport import OrderLineFileError, read_order_lines
 from integrations.nav.http_client import NavHttpClient
 from integrations.nav.port import (
@@ -18,17 +20,26 @@ from integrations.nav.port import (
 )
 
 
+@contextmanager
+def serving(app):
+    """Serve a WSGI app on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+
+
 @pytest.fixture
 def fake():
     clock = FakeClock()
     app = create_fake_nav(seed=1, clock=clock)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    yield {"base": base, "app": app, "state": app.extensions["fake_nav"], "clock": clock}
-    server.shutdown()
-    thread.join(5)
+    with serving(app) as base:
+        yield {"base": base, "app": app, "state": app.extensions["fake_nav"], "clock": clock}
 
 
 def control(fake, **settings):
@@ -90,7 +101,8 @@ def test_pages_order_lines_until_exhausted_then_resumes_from_cursor(fake):
     # An updated line comes again after the cursor, with its new values.
     first = lines[0]
     requests.post(f"{fake['base']}/_control/order-lines", timeout=5, json=[
-        {"OrdreNumber": first.ordre_number, "LineNumber": first.line_number, "Status": "SHIPPED", "Quantity": 3}])
+        {"OrdreNumber": first.ordre_number, "LineNumber": first.line_number,
+         "ShipmentNumber": first.shipment_number, "Status": "SHIPPED", "Quantity": 3}])
     page = client.fetch_order_lines(cursor, 5)
     assert [(l.key, l.status, l.quantity) for l in page.lines] == [(first.key, "SHIPPED", 3)]
     assert page.lines[0].description == first.description  # the rest of the record is kept
@@ -174,10 +186,10 @@ def test_citizen_loans_and_report_return(fake):
     loans = client.citizen_loans(fnr)
     assert loan["serieNr"] in [l.serie_nr for l in loans]
     assert loans[0].to_wire()["utlånsType"] in "PFKU"
-    client.report_return(loan["artikkelNr"], loan["serieNr"], "Hentet hos bruker")
+    client.report_return(loan["artikkelNr"], loan["serieNr"], "Hentet hos bruker", "r-1")
     assert loan["serieNr"] not in [l.serie_nr for l in client.citizen_loans(fnr)]
     with pytest.raises(IngetUtlan):
-        client.report_return(loan["artikkelNr"], loan["serieNr"], "igjen")
+        client.report_return(loan["artikkelNr"], loan["serieNr"], "igjen", "r-2")
     with pytest.raises(NavRequestError):
         client.citizen_loans("12345678901")  # bad check digits
 
@@ -321,3 +333,327 @@ def test_file_transport_names_the_bad_row_and_field(tmp_path):
     with pytest.raises(OrderLineFileError) as exc:
         read_order_lines(csv_path)
     assert (exc.value.row, exc.value.field) == (2, "User_ItemType")
+
+
+# ------------------------------------------------------------------ order-line identity and paging at scale
+
+AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+
+
+def post_control(fake, path, body):
+    return requests.post(f"{fake['base']}/_control/{path}", json=body, timeout=30)
+
+
+def some_fnr(seed=7):
+    import random
+    return make_fnr(random.Random(seed))
+
+
+def test_the_order_line_key_includes_the_shipment_so_two_shipments_of_a_line_are_two_lines(fake):
+    record = {"OrdreNumber": "4300001", "LineNumber": 1, "OrderedItem": "150817", "Description": 'Dekk 24"',
+              "User_ItemType": "Del", "Quantity": 2, "SendTilAddresse1": "0301 Hjelpemiddellageret"}
+    r = post_control(fake, "order-lines", [{**record, "ShipmentNumber": "800001"},
+                                           {**record, "ShipmentNumber": "800002", "Quantity": 1}])
+    assert r.status_code == 200
+    client = make_client(fake)
+    lines, _, _ = drain(client, limit=100)
+    ours = sorted((l for l in lines if l.ordre_number == "4300001"), key=lambda l: l.key)
+    assert [(l.key, l.quantity) for l in ours] == [(("4300001", 1, "800001"), 2), (("4300001", 1, "800002"), 1)]
+    assert OrderLine.from_wire({**record}).key == ("4300001", 1, "")  # no shipment yet
+    assert len(fake["state"].lines) == 25
+
+
+def test_paging_fifty_thousand_generated_lines_with_limit_500_returns_every_key_exactly_once(fake):
+    started = time.monotonic()
+    r = post_control(fake, "generate-order-lines", {"count": 50_000, "seed": 3})
+    assert r.status_code == 200 and r.json()["count"] == 50_000
+    assert r.json()["last_sequence"] == fake["state"].seq
+    client = make_client(fake)
+    keys, cursor, pages = [], None, 0
+    while True:
+        page = client.fetch_order_lines(cursor, 500)
+        keys.extend(line.key for line in page.lines)
+        cursor, pages = page.next_cursor, pages + 1
+        if not page.has_more:
+            break
+    assert len(keys) == len(set(keys)) == 50_023
+    assert set(keys) == set(fake["state"].lines)
+    assert pages == 101
+    assert time.monotonic() - started < 60  # a guard against accidental O(n) per page, not a benchmark
+    s = stats(fake)
+    assert s["order_lines"] == 50_023 and s["by_endpoint"]["GET /ordrelinjer"] == 101
+
+
+def test_generated_lines_are_valid_nav_records_with_the_given_fnrs(fake):
+    fnrs = [some_fnr(1), some_fnr(2)]
+    r = post_control(fake, "generate-order-lines", {"count": 300, "fnrs": fnrs, "seed": 9})
+    assert r.status_code == 200
+    lines, _, _ = drain(make_client(fake), limit=1000)
+    generated = [l for l in lines if l.account_number in fnrs]
+    assert len(generated) == 300
+    assert {l.user_item_type for l in generated} == {"Hjelpemiddel", "Individstyrt hjelpemiddel", "Del"}
+    for line in generated:
+        assert len(line.ordered_item) == 6 and line.ordered_item.isdigit()
+        if line.user_item_type == "Individstyrt hjelpemiddel":
+            assert len(line.serie_nummer_liste) == 1 and len(line.serie_nummer_liste[0]) == 6
+    bad = post_control(fake, "generate-order-lines", {"count": 10, "fnrs": ["12345678901"]})
+    assert bad.status_code == 400
+    assert post_control(fake, "generate-order-lines", {"count": 0}).status_code == 400
+
+
+def test_an_updated_line_moves_to_the_end_and_its_old_sequence_is_skipped(fake):
+    state = fake["state"]
+    client = make_client(fake)
+    first = client.fetch_order_lines(None, 1).lines[0]
+    for quantity in range(2, 6):  # updated four times: only the newest version is current
+        post_control(fake, "order-lines", [{"OrdreNumber": first.ordre_number, "LineNumber": first.line_number,
+                                            "ShipmentNumber": first.shipment_number, "Quantity": quantity}])
+    lines, _, _ = drain(client, limit=7)
+    assert len(lines) == 23 and lines[-1].key == first.key and lines[-1].quantity == 5
+    assert len(state.seq_keys) == 23
+
+
+def test_a_page_limit_above_1000_is_refused(fake):
+    url = f"{fake['base']}/ordrelinjer"
+    assert requests.get(url, params={"limit": 1000}, headers=AUTH, timeout=5).status_code == 200
+    r = requests.get(url, params={"limit": 1001}, headers=AUTH, timeout=5)
+    assert r.status_code == 400 and "1000" in r.json()["error"]
+    with pytest.raises(NavRequestError) as exc:
+        make_client(fake).fetch_order_lines(None, 1001)
+    assert exc.value.http_status == 400
+
+
+def test_fail_every_third_request_while_paging_still_ends_with_all_lines(fake):
+    post_control(fake, "generate-order-lines", {"count": 2_000, "seed": 5})
+    control(fake, fail_every=3)
+    lines, _, pages = drain(make_client(fake), limit=150)
+    assert len(lines) == len({l.key for l in lines}) == 2_023
+    assert stats(fake)["requests"] > pages  # some pages needed a second try
+
+
+def test_a_fake_started_empty_at_a_high_sequence_keeps_cursors_moving_forward():
+    app = create_fake_nav(seed=1, clock=FakeClock(), seq_start=1_700_000_000_000, seed_data=False)
+    state = app.extensions["fake_nav"]
+    assert state.lines == {} and state.loans == {}
+    with serving(app) as base:
+        client = NavHttpClient(base, DEFAULT_TOKEN, sleep=lambda s: None, timeout=(1, 2))
+        empty = client.fetch_order_lines(None, 10)
+        assert empty.lines == [] and not empty.has_more
+        requests.post(f"{base}/_control/generate-order-lines", json={"count": 3}, timeout=5)
+        page = client.fetch_order_lines("1699999999999", 10)  # a cursor from an earlier run of the fake
+        assert len(page.lines) == 3 and int(page.next_cursor) == 1_700_000_000_003
+
+
+# ------------------------------------------------------------------ truncated and garbled answers
+
+def test_a_truncated_response_is_a_real_error_for_requests(fake):
+    control(fake, truncate_every=1)
+    with pytest.raises(requests.RequestException) as exc:
+        requests.get(f"{fake['base']}/ordrelinjer", params={"limit": 20}, headers=AUTH, timeout=5)
+    assert isinstance(exc.value, (requests.exceptions.ChunkedEncodingError, requests.ConnectionError))
+    # Streamed: the headers promise the full length, but only part of the body arrives.
+    r = requests.get(f"{fake['base']}/ordrelinjer", params={"limit": 20}, headers=AUTH, timeout=5, stream=True)
+    promised = int(r.headers["Content-Length"])
+    received = bytearray()
+    with pytest.raises(requests.RequestException):
+        for chunk in r.iter_content(1024):
+            received.extend(chunk)
+    assert 0 < len(received) < promised
+
+
+def test_truncated_pages_are_retried_and_every_line_still_arrives(fake):
+    control(fake, truncate_every=2)
+    delays = []
+    client = make_client(fake, sleep=delays.append)
+    lines, _, pages = drain(client, limit=4)
+    assert len(lines) == len({l.key for l in lines}) == 23
+    assert delays and stats(fake)["requests"] > pages
+
+
+def test_a_truncated_part_order_answer_is_retried_without_a_second_sak(fake):
+    _, loan = loan_on(fake)
+    control(fake, truncate_every=1)
+    client = make_client(fake, retries=1)
+    with pytest.raises(NavUnavailable, match="avbrutt svar"):
+        client.submit_part_order(order_for(loan), "t-1")
+    control(fake, truncate_every=0)
+    svar = client.submit_part_order(order_for(loan, deler=None), "t-2")
+    assert stats(fake)["saker"] == 2  # t-1 was stored by NAV once although both answers were cut off
+    assert svar.saksnummer
+
+
+def garbled_nav(bad_answers, bad):
+    """An app whose first ``bad_answers`` answers to /ordrelinjer are broken in the way ``bad`` says."""
+    from flask import Flask, Response
+    app = Flask("garbled")
+    calls = []
+
+    @app.get("/ordrelinjer")
+    def lines():
+        calls.append(1)
+        if len(calls) <= bad_answers:
+            return bad()
+        return {"ordrelinjer": [], "nextCursor": "7", "hasMore": False}
+
+    return app, calls
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: ("<html>proxy error</html>", 200, {"Content-Type": "text/html"}),
+    lambda: ('{"ordrelinjer": [', 200, {"Content-Type": "application/json"}),
+    lambda: (b"definitely not gzip", 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}),
+], ids=["html", "half-json", "bad-gzip"])
+def test_a_2xx_body_that_cannot_be_read_as_json_is_retried_never_a_crash(bad):
+    app, calls = garbled_nav(2, bad)
+    with serving(app) as base:
+        client = NavHttpClient(base, DEFAULT_TOKEN, sleep=lambda s: None, timeout=(1, 2), retries=3)
+        page = client.fetch_order_lines(None, 10)
+        assert page.lines == [] and page.next_cursor == "7" and len(calls) == 3
+        calls.clear()
+        with pytest.raises(NavUnavailable):
+            NavHttpClient(base, DEFAULT_TOKEN, sleep=lambda s: None, timeout=(1, 2), retries=1).fetch_order_lines(None, 1)
+        assert len(calls) == 2
+
+
+# ------------------------------------------------------------------ control endpoints
+
+def test_reset_returns_the_fake_to_its_seeded_state(fake):
+    state = fake["state"]
+    initial_lines = {k: {f: v for f, v in r.items() if f != "_seq"} for k, r in state.lines.items()}
+    initial_loans = json.loads(json.dumps(state.loans))
+    client = make_client(fake)
+    _, loan = loan_on(fake)
+    client.submit_part_order(order_for(loan), "k-reset")
+    client.report_return(loan["artikkelNr"], loan["serieNr"], "tilbake", "r-reset")
+    post_control(fake, "generate-order-lines", {"count": 50})
+    post_control(fake, "approve", {"fnr": some_fnr(), "hmsnr": "177946", "description": "Rollator"})
+    control(fake, fail_every=7, truncate_every=9, duplicate_lines=True)
+    fake["clock"].advance(hours=3)
+    last_seq = state.seq
+
+    r = requests.post(f"{fake['base']}/_control/reset", timeout=5)
+    assert r.status_code == 200 and r.json()["order_lines"] == 23
+    assert {k: {f: v for f, v in r.items() if f != "_seq"} for k, r in state.lines.items()} == initial_lines
+    assert state.loans == initial_loans
+    assert min(r["_seq"] for r in state.lines.values()) > last_seq  # sequences never go back
+    s = stats(fake)
+    assert (s["requests"], s["saker"], s["returns"], s["order_lines"], s["by_endpoint"]) == (0, 0, 0, 23, {})
+    assert control(fake)["fail_every"] == 0 and not control(fake)["duplicate_lines"]
+    # The idempotency store is empty: the old key with a different order is a new order, not a 422.
+    assert client.submit_part_order(order_for(loan_on(fake)[1]), "k-reset").saksnummer == 1000
+    lines, _, _ = drain(client, limit=50)
+    assert len(lines) == 23
+
+
+def test_approving_a_loan_creates_the_order_line_and_the_loan_and_parts_can_then_be_ordered(fake):
+    fnr = some_fnr()
+    r = post_control(fake, "approve", {"fnr": fnr, "hmsnr": "236958", "description": "Panthera U3 Light rullestol",
+                                       "category_num": "12220301", "category_description": "Manuelle rullestoler"})
+    assert r.status_code == 201, r.text
+    record, loan = r.json()["ordrelinje"], r.json()["loan"]
+    serienr = loan["serieNr"]
+    assert len(serienr) == 6 and serienr.isdigit()
+    line = OrderLine.from_wire(record)
+    assert (line.user_item_type, line.quantity, line.serie_nummer_liste, line.account_number, line.status) == (
+        "Individstyrt hjelpemiddel", 1, (serienr,), fnr, "BOOKED")
+    assert line.to_municipal_address and line.shipment_number and line.referanse_nummer.startswith("HMS-")
+    assert (loan["utlånsType"], loan["artikkelStatus"], loan["innleveringsdato"]) == ("P", "I utlån", None)
+    assert loan["ordrenummer"] == line.ordre_number and loan["datoUtsendelse"] == "2024-03-04 08:00:00"
+
+    client = make_client(fake)
+    lines, _, _ = drain(client, limit=50)
+    assert [l for l in lines if l.key == line.key] == [line]
+    loans = client.citizen_loans(fnr)
+    assert [(l.artikkel_nr, l.serie_nr) for l in loans] == [("236958", serienr)]
+    order = order_for(loan)
+    assert client.submit_part_order(order, str(uuid.uuid4())).delbestilling_sak.delbestilling == order
+
+    again = post_control(fake, "approve", {"fnr": fnr, "hmsnr": "236958", "description": "x", "serienr": serienr})
+    assert again.status_code == 409  # that device is already on loan
+    chosen = post_control(fake, "approve", {"fnr": fnr, "hmsnr": "177946", "description": "Rollator",
+                                            "serienr": "123456", "ordre_number": "4399999", "status": "SHIPPED"})
+    assert chosen.status_code == 201
+    assert (chosen.json()["ordrelinje"]["OrdreNumber"], chosen.json()["ordrelinje"]["Status"]) == ("4399999", "SHIPPED")
+
+
+@pytest.mark.parametrize("change", [
+    {"fnr": "12345678901"}, {"hmsnr": "23695"}, {"description": ""}, {"category_num": "122203"},
+    {"serienr": "12a456"},
+])
+def test_approve_refuses_bad_input_with_a_message(fake, change):
+    body = {"fnr": some_fnr(), "hmsnr": "236958", "description": "Rullestol", **change}
+    r = post_control(fake, "approve", body)
+    assert r.status_code == 400 and r.json()["error"]
+    assert stats(fake)["order_lines"] == 23
+
+
+def test_control_loans_adds_active_loans_for_a_citizen(fake):
+    fnr = some_fnr(11)
+    r = post_control(fake, "loans", {"fnr": fnr, "loans": [
+        {"artikkelNr": "291003", "artikkelBeskrivelse": "Seng Opus 90EW", "serieNr": "445566",
+         "kategoriNummer": "18121501", "innleveringsdato": "2024-01-01 10:00:00"},
+        {"artikkelNr": "104237", "artikkelBeskrivelse": "Dusjkrakk"}]})
+    assert r.status_code == 201, r.text
+    loans = make_client(fake).citizen_loans(fnr)
+    assert [(l.artikkel_nr, l.serie_nr, l.innleveringsdato) for l in loans] == [
+        ("291003", "445566", None), ("104237", None, None)]
+    assert post_control(fake, "loans", {"fnr": "12345678901", "loans": [{"artikkelNr": "291003"}]}).status_code == 400
+    missing = post_control(fake, "loans", {"fnr": fnr, "loans": [{"serieNr": "445566"}]})
+    assert missing.status_code == 400 and "artikkelNr" in missing.json()["error"]
+
+
+def test_stats_report_order_lines_returns_and_successful_part_orders(fake):
+    client = make_client(fake)
+    fnr, loan = loan_on(fake)
+    order = order_for(loan)
+    client.submit_part_order(order, "s-a")
+    client.submit_part_order(order, "s-a")  # a replay is not a second success
+    client.report_return(loan["artikkelNr"], loan["serieNr"], "", "s-r")
+    s = stats(fake)
+    assert s["order_lines"] == 23 and s["returns"] == 1 and s["saker"] == 1
+    assert s["successes"] == {"POST /delbestilling": 1, "POST /returns": 1}
+    assert s["by_endpoint"]["POST /delbestilling"] == 2
+
+
+# ------------------------------------------------------------------ returns and part-order rules
+
+def test_report_return_is_idempotent_and_records_whether_the_device_is_kept_for_reuse(fake):
+    client = make_client(fake)
+    fnr, loan = loan_on(fake)
+    client.report_return(loan["artikkelNr"], loan["serieNr"], "Hentet, god stand", "ret-1", kept_for_reuse=True)
+    client.report_return(loan["artikkelNr"], loan["serieNr"], "Hentet, god stand", "ret-1", kept_for_reuse=True)
+    returns = requests.get(f"{fake['base']}/_control/returns", timeout=5).json()
+    assert len(returns) == 1
+    assert {k: returns[0][k] for k in ("hmsnr", "serienr", "merknad", "beholdesForGjenbruk", "fnr")} == {
+        "hmsnr": loan["artikkelNr"], "serienr": loan["serieNr"], "merknad": "Hentet, god stand",
+        "beholdesForGjenbruk": True, "fnr": fnr}
+    assert loan["innleveringsdato"] == "2024-03-04 08:00:00"
+    with pytest.raises(IngetUtlan):
+        client.report_return(loan["artikkelNr"], loan["serieNr"], "igjen", "ret-2")
+    with pytest.raises(ValueError):
+        client.report_return(loan["artikkelNr"], loan["serieNr"], "uten nøkkel", "")
+
+
+def test_a_return_whose_answer_is_cut_off_is_retried_and_recorded_once(fake):
+    _, loan = loan_on(fake)
+    control(fake, truncate_every=2)  # the lookup passes, the first return answer is cut off
+    client = make_client(fake)
+    client.citizen_loans(loan_on(fake)[0])
+    client.report_return(loan["artikkelNr"], loan["serieNr"], "", "ret-t")
+    assert stats(fake)["returns"] == 1 and stats(fake)["by_endpoint"]["POST /returns"] == 2
+
+
+def test_maks_antall_is_enforced_locally_and_at_nav(fake):
+    _, loan = loan_on(fake)
+    too_many = (DelLinje(Del("150817", 'Dekk 24"', "Dekk", maks_antall=2), 1),
+                DelLinje(Del("150818", "Slange 24\"", "Slange", maks_antall=2), 3))
+    with pytest.raises(PartOrderInvalid) as exc:
+        validate_part_order(order_for(loan, deler=too_many))
+    assert exc.value.field == "deler[1].antall"
+    raw = order_for(loan, deler=too_many).to_wire()
+    r = requests.post(f"{fake['base']}/delbestilling", json=raw, timeout=5,
+                      headers={**AUTH, "Idempotency-Key": "m-1"})
+    assert r.status_code == 400 and r.json()["valideringsfeil"][0]["felt"] == "deler[1].antall"
+    at_limit = (DelLinje(Del("150817", 'Dekk 24"', "Dekk", maks_antall=2), 2),
+                DelLinje(Del("150818", "Slange", "Slange"), 5))  # no maksAntall: no limit
+    assert make_client(fake).submit_part_order(order_for(loan, deler=at_limit), "m-2").saksnummer

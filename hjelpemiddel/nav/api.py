@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from ..core.db import get_database, get_session
+from ..core.http import after_commit, current_user, parse, parse_args, roles_required
+from ..core.openapi import api_doc
+from ..core.schemas import shared
+from . import get_port, jobs, services
+from .schemas import (ArrivalOut, ArrivalQuery, ImportedOut, OrderLineOut, PartOrderIn, PartOrderOut, PartOrderQuery,
+                      ReceivedOut, ReceiveIn, ResolveIn, ReturnIn, DeviceStateOut, SyncIn, SyncOut, SyncStateOut,
+                      UpcomingQuery)
+
+bp = Blueprint("nav_api", __name__, url_prefix="/api/v1")
+
+
+def _vault():
+    return current_app.extensions["fnr_vault"]
+
+
+def deliver_outbox_after_commit() -> None:
+    """Try NAV once as soon as the request has committed; the schedule retries what fails."""
+    factory, port = get_database().session_factory, get_port(quick=True)
+    after_commit(lambda: jobs.deliver_outbox(factory, port))
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+@bp.post("/nav/sync")
+@api_doc("Hent ordrelinjer fra NAV (og send det som venter i utboksen)", body=SyncIn, response=SyncOut, tag="nav")
+@roles_required("lager")
+def sync():
+    options = parse(shared(SyncIn)) if request.data else parse(shared(SyncIn), {})
+    summary = jobs.run_all(get_database().session_factory, get_port(), _vault(), current_app.config["NAV_PAGE_SIZE"],
+                           from_start=options["from_start"])
+    return shared(SyncOut).dump(summary), (200 if summary.ok else 503)
+
+
+@bp.get("/nav/sync")
+@api_doc("Status for synkroniseringen med NAV", response=SyncStateOut, tag="nav")
+@roles_required("lager")
+def sync_state():
+    return shared(SyncStateOut).dump(services.get_sync_state(get_session()))
+
+
+@bp.get("/nav/upcoming")
+@api_doc("Kommende leveranser fra NAV", query=UpcomingQuery, response=OrderLineOut, many=True, tag="nav")
+@roles_required("lager")
+def upcoming():
+    return shared(OrderLineOut, many=True).dump(services.upcoming_deliveries(get_session(), **parse_args(shared(UpcomingQuery))))
+
+
+# --- receiving --------------------------------------------------------------------------------
+
+@bp.post("/nav/receive")
+@api_doc("Ta imot et NAV-hjelpemiddel (HMS-nr + serienr)", body=ReceiveIn, response=ReceivedOut, status=201, tag="nav")
+@roles_required("lager")
+def receive():
+    received = services.receive_nav_device(get_session(), current_user().id, **parse(shared(ReceiveIn)))
+    return shared(ReceivedOut).dump(received), 201
+
+
+@bp.get("/nav/arrivals")
+@api_doc("Mottak som ikke passet noen ordrelinje", query=ArrivalQuery, response=ArrivalOut, many=True, tag="nav")
+@roles_required("lager")
+def arrivals():
+    return shared(ArrivalOut, many=True).dump(services.list_arrivals(get_session(), **parse_args(shared(ArrivalQuery))))
+
+
+@bp.post("/nav/arrivals/<int:arrival_id>/resolve")
+@api_doc("Avklar et umatchet mottak", body=ResolveIn, response=ArrivalOut, tag="nav")
+@roles_required("lager")
+def resolve(arrival_id: int):
+    arrival = services.resolve_arrival(get_session(), current_user().id, arrival_id, **parse(shared(ResolveIn)))
+    return shared(ArrivalOut).dump(arrival)
+
+
+# --- NAV loans at home, returns ---------------------------------------------------------------
+
+@bp.post("/citizens/<int:citizen_id>/nav-loans/import")
+@api_doc("Registrer NAV-hjelpemidler innbyggeren allerede har", response=ImportedOut, status=201, tag="nav")
+@roles_required("lager", "terapeut")
+def import_loans(citizen_id: int):
+    user = current_user()
+    devices = services.import_citizen_nav_loans(get_session(), get_port(), _vault(), user.role, user.id, citizen_id)
+    return shared(ImportedOut).dump({"registered": devices,
+                                     "labels_url": "/etiketter?barcodes=" + ",".join(d.barcode for d in devices)}), 201
+
+
+@bp.post("/nav/returns")
+@api_doc("Send et NAV-hjelpemiddel tilbake til NAV, eller behold det for gjenbruk", body=ReturnIn,
+         response=DeviceStateOut, tag="nav")
+@roles_required("lager")
+def nav_return():
+    device = services.return_nav_device(get_session(), current_user().id, **parse(shared(ReturnIn)))
+    deliver_outbox_after_commit()
+    return shared(DeviceStateOut).dump(device)
+
+
+# --- spare-part orders ------------------------------------------------------------------------
+
+@bp.post("/nav/part-orders")
+@api_doc("Bestill deler fra NAV (delbestilling) via utboksen", body=PartOrderIn, response=PartOrderOut, status=202, tag="nav")
+@roles_required("sjafor", "lager")
+def order_parts():
+    order = services.order_parts(get_session(), current_user().id, **parse(shared(PartOrderIn)))
+    deliver_outbox_after_commit()
+    return shared(PartOrderOut).dump(order), 202
+
+
+@bp.get("/nav/part-orders")
+@api_doc("Delbestillinger", query=PartOrderQuery, response=PartOrderOut, many=True, tag="nav")
+@roles_required("sjafor", "lager")
+def part_orders():
+    args = parse_args(shared(PartOrderQuery))
+    session = get_session()
+    device_id = None
+    if args["barcode"]:
+        from ..stock.services import get_device
+
+        device_id = get_device(session, args["barcode"]).id
+    return shared(PartOrderOut, many=True).dump(services.list_part_orders(session, device_id, args["open_only"]))
+
+
+@bp.get("/nav/part-orders/<int:part_order_id>")
+@api_doc("Én delbestilling", response=PartOrderOut, tag="nav")
+@roles_required("sjafor", "lager")
+def part_order(part_order_id: int):
+    return shared(PartOrderOut).dump(services.get_part_order(get_session(), part_order_id))
+
+
+@bp.post("/nav/outbox/deliver")
+@api_doc("Send det som venter i utboksen til NAV nå", tag="nav")
+@roles_required("lager")
+def deliver_outbox():
+    counts = jobs.deliver_outbox(get_database().session_factory, get_port())
+    return {"delivered": counts, "outbox": services.outbox_summary(get_session())}

@@ -1,0 +1,102 @@
+"""Batch work against NAV that owns its transactions (the CLI, the schedule and the staff button call
+these). One commit per page of order lines and per outbox message: an interruption loses at most
+the unit in hand, and that unit is redone idempotently on the next run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from integrations.nav.port import NavError, NavPort
+
+from ..core.crypto import FnrVault
+from ..core.db import declare_write_intent, reset_write_intent
+from . import services
+from .services import ApplyResult, PageResult
+
+
+@dataclass
+class SyncSummary:
+    applied: ApplyResult = field(default_factory=ApplyResult)
+    pages: int = 0
+    error: str = ""
+    outbox: dict[str, int] = field(default_factory=dict)
+    part_orders_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _unit_of_work(session_factory: sessionmaker, work: Callable[[Session], object]):
+    token = declare_write_intent()
+    session = session_factory()
+    try:
+        result = work(session)
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        reset_write_intent(token)
+
+
+def run_sync(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page_size: int = 500,
+             from_start: bool = False, progress: Callable[[SyncSummary, PageResult], None] | None = None,
+             max_pages: int | None = None) -> SyncSummary:
+    """Fetch order lines since the stored cursor until NAV has no more, committing page by page."""
+    summary = SyncSummary()
+    if from_start:
+        _unit_of_work(session_factory, services.reset_sync_cursor)
+    while max_pages is None or summary.pages < max_pages:
+        try:
+            page = _unit_of_work(session_factory,
+                                 lambda session: services.sync_order_lines_page(session, port, vault, page_size))
+        except NavError as problem:
+            summary.error = str(problem)
+            _unit_of_work(session_factory, lambda session: services.record_sync_failure(session, summary.error))
+            break
+        summary.applied.add(page.applied)
+        summary.pages += 1
+        if progress:
+            progress(summary, page)
+        if not page.has_more:
+            break
+    return summary
+
+
+def deliver_outbox(session_factory: sessionmaker, port: NavPort, limit: int = 50) -> dict[str, int]:
+    """Send what is due in the outbox, one message per transaction."""
+    ids = _unit_of_work(session_factory, lambda session: services.due_outbox_ids(session, limit=limit))
+    counts: dict[str, int] = {}
+    for message_id in ids:
+        status = _unit_of_work(session_factory,
+                               lambda session: services.deliver_outbox_message(session, port, message_id))
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def refresh_part_orders(session_factory: sessionmaker, port: NavPort) -> int:
+    ids = _unit_of_work(session_factory, services.open_part_order_ids)
+    checked = 0
+    for part_order_id in ids:
+        try:
+            _unit_of_work(session_factory, lambda session: services.refresh_part_order(session, port, part_order_id))
+        except NavError:
+            break  # NAV is down; the next run asks again
+        checked += 1
+    return checked
+
+
+def run_all(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page_size: int = 500,
+            progress: Callable[[SyncSummary, PageResult], None] | None = None, from_start: bool = False) -> SyncSummary:
+    """What the schedule and the staff button do: deliver the outbox, sync order lines, follow
+    part orders. Each step runs even if NAV failed an earlier one."""
+    outbox = deliver_outbox(session_factory, port)
+    summary = run_sync(session_factory, port, vault, page_size, from_start=from_start, progress=progress)
+    summary.outbox = outbox
+    summary.part_orders_checked = refresh_part_orders(session_factory, port)
+    return summary

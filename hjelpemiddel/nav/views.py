@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from ..citizens.services import list_citizens
+from ..core.db import get_database, get_session
+from ..core.errors import AppError
+from ..core.http import current_user, form_data, parse, roles_required
+from ..core.schemas import shared
+from ..maintenance import services as maintenance
+from ..stock.models import Location
+from ..stock.services import device_history, get_device, list_locations
+from . import get_port, jobs, services
+from .api import deliver_outbox_after_commit
+from .schemas import ReceiveIn, ResolveIn, ReturnIn
+
+bp = Blueprint("nav_web", __name__, template_folder="templates")
+
+PLACE_LABELS = {"home": "Hos bruker", "depot": "På lageret"}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"LINE_STATE_LABELS": services.LINE_STATE_LABELS, "LEVERING_LABELS": services.LEVERING_LABELS,
+            "part_order_status_label": services.part_order_status_label, "PLACE_LABELS": PLACE_LABELS}
+
+
+def _receiving_locations(session) -> list[Location]:
+    return [loc for loc in list_locations(session) if loc.kind in ("depot", "zone", "rack", "shelf", "bin")]
+
+
+def _depot_page(error: AppError | None = None):
+    session = get_session()
+    if error is not None:
+        session.rollback()
+    user = current_user()
+    return render_template(
+        "nav/depot.html", error=error, form=request.form, message=request.args.get("melding"),
+        upcoming=services.upcoming_deliveries(session, limit=300), counts=services.count_order_lines(session),
+        sync_state=services.get_sync_state(session), arrivals=services.list_arrivals(session),
+        awaiting_decision=services.nav_returns_awaiting_decision(session),
+        outbox=services.outbox_summary(session), locations=_receiving_locations(session),
+        default_location=current_app.config["NAV_RECEIVING_LOCATION"],
+        citizens=list_citizens(session, user.role, user.id, limit=500),
+        interval=current_app.config["NAV_SYNC_INTERVAL_MINUTES"],
+    ), error.status if error else 200
+
+
+def _then(action, message):
+    try:
+        result = action()
+    except AppError as err:
+        return _depot_page(err)
+    return redirect(url_for("nav_web.depot", melding=message(result) if callable(message) else message))
+
+
+@bp.get("/lager/nav")
+@roles_required("lager")
+def depot():
+    return _depot_page()
+
+
+@bp.post("/lager/nav/synk")
+@roles_required("lager")
+def sync():
+    def run():
+        return jobs.run_all(get_database().session_factory, get_port(), current_app.extensions["fnr_vault"],
+                            current_app.config["NAV_PAGE_SIZE"])
+
+    def said(summary):
+        if not summary.ok:
+            return f"NAV svarte ikke: {summary.error}. Det som kom inn før feilen er lagret; prøv igjen."
+        return (f"Hentet fra NAV: {summary.applied.new} nye og {summary.applied.updated} endrede ordrelinjer"
+                f" ({summary.applied.unchanged} uendret), {summary.applied.needs_matched} koblet til behov.")
+
+    return _then(run, said)
+
+
+@bp.post("/lager/nav/mottak")
+@roles_required("lager")
+def receive():
+    try:
+        received = services.receive_nav_device(get_session(), current_user().id, **parse(shared(ReceiveIn), form_data()))
+    except AppError as err:
+        return _depot_page(err)
+    if received.matched:
+        return redirect(url_for("stock_web.device", barcode=received.device.barcode, etikett="1"))
+    return redirect(url_for("nav_web.depot", melding=" ".join(received.messages)))
+
+
+@bp.post("/lager/nav/mottak/<int:arrival_id>/avklar")
+@roles_required("lager")
+def resolve(arrival_id: int):
+    data = form_data()
+    if "order_line_id" in data and not data["order_line_id"].isdigit():
+        data.pop("order_line_id")
+    return _then(lambda: services.resolve_arrival(get_session(), current_user().id, arrival_id,
+                                                  **parse(shared(ResolveIn), data)), "Mottaket er avklart.")
+
+
+@bp.post("/lager/nav/retur")
+@roles_required("lager")
+def nav_return():
+    def run():
+        device = services.return_nav_device(get_session(), current_user().id, **parse(shared(ReturnIn), form_data()))
+        deliver_outbox_after_commit()
+        return device
+
+    return _then(run, lambda device: f"{device.barcode}: " + (
+        "sendes tilbake til NAV." if device.state == "returned_to_nav" else "beholdes for gjenbruk og går til vask."))
+
+
+@bp.post("/lager/nav/innbygger-utlan")
+@roles_required("lager")
+def import_loans():
+    user = current_user()
+    citizen_id = request.form.get("citizen_id", "")
+    if not citizen_id.isdigit():
+        return _depot_page(AppError("Velg en innbygger.", code="validation_failed"))
+    try:
+        devices = services.import_citizen_nav_loans(get_session(), get_port(), current_app.extensions["fnr_vault"],
+                                                    user.role, user.id, int(citizen_id))
+    except AppError as err:
+        return _depot_page(err)
+    if not devices:
+        return redirect(url_for("nav_web.depot", melding="Fant ingen nye NAV-hjelpemidler hos innbyggeren."))
+    return redirect(url_for("stock_web.labels", barcodes=",".join(d.barcode for d in devices)))
+
+
+# --- service on one device: repairs and spare-part orders -------------------------------------
+
+def _service_page(barcode: str, error: AppError | None = None, message: str | None = None):
+    session = get_session()
+    if error is not None:
+        session.rollback()
+    device = get_device(session, barcode)
+    return render_template("nav/service.html", device=device, error=error, form=request.form,
+                           message=message or request.args.get("melding"),
+                           repairs=maintenance.list_repairs(session, device.id),
+                           part_orders=services.list_part_orders(session, device.id),
+                           history=device_history(session, device.id)[-15:]), error.status if error else 200
+
+
+def _service_then(barcode: str, action, message: str):
+    try:
+        action()
+    except AppError as err:
+        return _service_page(barcode, err)
+    return redirect(url_for("nav_web.service", barcode=barcode, melding=message))
+
+
+@bp.get("/service/<barcode>")
+@roles_required("lager", "sjafor")
+def service(barcode: str):
+    return _service_page(barcode)
+
+
+@bp.post("/service/<barcode>/reparasjon")
+@roles_required("lager", "sjafor")
+def open_repair(barcode: str):
+    data = form_data()
+    return _service_then(barcode, lambda: maintenance.open_repair(get_session(), current_user().id, barcode,
+                                                                  data.get("place", ""), data.get("description", "")),
+                         "Reparasjonen er opprettet.")
+
+
+@bp.post("/service/<barcode>/reparasjon/<int:repair_id>/ferdig")
+@roles_required("lager", "sjafor")
+def complete_repair(barcode: str, repair_id: int):
+    data = form_data()
+    parts = [{"hmsnr": data.get(f"part_hmsnr_{i}"), "navn": data[f"part_navn_{i}"],
+              "antall": _int(data.get(f"part_antall_{i}", "1"))} for i in range(3) if data.get(f"part_navn_{i}")]
+    return _service_then(barcode, lambda: maintenance.complete_repair(
+        get_session(), current_user().id, repair_id, data.get("work_done", ""), _int(data.get("minutes_spent")), parts),
+        "Reparasjonen er registrert i historikken.")
+
+
+@bp.post("/service/<barcode>/delbestilling")
+@roles_required("lager", "sjafor")
+def order_parts(barcode: str):
+    data = form_data()
+    parts = [{"hmsnr": data.get(f"hmsnr_{i}", ""), "navn": data.get(f"navn_{i}", ""),
+              "kategori": data.get(f"kategori_{i}", ""), "antall": _int(data.get(f"antall_{i}", "1"))}
+             for i in range(3) if data.get(f"hmsnr_{i}") or data.get(f"navn_{i}")]
+
+    def run():
+        order = services.order_parts(get_session(), current_user().id, barcode, parts,
+                                     data.get("levering", "TIL_XK_LAGER"),
+                                     battery_training=True if data.get("battery_training") == "on" else None,
+                                     repair_id=_int(data.get("repair_id")))
+        deliver_outbox_after_commit()
+        return order
+
+    return _service_then(barcode, run, "Delbestillingen er lagt i utboksen og sendes til NAV.")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
