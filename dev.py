@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -55,14 +56,44 @@ def hjelpemiddel(*args, env=None) -> int:
     return run(PYTHON, "-m", "hjelpemiddel", *args, env=env)
 
 
+def _wait_for_port(port: int, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def up() -> int:
     ensure_installed()
     env = os.environ.copy()
-    if hjelpemiddel("db", "upgrade", env=env) or hjelpemiddel("demo", env=env):
-        return 1
-    port = env.get("PORT", "5000")
-    say(f"Åpne http://127.0.0.1:{port}/ – logg inn som lager / terapeut / sjafor / admin med passordet «demo-passord».")
-    return hjelpemiddel("serve", "--port", port, env=env)
+    children: list[subprocess.Popen] = []
+    fake_nav = not env.get("NAV_BASE_URL")
+    if fake_nav:
+        # No NAV configured: run the fake NAV server beside the service, as the demo's NAV.
+        nav_port = env.get("NAV_FAKE_PORT", "8099")
+        env.update(NAV_BASE_URL=f"http://127.0.0.1:{nav_port}", NAV_TOKEN="fake-nav-token")
+        say(f"Starter falsk NAV-server på {env['NAV_BASE_URL']}")
+        children.append(subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "nav", "fake-server", "--port", nav_port],
+                                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if not _wait_for_port(int(nav_port)):
+            say("Den falske NAV-serveren startet ikke; fortsetter uten NAV.")
+    try:
+        if hjelpemiddel("db", "upgrade", env=env) or hjelpemiddel("demo", env=env):
+            return 1
+        if fake_nav:
+            hjelpemiddel("nav", "seed-fake", env=env)
+        hjelpemiddel("nav", "sync", env=env)
+        children.append(subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "nav", "worker"], cwd=ROOT, env=env))
+        port = env.get("PORT", "5000")
+        say(f"Åpne http://127.0.0.1:{port}/ – logg inn som lager / terapeut / sjafor / admin med passordet «demo-passord».")
+        return hjelpemiddel("serve", "--port", port, env=env)
+    finally:
+        for child in children:
+            child.terminate()
 
 
 def postgres_reachable(url: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from ..core.db import get_database, get_session
+from ..core.errors import Unavailable
 from ..core.http import after_commit, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
@@ -18,6 +19,13 @@ def _vault():
     return current_app.extensions["fnr_vault"]
 
 
+def job_session_factory():
+    """Jobs commit page by page in sessions of their own. The request's transaction is ended first:
+    it holds SQLite's write lock from the moment the request declared it would write."""
+    get_session().commit()
+    return get_database().session_factory
+
+
 def deliver_outbox_after_commit() -> None:
     """Try NAV once as soon as the request has committed; the schedule retries what fails."""
     factory, port = get_database().session_factory, get_port(quick=True)
@@ -31,9 +39,13 @@ def deliver_outbox_after_commit() -> None:
 @roles_required("lager")
 def sync():
     options = parse(shared(SyncIn)) if request.data else parse(shared(SyncIn), {})
-    summary = jobs.run_all(get_database().session_factory, get_port(), _vault(), current_app.config["NAV_PAGE_SIZE"],
-                           from_start=options["from_start"])
-    return shared(SyncOut).dump(summary), (200 if summary.ok else 503)
+    summary = jobs.run_all(job_session_factory(), get_port(), _vault(), current_app.config["NAV_PAGE_SIZE"],
+                           from_start=options["from_start"], force_outbox=True)
+    if not summary.ok:
+        # The pages fetched before NAV failed are kept (each committed with its cursor).
+        raise Unavailable("NAV svarte ikke under synkroniseringen. Det som kom inn før feilen er lagret; "
+                          "neste synk fortsetter der denne stoppet.", shared(SyncOut).dump(summary), code="nav_unavailable")
+    return shared(SyncOut).dump(summary)
 
 
 @bp.get("/nav/sync")
@@ -133,5 +145,5 @@ def part_order(part_order_id: int):
 @api_doc("Send det som venter i utboksen til NAV nå", tag="nav")
 @roles_required("lager")
 def deliver_outbox():
-    counts = jobs.deliver_outbox(get_database().session_factory, get_port())
+    counts = jobs.deliver_outbox(job_session_factory(), get_port(), force=True)
     return {"delivered": counts, "outbox": services.outbox_summary(get_session())}

@@ -65,7 +65,7 @@ def sync(from_start: bool, page_size: int | None, quiet: bool) -> None:
     progress = None if quiet else _Progress()
     summary = _run(lambda: jobs.run_all(get_database().session_factory, get_port(), current_app.extensions["fnr_vault"],
                                         page_size or current_app.config["NAV_PAGE_SIZE"], progress=progress,
-                                        from_start=from_start))
+                                        from_start=from_start, force_outbox=True))
     if progress:
         progress.close()
     applied = summary.applied
@@ -82,7 +82,7 @@ def sync(from_start: bool, page_size: int | None, quiet: bool) -> None:
 def outbox() -> None:
     from . import get_port, jobs
 
-    counts = _run(lambda: jobs.deliver_outbox(get_database().session_factory, get_port()))
+    counts = _run(lambda: jobs.deliver_outbox(get_database().session_factory, get_port(), force=True))
     click.echo("Utboks: " + (", ".join(f"{count} {status}" for status, count in counts.items()) or "ingenting å sende"))
 
 
@@ -142,3 +142,21 @@ def fake_server(host: str, port: int, seed: int, token: str | None) -> None:
 
     fake.main(["--host", host, "--port", str(port), "--seed", str(seed),
                "--token", token or os.environ.get("NAV_TOKEN") or fake.DEFAULT_TOKEN])
+
+
+@nav_cli.command("seed-fake", help="Demo: gi den falske NAV-serveren NAVs side av demodataene.")
+@with_appcontext
+def seed_fake() -> None:
+    from ..demo_nav import seed_fake_nav
+
+    base = current_app.config["NAV_BASE_URL"]
+    if not base:
+        raise click.ClickException("NAV_BASE_URL er ikke satt.")
+    session = get_database().session_factory()
+    try:
+        summary = seed_fake_nav(session, current_app.extensions["fnr_vault"], base)
+    except (RuntimeError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        session.close()
+    click.echo("Falsk NAV: " + ", ".join(f"{count} {what}" for what, count in summary.items()))

@@ -68,9 +68,10 @@ def run_sync(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page
     return summary
 
 
-def deliver_outbox(session_factory: sessionmaker, port: NavPort, limit: int = 50) -> dict[str, int]:
-    """Send what is due in the outbox, one message per transaction."""
-    ids = _unit_of_work(session_factory, lambda session: services.due_outbox_ids(session, limit=limit))
+def deliver_outbox(session_factory: sessionmaker, port: NavPort, limit: int = 50, force: bool = False) -> dict[str, int]:
+    """Send what is due in the outbox, one message per transaction; ``force`` (a person pressing
+    «send now») also sends what is waiting out its back-off."""
+    ids = _unit_of_work(session_factory, lambda session: services.due_outbox_ids(session, limit=limit, force=force))
     counts: dict[str, int] = {}
     for message_id in ids:
         status = _unit_of_work(session_factory,
@@ -92,10 +93,11 @@ def refresh_part_orders(session_factory: sessionmaker, port: NavPort) -> int:
 
 
 def run_all(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page_size: int = 500,
-            progress: Callable[[SyncSummary, PageResult], None] | None = None, from_start: bool = False) -> SyncSummary:
+            progress: Callable[[SyncSummary, PageResult], None] | None = None, from_start: bool = False,
+            force_outbox: bool = False) -> SyncSummary:
     """What the schedule and the staff button do: deliver the outbox, sync order lines, follow
     part orders. Each step runs even if NAV failed an earlier one."""
-    outbox = deliver_outbox(session_factory, port)
+    outbox = deliver_outbox(session_factory, port, force=force_outbox)
     summary = run_sync(session_factory, port, vault, page_size, from_start=from_start, progress=progress)
     summary.outbox = outbox
     summary.part_orders_checked = refresh_part_orders(session_factory, port)

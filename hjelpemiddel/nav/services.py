@@ -141,8 +141,12 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
                                     .where(Citizen.fnr_hash.in_({h for h in hashes.values() if h}))).all())
     now = utcnow()
     inserts, updates = [], []
+    expected: dict[tuple[str | None, str | None], date] = {}  # few distinct (status, date) pairs per batch
     for line, digest, row in changed:
         fnr_hash = hashes[line.account_number]
+        expected_key = (line.status, line.last_update_date)
+        if expected_key not in expected:
+            expected[expected_key] = expected_date(line.status, line.last_update_date, today)
         values = dict(
             hms_nr=line.ordered_item[:20], description=(line.description or "")[:300], category_num=(line.category_num or None),
             category_description=(line.category_description or "")[:200], item_type=line.user_item_type,
@@ -151,7 +155,7 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
             citizen_id=citizens.get(fnr_hash), send_to_address=(line.send_til_addresse1 or "")[:300],
             serials=list(line.serie_nummer_liste), incident_nummer=line.incident_nummer,
             referanse_nummer=line.referanse_nummer, nav_status=line.status, last_update_date=line.last_update_date,
-            expected_on=expected_date(line.status, line.last_update_date, today), record_hash=digest, updated_at=now,
+            expected_on=expected[expected_key], record_hash=digest, updated_at=now,
         )
         if values["category_num"] and len(values["category_num"]) > 8:
             values["category_num"] = values["category_num"][:8]
@@ -164,7 +168,11 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
             updates.append(dict(values, id=row.id, revisions=row.revisions + 1))
             result.updated += 1
     if inserts:
-        session.execute(insert(NavOrderLine), inserts)
+        # render_nulls: a None (no citizen, no category) is sent as NULL instead of leaving the column
+        # out, so every row has the same columns and the batch goes to the driver as one executemany;
+        # otherwise the ORM splits it wherever the None-ness changes (every known citizen's line).
+        # None columns here have no defaults, so NULL is what leaving them out would store.
+        session.execute(insert(NavOrderLine).execution_options(render_nulls=True), inserts)
     if updates:
         session.execute(update(NavOrderLine), updates)
     touched_citizens = {citizens[h] for h in hashes.values() if h in citizens}
@@ -184,16 +192,23 @@ def _need_fits_line(need: Need, product: Product | None, line: NavOrderLine) -> 
 def _match_needs(session: Session, citizen_ids: set[int]) -> int:
     """Tie unmatched device lines to the citizens' long-term needs waiting on NAV, and tell the need
     that a delivery is expected."""
+    # Needs first, and only those with units still to come: a citizen without one has no line to
+    # tie, and loading their unmatched lines anyway would reread all of them on every sync page.
+    needs = session.execute(select(Need, Product).outerjoin(Product, Product.id == Need.product_id).where(
+        Need.citizen_id.in_(citizen_ids), Need.application_type == "long_term",
+        Need.status == "sent_to_nav").order_by(Need.urgency_rank, Need.needed_by, Need.id)).all()
+    if not needs:
+        return 0
+    taken = dict(session.execute(select(NavOrderLine.need_id, func.count()).where(
+        NavOrderLine.need_id.in_([need.id for need, _ in needs])).group_by(NavOrderLine.need_id)).all())
+    needs = [(need, product) for need, product in needs if taken.get(need.id, 0) < need.quantity]
+    if not needs:
+        return 0
     lines = list(session.scalars(select(NavOrderLine).where(
-        NavOrderLine.citizen_id.in_(citizen_ids), NavOrderLine.need_id.is_(None),
+        NavOrderLine.citizen_id.in_({need.citizen_id for need, _ in needs}), NavOrderLine.need_id.is_(None),
         NavOrderLine.item_type != "Del", NavOrderLine.state == "expected").order_by(NavOrderLine.id)))
     if not lines:
         return 0
-    needs = session.execute(select(Need, Product).outerjoin(Product, Product.id == Need.product_id).where(
-        Need.citizen_id.in_({line.citizen_id for line in lines}), Need.application_type == "long_term",
-        Need.status == "sent_to_nav").order_by(Need.urgency_rank, Need.needed_by, Need.id)).all()
-    taken = dict(session.execute(select(NavOrderLine.need_id, func.count()).where(
-        NavOrderLine.need_id.in_([need.id for need, _ in needs])).group_by(NavOrderLine.need_id)).all())
     matched = 0
     for line in lines:
         for need, product in needs:
@@ -604,11 +619,11 @@ def part_order_status_label(order: PartOrder) -> str:
 OUTBOX_RETRY_CAP = timedelta(minutes=30)
 
 
-def due_outbox_ids(session: Session, now: datetime | None = None, limit: int = 50) -> list[int]:
-    now = now or utcnow()
-    return list(session.scalars(select(NavOutboxMessage.id).where(
-        NavOutboxMessage.status == "pending", NavOutboxMessage.next_attempt_at <= now)
-        .order_by(NavOutboxMessage.id).limit(limit)))
+def due_outbox_ids(session: Session, limit: int = 50, force: bool = False) -> list[int]:
+    stmt = select(NavOutboxMessage.id).where(NavOutboxMessage.status == "pending")
+    if not force:
+        stmt = stmt.where(NavOutboxMessage.next_attempt_at <= utcnow())
+    return list(session.scalars(stmt.order_by(NavOutboxMessage.id).limit(limit)))
 
 
 def deliver_outbox_message(session: Session, port: NavPort, message_id: int) -> str:

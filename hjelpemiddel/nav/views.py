@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..citizens.services import list_citizens
-from ..core.db import get_database, get_session
+from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
@@ -11,7 +11,7 @@ from ..maintenance import services as maintenance
 from ..stock.models import Location
 from ..stock.services import device_history, get_device, list_locations
 from . import get_port, jobs, services
-from .api import deliver_outbox_after_commit
+from .api import deliver_outbox_after_commit, job_session_factory
 from .schemas import ReceiveIn, ResolveIn, ReturnIn
 
 bp = Blueprint("nav_web", __name__, template_folder="templates")
@@ -64,8 +64,8 @@ def depot():
 @roles_required("lager")
 def sync():
     def run():
-        return jobs.run_all(get_database().session_factory, get_port(), current_app.extensions["fnr_vault"],
-                            current_app.config["NAV_PAGE_SIZE"])
+        return jobs.run_all(job_session_factory(), get_port(), current_app.extensions["fnr_vault"],
+                            current_app.config["NAV_PAGE_SIZE"], force_outbox=True)
 
     def said(summary):
         if not summary.ok:

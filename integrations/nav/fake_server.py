@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from flask import Flask, Response, jsonify, request
+from werkzeug.serving import run_simple
 
 SIX = re.compile(r"^\d{6}$")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -84,6 +85,15 @@ class FakeClock:
         with self._lock:
             self._now = self._start
             return self._now
+
+
+class WallClock(FakeClock):
+    """Real time plus whatever it has been told to skip ahead: a standalone fake moves its cases
+    forward on its own, and a demo can still jump a day with ``POST /_control/clock``."""
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return datetime.now().replace(microsecond=0) + (self._now - self._start)
 
 
 def make_fnr(rng: random.Random) -> str:
@@ -743,9 +753,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--empty", action="store_true", help="start with no order lines and no loans")
     args = parser.parse_args(argv)
     # Sequence numbers start at the current time in ms, so a restarted fake keeps a stored cursor moving forward.
-    app = create_fake_nav(seed=args.seed, clock=FakeClock(datetime.now().replace(microsecond=0)), token=args.token,
+    app = create_fake_nav(seed=args.seed, clock=WallClock(datetime.now().replace(microsecond=0)), token=args.token,
                           seq_start=int(time.time() * 1000), seed_data=not args.empty)
-    app.run(host=args.host, port=args.port, threaded=True)
+    # werkzeug directly: Flask's app.run() refuses to start inside the `hjelpemiddel` (flask) CLI.
+    run_simple(args.host, args.port, app, threaded=True)
 
 
 if __name__ == "__main__":
