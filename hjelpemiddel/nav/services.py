@@ -556,7 +556,7 @@ def order_parts(session: Session, actor_id: int, barcode: str, parts: list[dict]
     order_id = str(uuid.uuid4())
     product = session.get(Product, device.product_id)
     lines = []
-    for index, part in enumerate(parts or []):
+    for part in parts or []:
         lines.append(DelLinje(Del(hmsnr=str(part.get("hmsnr", "")), navn=str(part.get("navn", "")),
                                   kategori=str(part.get("kategori", "")), lev_art_nr=part.get("lev_art_nr"),
                                   maks_antall=part.get("maks_antall")), part.get("antall")))
