@@ -54,6 +54,11 @@ def _set_status(need: Need, status: str) -> None:
         need.status_changed_at = utcnow()
 
 
+def home_address(citizen: Citizen) -> str:
+    """Where a need is delivered unless the therapist names another address."""
+    return f"{citizen.address}, {citizen.postcode} {citizen.city}".strip()
+
+
 def get_need(session: Session, need_id: int, for_update: bool = False) -> Need:
     stmt = select(Need).where(Need.id == need_id)
     if for_update:
@@ -84,7 +89,7 @@ def register_need(session: Session, actor_id: int, role: str, citizen_id: int, n
     need = Need(citizen_id=citizen_id, product_id=product_id, iso_class=None if product_id else iso_class,
                 quantity=quantity, needed_by=needed_by, urgency=urgency, urgency_rank=URGENCY_RANK[urgency],
                 discharge_date=discharge_date, notes=notes, requested_by=requested_by,
-                delivery_address=delivery_address or f"{citizen.address}, {citizen.postcode} {citizen.city}".strip(),
+                delivery_address=delivery_address or home_address(citizen),
                 application_type=application_type, status="registered", registered_by_id=actor_id)
     need.citizen, need.product = citizen, product
     session.add(need)

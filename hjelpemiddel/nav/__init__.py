@@ -32,17 +32,38 @@ def get_port(app: Flask | None = None, quick: bool = False) -> NavPort:
     and the schedule retry whatever that attempt could not finish."""
     app = app or current_app
     name = "nav_port_quick" if quick else "nav_port"
-    port = app.extensions.get(name) or (app.extensions.get("nav_port") if quick else None)
-    if port is None:
-        if not app.config.get("NAV_BASE_URL") or not app.config.get("NAV_TOKEN"):
-            raise Unavailable("NAV-integrasjonen er ikke satt opp (NAV_BASE_URL og NAV_TOKEN mangler).",
-                              code="nav_not_configured")
-        from integrations.nav.http_client import NavHttpClient
+    if name in app.extensions:
+        return app.extensions[name]
+    if not app.config.get("NAV_BASE_URL") or not app.config.get("NAV_TOKEN"):
+        if "nav_port" in app.extensions:  # a port put in by tests serves quick calls too
+            return app.extensions["nav_port"]
+        raise Unavailable("NAV-integrasjonen er ikke satt opp (NAV_BASE_URL og NAV_TOKEN mangler).",
+                          code="nav_not_configured")
+    from integrations.nav.http_client import NavHttpClient
 
-        timeout = (1.0, 5.0) if quick else (3.05, float(app.config["NAV_TIMEOUT_SECONDS"]))
-        port = app.extensions[name] = NavHttpClient(app.config["NAV_BASE_URL"], app.config["NAV_TOKEN"],
-                                                    timeout=timeout, retries=0 if quick else int(app.config["NAV_RETRIES"]))
+    timeout = (1.0, 5.0) if quick else (3.05, float(app.config["NAV_TIMEOUT_SECONDS"]))
+    port = app.extensions[name] = NavHttpClient(app.config["NAV_BASE_URL"], app.config["NAV_TOKEN"],
+                                                timeout=timeout, retries=0 if quick else int(app.config["NAV_RETRIES"]))
     return port
+
+
+def job_session_factory():
+    """Jobs commit page by page in sessions of their own. The request's transaction is ended first:
+    it holds SQLite's write lock from the moment the request declared it would write."""
+    from ..core.db import get_database, get_session
+
+    get_session().commit()
+    return get_database().session_factory
+
+
+def deliver_outbox_after_commit() -> None:
+    """Try NAV once as soon as the request has committed; the schedule retries what fails."""
+    from ..core.db import get_database
+    from ..core.http import after_commit
+    from .jobs import deliver_outbox
+
+    factory, port = get_database().session_factory, get_port(quick=True)
+    after_commit(lambda: deliver_outbox(factory, port))
 
 
 def blueprints():

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from ..core.db import get_database, get_session
+from ..core.db import get_session
 from ..core.errors import Unavailable
-from ..core.http import after_commit, current_user, parse, parse_args, roles_required
+from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
-from . import get_port, jobs, services
+from . import deliver_outbox_after_commit, get_port, job_session_factory, jobs, services
 from .schemas import (ArrivalOut, ArrivalQuery, ImportedOut, OrderLineOut, PartOrderIn, PartOrderOut, PartOrderQuery,
                       ReceivedOut, ReceiveIn, ResolveIn, ReturnIn, DeviceStateOut, SyncIn, SyncOut, SyncStateOut,
                       UpcomingQuery)
@@ -17,19 +17,6 @@ bp = Blueprint("nav_api", __name__, url_prefix="/api/v1")
 
 def _vault():
     return current_app.extensions["fnr_vault"]
-
-
-def job_session_factory():
-    """Jobs commit page by page in sessions of their own. The request's transaction is ended first:
-    it holds SQLite's write lock from the moment the request declared it would write."""
-    get_session().commit()
-    return get_database().session_factory
-
-
-def deliver_outbox_after_commit() -> None:
-    """Try NAV once as soon as the request has committed; the schedule retries what fails."""
-    factory, port = get_database().session_factory, get_port(quick=True)
-    after_commit(lambda: jobs.deliver_outbox(factory, port))
 
 
 # --- sync -----------------------------------------------------------------------------------
@@ -124,14 +111,7 @@ def order_parts():
 @api_doc("Delbestillinger", query=PartOrderQuery, response=PartOrderOut, many=True, tag="nav")
 @roles_required("sjafor", "lager")
 def part_orders():
-    args = parse_args(shared(PartOrderQuery))
-    session = get_session()
-    device_id = None
-    if args["barcode"]:
-        from ..stock.services import get_device
-
-        device_id = get_device(session, args["barcode"]).id
-    return shared(PartOrderOut, many=True).dump(services.list_part_orders(session, device_id, args["open_only"]))
+    return shared(PartOrderOut, many=True).dump(services.list_part_orders(get_session(), **parse_args(shared(PartOrderQuery))))
 
 
 @bp.get("/nav/part-orders/<int:part_order_id>")

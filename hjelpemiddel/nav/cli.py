@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..core.db import get_database
+from ..core.db import get_database, get_session
 from ..core.errors import AppError
 
 
@@ -121,12 +121,9 @@ def import_file(path: str) -> None:
         lines = read_order_lines(path)
     except OrderLineFileError as err:
         raise click.ClickException(str(err)) from None
-    session = get_database().session_factory()
-    try:
-        result = apply_order_lines(session, current_app.extensions["fnr_vault"], lines)
-        session.commit()
-    finally:
-        session.close()
+    session = get_session()
+    result = apply_order_lines(session, current_app.extensions["fnr_vault"], lines)
+    session.commit()
     click.echo(f"{path}: {result.new} nye, {result.updated} endret, {result.unchanged} uendret ordrelinjer.")
 
 
@@ -152,11 +149,8 @@ def seed_fake() -> None:
     base = current_app.config["NAV_BASE_URL"]
     if not base:
         raise click.ClickException("NAV_BASE_URL er ikke satt.")
-    session = get_database().session_factory()
     try:
-        summary = seed_fake_nav(session, current_app.extensions["fnr_vault"], base)
+        summary = seed_fake_nav(get_session(), current_app.extensions["fnr_vault"], base)
     except (RuntimeError, OSError) as err:
         raise click.ClickException(str(err)) from None
-    finally:
-        session.close()
     click.echo("Falsk NAV: " + ", ".join(f"{count} {what}" for what, count in summary.items()))

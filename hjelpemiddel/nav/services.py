@@ -17,7 +17,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from integrations.nav.port import (
-    SIX_DIGITS, Del, Delbestilling, DelLinje, NavPort, NavRefused, OrderLine, PartOrderInvalid, validate_part_order,
+    SIX_DIGITS, Del, Delbestilling, DelLinje, NavError, NavPort, NavRefused, NavUnavailable, OrderLine, PartOrderInvalid,
+    validate_part_order,
 )
 
 from ..catalog.models import Product
@@ -32,7 +33,7 @@ from ..lending.models import Loan, Need
 from ..stock.lifecycle import STATE_LABELS
 from ..maintenance.services import awaits_nav_decision
 from ..stock.models import Device
-from ..stock.services import append_event, lock_device, register_device, transition_device
+from ..stock.services import append_event, get_device, lock_device, register_device, transition_device
 from .models import NavArrival, NavOrderLine, NavOutboxMessage, NavSyncState, PartOrder
 
 SYNC_NAME = "order_lines"
@@ -76,10 +77,6 @@ def expected_date(status: str | None, last_update_date: str | None, today: date)
     return base + timedelta(days=NAV_LATEST_DAYS)
 
 
-def _line_key(line: OrderLine) -> tuple[str, int, str]:
-    return (line.ordre_number, line.line_number, line.shipment_number or "")
-
-
 def _record_hash(line: OrderLine) -> str:
     return hashlib.md5(json.dumps(line.to_wire(), sort_keys=True, default=str).encode()).hexdigest()
 
@@ -116,14 +113,14 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
     today = today or local_today()
     latest: dict[tuple[str, int, str], OrderLine] = {}
     for line in lines:
-        latest[_line_key(line)] = line  # the last version in the batch wins
+        latest[line.key] = line  # the last version in the batch wins
     result = ApplyResult()
     if not latest:
         return result
     existing = {}
     for row in session.execute(
             select(NavOrderLine.id, NavOrderLine.ordre_number, NavOrderLine.line_number, NavOrderLine.shipment_key,
-                   NavOrderLine.record_hash, NavOrderLine.revisions, NavOrderLine.citizen_id)
+                   NavOrderLine.record_hash, NavOrderLine.revisions)
             .where(NavOrderLine.ordre_number.in_({key[0] for key in latest}))):
         existing[(row.ordre_number, row.line_number, row.shipment_key)] = row
     changed: list[tuple[OrderLine, str, object]] = []
@@ -148,7 +145,7 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
         if expected_key not in expected:
             expected[expected_key] = expected_date(line.status, line.last_update_date, today)
         values = dict(
-            hms_nr=line.ordered_item[:20], description=(line.description or "")[:300], category_num=(line.category_num or None),
+            hms_nr=line.ordered_item[:20], description=(line.description or "")[:300], category_num=(line.category_num or "")[:8] or None,
             category_description=(line.category_description or "")[:200], item_type=line.user_item_type,
             quantity=float(line.quantity), uom=line.shipping_quantity_uom or "",
             shipping_instructions=line.shipping_instructions or "", fnr_hash=fnr_hash,
@@ -157,8 +154,6 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
             referanse_nummer=line.referanse_nummer, nav_status=line.status, last_update_date=line.last_update_date,
             expected_on=expected[expected_key], record_hash=digest, updated_at=now,
         )
-        if values["category_num"] and len(values["category_num"]) > 8:
-            values["category_num"] = values["category_num"][:8]
         if row is None:
             inserts.append(dict(values, ordre_number=line.ordre_number, line_number=line.line_number,
                                 shipment_key=line.shipment_number or "", first_seen_at=now, revisions=1,
@@ -260,7 +255,7 @@ def sync_order_lines_page(session: Session, port: NavPort, vault: FnrVault, limi
     if not page.has_more:
         state.finished_at = utcnow()
     session.flush()
-    return PageResult(applied, page.has_more, state.cursor, getattr(page, "remaining", None))
+    return PageResult(applied, page.has_more, state.cursor, page.remaining)
 
 
 def reset_sync_cursor(session: Session) -> NavSyncState:
@@ -330,15 +325,16 @@ def _find_expected_line(session: Session, hms_nr: str, serial: str) -> NavOrderL
     return next((line for line in candidates if not line.serials), None)
 
 
-def _product_for_line(session: Session, line: NavOrderLine) -> Product:
-    product = session.scalar(select(Product).where(Product.hms_nr == line.hms_nr))
+def _nav_product(session: Session, hms_nr: str, name: str | None, category_num: str | None,
+                 individually_tracked: bool = True) -> Product:
+    """The catalogue's product for a NAV article, added from NAV's own description when missing."""
+    product = session.scalar(select(Product).where(Product.hms_nr == hms_nr))
     if product is not None:
         return product
-    if not SIX_DIGITS.match(line.hms_nr):
-        raise ValidationFailed.for_field("hms_nr", f"NAV-artikkel {line.hms_nr} har ikke et gyldig HMS-nr.")
-    product = Product(hms_nr=line.hms_nr, name=line.description or f"NAV-artikkel {line.hms_nr}",
-                      iso_class=(line.category_num or "000000")[:8], supplier="NAV",
-                      individually_tracked=line.item_type == "Individstyrt hjelpemiddel")
+    if not SIX_DIGITS.match(hms_nr):
+        raise ValidationFailed.for_field("hms_nr", f"NAV-artikkel {hms_nr} har ikke et gyldig HMS-nr.")
+    product = Product(hms_nr=hms_nr, name=name or f"NAV-artikkel {hms_nr}", iso_class=(category_num or "000000")[:8],
+                      supplier="NAV", individually_tracked=individually_tracked)
     session.add(product)
     session.flush()
     return product
@@ -355,7 +351,7 @@ def _need_for_line(session: Session, actor_id: int, line: NavOrderLine, product:
     # unit still reaches the citizen on a run.
     citizen = session.get(Citizen, line.citizen_id)
     need = Need(citizen_id=citizen.id, product_id=product.id, quantity=1, needed_by=local_today(), urgency="normal",
-                urgency_rank=2, delivery_address=f"{citizen.address}, {citizen.postcode} {citizen.city}".strip(),
+                urgency_rank=2, delivery_address=lending.home_address(citizen),
                 notes=f"Opprettet ved mottak av NAV-ordre {line.ordre_number}", requested_by="NAV",
                 application_type="long_term", status="sent_to_nav", nav_status="delivery_expected",
                 registered_by_id=actor_id)
@@ -392,7 +388,8 @@ def receive_nav_device(session: Session, actor_id: int, hms_nr: str, serial: str
 
 def _receive_against_line(session: Session, actor_id: int, line: NavOrderLine, hms_nr: str, serial: str,
                           location_code: str, note: str) -> Received:
-    product = _product_for_line(session, line)
+    product = _nav_product(session, line.hms_nr, line.description, line.category_num,
+                           individually_tracked=line.item_type == "Individstyrt hjelpemiddel")
     device = register_device(session, actor_id, product.id, owner="nav", nav_hms_nr=hms_nr, nav_serial=serial,
                              location_code=location_code,
                              note=note or f"Mottatt fra NAV, ordre {line.ordre_number} linje {line.line_number}")
@@ -464,12 +461,7 @@ def import_citizen_nav_loans(session: Session, port: NavPort, vault: FnrVault, r
         if session.scalar(select(Device.id).where(Device.nav_hms_nr == nav_loan.artikkel_nr,
                                                   Device.nav_serial == nav_loan.serie_nr)):
             continue
-        product = session.scalar(select(Product).where(Product.hms_nr == nav_loan.artikkel_nr))
-        if product is None:
-            product = Product(hms_nr=nav_loan.artikkel_nr, name=nav_loan.artikkel_beskrivelse or nav_loan.artikkel_nr,
-                              iso_class=(nav_loan.kategori_nummer or "000000")[:8], supplier="NAV")
-            session.add(product)
-            session.flush()
+        product = _nav_product(session, nav_loan.artikkel_nr, nav_loan.artikkel_beskrivelse, nav_loan.kategori_nummer)
         device = register_device(session, actor_id, product.id, owner="nav", nav_hms_nr=nav_loan.artikkel_nr,
                                  nav_serial=nav_loan.serie_nr,
                                  note=f"Registrert fra NAVs utlånsliste (ordre {nav_loan.ordrenummer or '–'})")
@@ -598,10 +590,10 @@ def get_part_order(session: Session, part_order_id: int) -> PartOrder:
     return order
 
 
-def list_part_orders(session: Session, device_id: int | None = None, open_only: bool = False) -> list[PartOrder]:
+def list_part_orders(session: Session, barcode: str | None = None, open_only: bool = False) -> list[PartOrder]:
     stmt = select(PartOrder).order_by(PartOrder.id.desc()).limit(200)
-    if device_id is not None:
-        stmt = stmt.where(PartOrder.device_id == device_id)
+    if barcode:
+        stmt = stmt.where(PartOrder.device_id == get_device(session, barcode).id)
     if open_only:
         stmt = stmt.where(PartOrder.status != "refused",
                           (PartOrder.nav_status.is_(None)) | PartOrder.nav_status.not_in(PART_ORDER_FINAL))
@@ -629,8 +621,6 @@ def due_outbox_ids(session: Session, limit: int = 50, force: bool = False) -> li
 def deliver_outbox_message(session: Session, port: NavPort, message_id: int) -> str:
     """Send one pending message. NAV down: it stays pending with a later next attempt. NAV refused:
     recorded with NAV's reason in Norwegian. Returns the message's new status."""
-    from integrations.nav.port import NavError, NavUnavailable
-
     message = session.scalar(select(NavOutboxMessage).where(NavOutboxMessage.id == message_id,
                                                             NavOutboxMessage.status == "pending")
                              .with_for_update(skip_locked=True))
@@ -652,11 +642,8 @@ def deliver_outbox_message(session: Session, port: NavPort, message_id: int) -> 
     except NavUnavailable as problem:
         delay = min(OUTBOX_RETRY_CAP, timedelta(seconds=30 * 2 ** min(message.attempts - 1, 8)))
         message.next_attempt_at, message.last_error = utcnow() + delay, str(problem)[:2000]
-    except (NavRefused, PartOrderInvalid) as problem:
-        message.status, message.last_error = "refused", getattr(problem, "message", str(problem))
-        _part_order_refused(session, message, problem)
-    except NavError as problem:
-        message.status, message.last_error = "refused", str(problem)[:2000]
+    except (NavError, PartOrderInvalid) as problem:  # refused (feil code, 4xx, NAV's own validation): never retried
+        message.status, message.last_error = "refused", (getattr(problem, "message", None) or str(problem))[:2000]
         _part_order_refused(session, message, problem)
     session.flush()
     return message.status

@@ -4,14 +4,13 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from ..citizens.services import list_citizens
 from ..core.db import get_session
-from ..core.errors import AppError
+from ..core.errors import AppError, ValidationFailed
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
 from ..maintenance import services as maintenance
 from ..stock.models import Location
 from ..stock.services import device_history, get_device, list_locations
-from . import get_port, jobs, services
-from .api import deliver_outbox_after_commit, job_session_factory
+from . import deliver_outbox_after_commit, get_port, job_session_factory, jobs, services
 from .schemas import ReceiveIn, ResolveIn, ReturnIn
 
 bp = Blueprint("nav_web", __name__, template_folder="templates")
@@ -116,7 +115,7 @@ def import_loans():
     user = current_user()
     citizen_id = request.form.get("citizen_id", "")
     if not citizen_id.isdigit():
-        return _depot_page(AppError("Velg en innbygger.", code="validation_failed"))
+        return _depot_page(ValidationFailed.for_field("citizen_id", "Velg en innbygger."))
     try:
         devices = services.import_citizen_nav_loans(get_session(), get_port(), current_app.extensions["fnr_vault"],
                                                     user.role, user.id, int(citizen_id))
@@ -137,7 +136,7 @@ def _service_page(barcode: str, error: AppError | None = None, message: str | No
     return render_template("nav/service.html", device=device, error=error, form=request.form,
                            message=message or request.args.get("melding"),
                            repairs=maintenance.list_repairs(session, device.id),
-                           part_orders=services.list_part_orders(session, device.id),
+                           part_orders=services.list_part_orders(session, device.barcode),
                            history=device_history(session, device.id)[-15:]), error.status if error else 200
 
 

@@ -8,8 +8,8 @@ import pytest
 from ..support import fresh_database_url
 
 
-def hjelpemiddel(*args, database_url):
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "cli-test"}
+def hjelpemiddel(*args, database_url, extra_env=None):
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "cli-test", **(extra_env or {})}
     return subprocess.run([sys.executable, "-m", "hjelpemiddel", *args], capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -40,3 +40,23 @@ def test_bad_cli_input_exits_non_zero_with_a_clear_message(cli_database, args, m
     assert result.returncode != 0
     assert message in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_nav_order_lines_are_imported_from_an_export_file_and_a_second_import_changes_nothing(cli_database, tmp_path):
+    import json
+
+    export = tmp_path / "ordrelinjer.json"
+    export.write_text(json.dumps({"ordrelinjer": [
+        {"OrdreNumber": "4200001", "LineNumber": n, "ShipmentNumber": "900001", "OrderedItem": "291003",
+         "Description": "Seng Opus 90EW", "User_ItemType": "Individstyrt hjelpemiddel", "Quantity": 1,
+         "SerieNummerListe": [f"68727{n}"], "Status": "BOOKED", "LastUpdateDate": "2026-11-20 10:00:00"}
+        for n in (1, 2)]}), encoding="utf-8")
+    env = {"FNR_ENCRYPTION_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=", "FNR_HASH_KEY": "cli-test"}
+    first = hjelpemiddel("nav", "import-file", str(export), database_url=cli_database, extra_env=env)
+    assert first.returncode == 0, first.stderr
+    assert "2 nye, 0 endret, 0 uendret" in first.stdout
+    again = hjelpemiddel("nav", "import-file", str(export), database_url=cli_database, extra_env=env)
+    assert "0 nye, 0 endret, 2 uendret" in again.stdout
+    export.write_text("[{\"OrdreNumber\": \"1\"}]", encoding="utf-8")
+    bad = hjelpemiddel("nav", "import-file", str(export), database_url=cli_database, extra_env=env)
+    assert bad.returncode != 0 and "rad 1" in bad.stderr
