@@ -6,7 +6,6 @@ import secrets
 
 from flask import Flask
 
-from . import lending, logistics  # noqa: F401  (they subscribe their handlers to events of lower packages)
 from .config import load_config
 
 
@@ -20,9 +19,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.http import init_http, install_commit_point
     from .stock.label_layouts import init_label_layouts
     from .cli import init_cli
-    from . import catalog, citizens, core, maintenance, nav, stock
+    from . import catalog, citizens, core, lending, logistics, maintenance, nav, stock
     from .core.crypto import vault_from_config
+    from .wiring import wire
 
+    wire()
     init_db(app)
     init_http(app)
     init_label_layouts(app)

@@ -32,7 +32,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "NAV_RETRIES": int(env.get("NAV_RETRIES", 4)),
         "NAV_PAGE_SIZE": int(env.get("NAV_PAGE_SIZE", 500)),
         "NAV_SYNC_INTERVAL_MINUTES": float(env.get("NAV_SYNC_INTERVAL_MINUTES", 15)),
-        "NAV_RECEIVING_LOCATION": env.get("NAV_RECEIVING_LOCATION", "MOTTAK"),
+        # Where units arriving at the depot are received (returns, NAV deliveries): a location code.
+        "RECEIVING_LOCATION": env.get("RECEIVING_LOCATION") or env.get("NAV_RECEIVING_LOCATION", "MOTTAK"),
     }
     config.update(overrides or {})
     return config

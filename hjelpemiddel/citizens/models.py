@@ -30,6 +30,11 @@ class Citizen(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def home_address(self) -> str:
+        """Where a need is delivered and a unit collected unless another address is named."""
+        return f"{self.address}, {self.postcode} {self.city}".strip()
+
 
 class FnrAccess(Base):
     """One read of a citizen's fnr in clear, or a search by it: who, when, which citizen, why."""

@@ -119,5 +119,22 @@ def fnr_for_nav(session: Session, vault: FnrVault, role: str, actor_id: int, cit
     return vault.decrypt(citizen.fnr_encrypted)
 
 
+def fnr_sent_to_nav(session: Session, vault: FnrVault, citizen_id: int, on_behalf_of: int, purpose: str) -> str:
+    """The fnr a job sends to NAV for what a person asked (an application they sent); logged in their
+    name like a reveal. Their access was checked when they asked."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise NotFound(f"Fant ikke innbygger {citizen_id}.", {"citizen_id": citizen_id})
+    _log(session, on_behalf_of, citizen.id, "nav_lookup", purpose[:300])
+    session.flush()
+    return vault.decrypt(citizen.fnr_encrypted)
+
+
 def fnr_access_log(session: Session, citizen_id: int) -> list[FnrAccess]:
     return list(session.scalars(select(FnrAccess).where(FnrAccess.citizen_id == citizen_id).order_by(FnrAccess.id)))
+
+
+def masked_name(name: str) -> str:
+    """«Astrid Olsen» → «Astrid O.»: enough to recognise at the door, not to identify on a screen."""
+    parts = name.split()
+    return " ".join(parts[:1] + [part[0] + "." for part in parts[1:]]) if parts else ""

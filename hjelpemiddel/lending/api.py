@@ -8,7 +8,7 @@ from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import services
 from .schemas import (ChangeReservationIn, DecisionIn, ExtendIn, HandOverIn, LoanOut, LoanQuery, NavStatusIn,
-                      NeedDetailOut, NeedIn, NeedOut, NeedQuery, ReasonIn, ReceiveReturnIn, ReservationIn,
+                      NeedDetailOut, NeedIn, NeedOut, NeedQuery, ReasonIn, ReceiptOut, ReceiveReturnIn, ReservationIn,
                       ReservationOut, ReturnRequestIn)
 
 bp = Blueprint("lending_api", __name__, url_prefix="/api/v1")
@@ -145,9 +145,12 @@ def return_request(loan_id: int):
 
 
 @bp.post("/returns/receive")
-@api_doc("Ta imot en retur på lageret (skann); hjelpemiddelet går til vask og kontroll", body=ReceiveReturnIn,
-         response=LoanOut, tag="lending")
+@api_doc("Ta imot en retur på lageret (skann), enten den kom med bil, over disken eller er NAVs; hjelpemiddelet "
+         "går til mottaket og venter på vask og kontroll. En ny skanning av samme enhet sier at den alt er mottatt.",
+         body=ReceiveReturnIn, response=ReceiptOut, tag="lending")
 @roles_required("lager")
 def receive_return():
-    loan = services.receive_return(get_session(), current_user().id, **parse(shared(ReceiveReturnIn)))
-    return shared(LoanOut).dump(loan)
+    receipt = services.receive_at_depot(get_session(), current_user().id,
+                                        receiving_location=current_app.config["RECEIVING_LOCATION"],
+                                        **parse(shared(ReceiveReturnIn)))
+    return shared(ReceiptOut).dump(receipt)

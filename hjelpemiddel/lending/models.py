@@ -14,7 +14,7 @@ URGENCIES = ("discharge", "urgent", "normal")
 APPLICATION_TYPES = ("short_term", "long_term")
 NEED_STATUSES = ("registered", "approved", "rejected", "sent_to_nav", "reserved", "on_loan", "returning",
                  "closed", "cancelled")
-NAV_STATUSES = ("sent", "approved", "delivery_expected", "received")
+NAV_STATUSES = ("sent", "approved", "rejected", "delivery_expected", "received")
 RETURN_REASONS = ("need_ended", "worn_out", "moved", "deceased", "other")
 
 

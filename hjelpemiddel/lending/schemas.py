@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from ..core.schemas import DigitsField, PageArgs
 from ..stock.lifecycle import STATE_LABELS
 from .models import APPLICATION_TYPES, NAV_STATUSES, NEED_STATUSES, RETURN_REASONS, URGENCIES
-from .services import NAV_STATUS_LABELS, NEED_STATUS_LABELS, RETURN_REASON_LABELS
+from .services import LOAN_STATUS_LABELS, NAV_STATUS_LABELS, NEED_STATUS_LABELS, RETURN_REASON_LABELS
 
 
 class NeedIn(Schema):
@@ -136,6 +136,7 @@ class LoanOut(Schema):
     need_id = fields.Integer(allow_none=True)
     loan_type = fields.String()
     status = fields.String()
+    status_label = fields.Function(lambda loan: LOAN_STATUS_LABELS[loan.status])
     started_at = fields.DateTime()
     expected_end = fields.Date(allow_none=True)
     received_by = fields.String()
@@ -163,3 +164,13 @@ class ReceiveReturnIn(Schema):
     device_barcode = fields.String(required=True)
     location_code = fields.String(load_default=None, allow_none=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReceiptOut(Schema):
+    barcode = fields.Function(lambda r: r.device.barcode)
+    state = fields.Function(lambda r: r.device.state)
+    state_label = fields.Function(lambda r: STATE_LABELS[r.device.state])
+    location_code = fields.String(allow_none=True)
+    loan_id = fields.Function(lambda r: r.loan.id if r.loan else None)
+    already_received = fields.Boolean()
+    message = fields.String()

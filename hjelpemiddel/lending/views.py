@@ -115,6 +115,7 @@ def _depot_page(error: AppError | None = None, message: str | None = None):
                            ready=services.units_ready_for_hand_over(session),
                            returns=services.loans_awaiting_return(session),
                            maintenance=devices_in_maintenance(session), error=error, message=message,
+                           receiving_location=current_app.config["RECEIVING_LOCATION"],
                            form=request.form), error.status if error else 200
 
 
@@ -164,9 +165,13 @@ def hand_over():
 @bp.post("/lager/retur")
 @roles_required("lager")
 def receive_return():
-    data = parse(shared(ReceiveReturnIn), form_data())
-    return _depot_action(lambda: services.receive_return(get_session(), current_user().id, **data),
-                         f"{data['device_barcode']} er mottatt og venter på vask.")
+    try:
+        receipt = services.receive_at_depot(get_session(), current_user().id,
+                                            receiving_location=current_app.config["RECEIVING_LOCATION"],
+                                            **parse(shared(ReceiveReturnIn), form_data()))
+    except AppError as err:
+        return _depot_page(err)
+    return redirect(url_for("lending_web.depot", melding=receipt.message))
 
 
 @bp.post("/lager/vask/<barcode>")

@@ -98,7 +98,8 @@ def start(run_id: int):
 
 
 @bp.post("/runs/<int:run_id>/stops/<int:stop_id>/outcome")
-@api_doc("Registrer utfallet av et stopp (levert, hentet, reparert, ikke hjemme, avvist)", body=OutcomeIn,
+@api_doc("Registrer utfallet av et besøk eller én del av det (levert, hentet, reparert, ikke hjemme, avvist); "
+         "et bytte registreres som levert og hentet", body=OutcomeIn,
          response=StopOut, tag="logistics")
 @roles_required("lager", "sjafor")
 def outcome(run_id: int, stop_id: int):
@@ -138,5 +139,5 @@ def set_window(stop_id: int):
 @api_doc("Legg inn et reparasjonsbesøk hos bruker", body=RepairStopIn, response=StopPlainOut, status=201, tag="logistics")
 @roles_required("lager", "sjafor")
 def repair_stop():
-    stop = services.add_repair_stop(get_session(), current_user().id, **parse(shared(RepairStopIn)))
+    stop = services.add_repair_visit(get_session(), current_user().id, **parse(shared(RepairStopIn)))
     return shared(StopPlainOut).dump(stop), 201

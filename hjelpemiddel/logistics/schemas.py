@@ -4,7 +4,8 @@ from marshmallow import Schema, fields, validate
 
 from ..citizens.schemas import DoorContactOut
 from ..stock.lifecycle import STATE_LABELS
-from .services import KIND_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS
+from .models import ACTIONS
+from .services import ACTION_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS, STOP_STATUS_LABELS
 
 
 class RunIn(Schema):
@@ -31,17 +32,22 @@ class RunQuery(Schema):
 class ItemOut(Schema):
     barcode = fields.String()
     product = fields.String()
+    action = fields.String()
+    action_label = fields.Function(lambda i: ACTION_LABELS[i.action])
     state = fields.String()
     state_label = fields.Function(lambda i: STATE_LABELS[i.state])
     location_code = fields.String(allow_none=True)
     picked = fields.Boolean()
+    outcome = fields.String(allow_none=True)
+    outcome_label = fields.Function(lambda i: OUTCOME_LABELS.get(i.outcome or "", None))
+    substituted_for = fields.String(allow_none=True)
 
 
 class StopOut(Schema):
     id = fields.Integer()
     sequence = fields.Integer()
-    kind = fields.String()
-    kind_label = fields.Function(lambda s: KIND_LABELS[s.kind])
+    actions = fields.List(fields.String())
+    kind_label = fields.String()
     citizen = fields.Nested(DoorContactOut)
     address = fields.String()
     postcode = fields.String()
@@ -49,8 +55,9 @@ class StopOut(Schema):
     window_start = fields.Time(allow_none=True)
     window_end = fields.Time(allow_none=True)
     status = fields.String()
-    outcome = fields.String(allow_none=True)
-    outcome_label = fields.Function(lambda s: OUTCOME_LABELS.get(s.outcome or "", None))
+    status_label = fields.Function(lambda s: STOP_STATUS_LABELS[s.status])
+    not_before = fields.Date(allow_none=True)
+    outcome_label = fields.String()
     received_by = fields.String()
     completed_at = fields.DateTime(allow_none=True)
     note = fields.String()
@@ -85,6 +92,8 @@ class PickOut(Schema):
 
 class OutcomeIn(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOME_LABELS), error="Må være en av: {choices}."))
+    action = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(ACTIONS, error="Må være en av: {choices}."))
     received_by = fields.String(load_default="", validate=validate.Length(max=200))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -114,7 +123,6 @@ class WindowIn(Schema):
 
 class StopPlainOut(Schema):
     id = fields.Integer()
-    kind = fields.String()
     run_id = fields.Integer(allow_none=True)
     sequence = fields.Integer()
     status = fields.String()

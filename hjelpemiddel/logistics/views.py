@@ -20,8 +20,8 @@ bp = Blueprint("logistics_web", __name__, template_folder="templates")
 
 @bp.app_context_processor
 def _labels():
-    return {"STOP_KIND_LABELS": services.KIND_LABELS, "OUTCOME_LABELS": services.OUTCOME_LABELS,
-            "RUN_STATUS_LABELS": services.RUN_STATUS_LABELS}
+    return {"ACTION_LABELS": services.ACTION_LABELS, "OUTCOME_LABELS": services.OUTCOME_LABELS,
+            "RUN_STATUS_LABELS": services.RUN_STATUS_LABELS, "STOP_STATUS_LABELS": services.STOP_STATUS_LABELS}
 
 
 def _plan_page(run_date: date, error: AppError | None = None):
@@ -30,7 +30,7 @@ def _plan_page(run_date: date, error: AppError | None = None):
     drivers = list(session.scalars(select(User).where(User.role == "sjafor", User.active.is_(True)).order_by(User.username)))
     vans = list_locations(session, kind="van")
     return render_template("logistics/plan.html", run_date=run_date, runs=runs, drivers=drivers, vans=vans,
-                           unplanned=services.unplanned_stops(session), error=error), error.status if error else 200
+                           unplanned=services.stop_views(session, services.unplanned_stops(session)), error=error), error.status if error else 200
 
 
 def _date_arg() -> date:
@@ -125,8 +125,11 @@ def start_run(run_id: int):
 def record_outcome(run_id: int, stop_id: int):
     user = current_user()
     try:
+        data = form_data()
+        if request.args.get("action"):
+            data["action"] = request.args["action"]  # which part of an exchange visit the button is for
         services.record_outcome(get_session(), user.id, user.role, run_id, stop_id,
-                                loan_days=current_app.config["LOAN_DEFAULT_DAYS"], **parse(shared(OutcomeIn), form_data()))
+                                loan_days=current_app.config["LOAN_DEFAULT_DAYS"], **parse(shared(OutcomeIn), data))
     except AppError as err:
         return _driver_run(run_id, err, failed_stop=stop_id)
     next_open = next((s.id for s in services.run_stops(get_session(), run_id) if s.status == "open"), stop_id)

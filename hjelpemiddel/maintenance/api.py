@@ -3,13 +3,14 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, roles_required
+from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..stock.schemas import DeviceOut
-from ..stock.services import get_device
+from ..stock.services import get_device, get_device_by_id
 from . import services
-from .schemas import ChecklistOut, CleanIn, CompleteRepairIn, InspectIn, InspectionOut, RepairIn, RepairOut
+from .schemas import (ChecklistOut, CleanIn, CompleteRepairIn, InspectIn, InspectionOut, QuarantineIn, QuarantineOut,
+                      QuarantinePageOut, QuarantineQuery, ReleaseIn, RepairIn, RepairOut)
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/v1")
 
@@ -61,3 +62,39 @@ def complete_repair(repair_id: int):
 def device_repairs(barcode: str):
     session = get_session()
     return shared(RepairOut, many=True).dump(services.list_repairs(session, get_device(session, barcode).id))
+
+
+# --- quarantine -----------------------------------------------------------------------------
+
+@bp.post("/devices/<barcode>/quarantine")
+@api_doc("Sett et hjelpemiddel i karantene (uhell, tilbakekalling, skade); det tas ut av bruk med en gang",
+         body=QuarantineIn, response=QuarantineOut, status=201, tag="maintenance")
+@roles_required("lager")
+def quarantine(barcode: str):
+    entry = services.quarantine_device(get_session(), current_user().id, barcode, **parse(shared(QuarantineIn)))
+    return _quarantine_out(entry), 201
+
+
+@bp.post("/devices/<barcode>/quarantine/release")
+@api_doc("Slipp fra karantene: tilbake dit den var, til reparasjon eller kassering", body=ReleaseIn,
+         response=QuarantineOut, tag="maintenance")
+@roles_required("lager")
+def release(barcode: str):
+    entry = services.release_device(get_session(), current_user().id, barcode, **parse(shared(ReleaseIn)))
+    return _quarantine_out(entry)
+
+
+@bp.get("/quarantine")
+@api_doc("Hjelpemidler i karantene nå", query=QuarantineQuery, response=QuarantinePageOut, tag="maintenance")
+@roles_required("lager")
+def quarantined():
+    units, total = services.list_quarantined(get_session(), **parse_args(shared(QuarantineQuery)))
+    return shared(QuarantinePageOut).dump({"total": total, "items": units})
+
+
+def _quarantine_out(entry):
+    device = get_device_by_id(get_session(), entry.device_id)
+    unit = services.QuarantinedUnit(entry, device.barcode, device.product.name,
+                                    device.location.code if device.location else None,
+                                    services.release_options(entry) if entry.released_at is None else [])
+    return shared(QuarantineOut).dump(unit)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, utcnow
@@ -50,3 +50,31 @@ class RepairOrder(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None]
+
+
+QUARANTINE_REASONS = ("incident", "recall", "damage")
+
+
+class Quarantine(Base):
+    """A unit taken out of use (karantene) for an incident, a recall or damage: the state and place it
+    was taken from, so it can be released back there, or to repair or scrapping."""
+
+    __tablename__ = "quarantines"
+    __table_args__ = (
+        CheckConstraint("reason IN ('incident', 'recall', 'damage')", name="reason_known"),
+        Index("uq_quarantines_open_device", "device_id", unique=True,
+              postgresql_where=text("released_at IS NULL"), sqlite_where=text("released_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    from_state: Mapped[str] = mapped_column(String(24))
+    from_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[datetime | None]
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    released_to: Mapped[str | None] = mapped_column(String(24))
+    release_note: Mapped[str] = mapped_column(Text, default="")

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .services import CLEANING_METHODS
+from ..core.schemas import PageArgs
+from ..stock.lifecycle import STATE_LABELS, DeviceState
+from .models import QUARANTINE_REASONS
+from .services import CLEANING_METHODS, REASON_LABELS
 
 
 class CleanIn(Schema):
@@ -64,3 +67,43 @@ class RepairOut(Schema):
     parts_used = fields.List(fields.Dict())
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+
+
+class QuarantineIn(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(QUARANTINE_REASONS,
+                                                                  error="Velg uhell, tilbakekalling eller skade."))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReleaseIn(Schema):
+    to_state = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        [state.value for state in DeviceState], error="Ukjent status."))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    location_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class QuarantineQuery(PageArgs):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(QUARANTINE_REASONS))
+    q = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+
+class QuarantineOut(Schema):
+    id = fields.Integer()
+    barcode = fields.String()
+    product_name = fields.String()
+    location_code = fields.String(allow_none=True)
+    reason = fields.String()
+    reason_label = fields.Function(lambda q: REASON_LABELS[q.reason])
+    note = fields.String()
+    from_state = fields.String()
+    from_state_label = fields.Function(lambda q: STATE_LABELS[q.from_state])
+    opened_at = fields.DateTime()
+    released_at = fields.DateTime(allow_none=True)
+    released_to = fields.String(allow_none=True)
+    release_to = fields.Function(lambda q: [{"state": s.value, "label": STATE_LABELS[s]}
+                                            for s in getattr(q, "release_to", [])])
+
+
+class QuarantinePageOut(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(QuarantineOut))

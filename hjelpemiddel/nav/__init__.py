@@ -62,8 +62,8 @@ def deliver_outbox_after_commit() -> None:
     from ..core.http import after_commit
     from .jobs import deliver_outbox
 
-    factory, port = get_database().session_factory, get_port(quick=True)
-    after_commit(lambda: deliver_outbox(factory, port))
+    factory, port, vault = get_database().session_factory, get_port(quick=True), current_app.extensions["fnr_vault"]
+    after_commit(lambda: deliver_outbox(factory, port, vault))
 
 
 def blueprints():

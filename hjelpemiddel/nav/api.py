@@ -125,5 +125,5 @@ def part_order(part_order_id: int):
 @api_doc("Send det som venter i utboksen til NAV nå", tag="nav")
 @roles_required("lager")
 def deliver_outbox():
-    counts = jobs.deliver_outbox(job_session_factory(), get_port(), force=True)
+    counts = jobs.deliver_outbox(job_session_factory(), get_port(), _vault(), force=True)
     return {"delivered": counts, "outbox": services.outbox_summary(get_session())}

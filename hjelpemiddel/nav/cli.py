@@ -82,7 +82,8 @@ def sync(from_start: bool, page_size: int | None, quiet: bool) -> None:
 def outbox() -> None:
     from . import get_port, jobs
 
-    counts = _run(lambda: jobs.deliver_outbox(get_database().session_factory, get_port(), force=True))
+    counts = _run(lambda: jobs.deliver_outbox(get_database().session_factory, get_port(),
+                                              current_app.extensions["fnr_vault"], force=True))
     click.echo("Utboks: " + (", ".join(f"{count} {status}" for status, count in counts.items()) or "ingenting å sende"))
 
 
@@ -103,7 +104,7 @@ def worker(once: bool) -> None:
                        + (f"; feil: {summary.error}" if summary.error else ""))
             next_sync = time.monotonic() + interval
         else:
-            jobs.deliver_outbox(factory, port)  # the outbox waits for no schedule
+            jobs.deliver_outbox(factory, port, vault)  # the outbox waits for no schedule
         if once:
             return
         time.sleep(min(30.0, interval))

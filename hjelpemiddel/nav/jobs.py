@@ -23,6 +23,7 @@ class SyncSummary:
     error: str = ""
     outbox: dict[str, int] = field(default_factory=dict)
     part_orders_checked: int = 0
+    applications_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -68,37 +69,47 @@ def run_sync(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page
     return summary
 
 
-def deliver_outbox(session_factory: sessionmaker, port: NavPort, limit: int = 50, force: bool = False) -> dict[str, int]:
+def deliver_outbox(session_factory: sessionmaker, port: NavPort, vault: FnrVault | None = None, limit: int = 50,
+                   force: bool = False) -> dict[str, int]:
     """Send what is due in the outbox, one message per transaction; ``force`` (a person pressing
-    «send now») also sends what is waiting out its back-off."""
+    «send now») also sends what is waiting out its back-off. Applications need the vault (the
+    citizen's fnr goes to NAV)."""
     ids = _unit_of_work(session_factory, lambda session: services.due_outbox_ids(session, limit=limit, force=force))
     counts: dict[str, int] = {}
     for message_id in ids:
         status = _unit_of_work(session_factory,
-                               lambda session: services.deliver_outbox_message(session, port, message_id))
+                               lambda session: services.deliver_outbox_message(session, port, message_id, vault))
         counts[status] = counts.get(status, 0) + 1
     return counts
 
 
-def refresh_part_orders(session_factory: sessionmaker, port: NavPort) -> int:
-    ids = _unit_of_work(session_factory, services.open_part_order_ids)
+def _follow(session_factory: sessionmaker, port: NavPort, open_ids, refresh) -> int:
     checked = 0
-    for part_order_id in ids:
+    for case_id in _unit_of_work(session_factory, open_ids):
         try:
-            _unit_of_work(session_factory, lambda session: services.refresh_part_order(session, port, part_order_id))
+            _unit_of_work(session_factory, lambda session: refresh(session, port, case_id))
         except NavError:
             break  # NAV is down; the next run asks again
         checked += 1
     return checked
 
 
+def refresh_part_orders(session_factory: sessionmaker, port: NavPort) -> int:
+    return _follow(session_factory, port, services.open_part_order_ids, services.refresh_part_order)
+
+
+def refresh_applications(session_factory: sessionmaker, port: NavPort) -> int:
+    return _follow(session_factory, port, services.open_application_ids, services.refresh_application)
+
+
 def run_all(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page_size: int = 500,
             progress: Callable[[SyncSummary, PageResult], None] | None = None, from_start: bool = False,
             force_outbox: bool = False) -> SyncSummary:
-    """What the schedule and the staff button do: deliver the outbox, sync order lines, follow
-    part orders. Each step runs even if NAV failed an earlier one."""
-    outbox = deliver_outbox(session_factory, port, force=force_outbox)
+    """What the schedule and the staff button do: deliver the outbox, follow applications, sync order
+    lines, follow part orders. Each step runs even if NAV failed an earlier one."""
+    outbox = deliver_outbox(session_factory, port, vault, force=force_outbox)
+    applications = refresh_applications(session_factory, port)
     summary = run_sync(session_factory, port, vault, page_size, from_start=from_start, progress=progress)
-    summary.outbox = outbox
+    summary.outbox, summary.applications_checked = outbox, applications
     summary.part_orders_checked = refresh_part_orders(session_factory, port)
     return summary

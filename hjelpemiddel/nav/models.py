@@ -106,9 +106,11 @@ class PartOrder(Base):
     levering: Mapped[str] = mapped_column(String(20))
     battery_training: Mapped[bool | None]
     lines: Mapped[list] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sent | refused
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sent | refused | received
     nav_status: Mapped[str | None] = mapped_column(String(30))
     saksnummer: Mapped[int | None]
+    # NAV's shipment of the parts, once its order line has come in through the sync.
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("nav_order_lines.id"))
     oebs_ordrenummer: Mapped[str | None] = mapped_column(String(30))
     expected_delivery: Mapped[date | None] = mapped_column(Date)
     refusal_code: Mapped[str | None] = mapped_column(String(60))
@@ -138,3 +140,22 @@ class NavOutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class NavApplication(Base):
+    """A long-term application (søknad) sent to NAV for a need: queued in the outbox, then followed at
+    NAV (registered, decided, shipped) until NAV's order line ties the delivery to the need."""
+
+    __tablename__ = "nav_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), unique=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued | sent | refused
+    saksnummer: Mapped[int | None]
+    nav_status: Mapped[str | None] = mapped_column(String(40))
+    refusal_message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    status_checked_at: Mapped[datetime | None]

@@ -39,7 +39,7 @@ def _depot_page(error: AppError | None = None):
         sync_state=services.get_sync_state(session), arrivals=services.list_arrivals(session),
         awaiting_decision=services.nav_returns_awaiting_decision(session),
         outbox=services.outbox_summary(session), locations=_receiving_locations(session),
-        default_location=current_app.config["NAV_RECEIVING_LOCATION"],
+        default_location=current_app.config["RECEIVING_LOCATION"],
         citizens=list_citizens(session, user.role, user.id, limit=500),
         interval=current_app.config["NAV_SYNC_INTERVAL_MINUTES"],
     ), error.status if error else 200

@@ -6,6 +6,7 @@ from ..core.db import get_session
 from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
+from .. import queries
 from . import services
 from .label_layouts import resolve_layout
 from .schemas import (BlankLabelsIn, BlankLabelsOut, DeviceIn, DeviceOut, DeviceQuery, EventOut, LabelArgs,
@@ -153,4 +154,4 @@ def blank_labels():
 @api_doc("Slå opp en skannet kode: hjelpemiddel eller lokasjon", response=ScanOut, tag="stock")
 @roles_required("lager", "sjafor")
 def scan(code: str):
-    return shared(ScanOut).dump(services.find_by_scan(get_session(), code))
+    return shared(ScanOut).dump(queries.scan(get_session(), code))

@@ -1,73 +1,144 @@
 """The device life cycle, enforced here and nowhere else.
 
 registered → available → reserved → picked → out_for_delivery → on_loan → awaiting_pickup →
-returned → cleaning → inspection → available (or in_repair → available | scrapped). NAV-owned
-units can end as returned_to_nav. Any state can go to quarantined (incident, recall, overdue
-inspection) and from there back to where it was, or to scrapped.
+returned (collected: in the van or handed in) → cleaning (received at the depot, waiting to be
+washed) → inspection (washed) → available. A failed inspection goes to in_repair or scrapped; a
+repaired unit goes through inspection again before it is available. NAV-owned units can end as
+returned_to_nav. Any unit can be quarantined (incident, recall, damage) and released back to the
+state it came from, or to repair or scrapping.
+
+This module is pure: states, the transition table, where a unit is in each state, and the check
+that refuses an illegal step. ``stock.services.change_state`` is the one function that applies it.
 """
 from __future__ import annotations
 
+from enum import StrEnum
+
 from ..core.errors import InvalidState
 
-STATE_LABELS = {
-    "registered": "Registrert",
-    "available": "Ledig på lager",
-    "reserved": "Reservert",
-    "picked": "Plukket",
-    "out_for_delivery": "Under utkjøring",
-    "on_loan": "Utlånt",
-    "awaiting_pickup": "Venter på henting",
-    "returned": "Returnert",
-    "cleaning": "Til vask/klargjøring",
-    "inspection": "Til kontroll",
-    "in_repair": "Til reparasjon",
-    "quarantined": "I karantene",
-    "scrapped": "Kassert",
-    "returned_to_nav": "Returnert til NAV",
+
+class DeviceState(StrEnum):
+    REGISTERED = "registered"
+    AVAILABLE = "available"
+    RESERVED = "reserved"
+    PICKED = "picked"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    ON_LOAN = "on_loan"
+    AWAITING_PICKUP = "awaiting_pickup"
+    RETURNED = "returned"
+    CLEANING = "cleaning"
+    INSPECTION = "inspection"
+    IN_REPAIR = "in_repair"
+    QUARANTINED = "quarantined"
+    SCRAPPED = "scrapped"
+    RETURNED_TO_NAV = "returned_to_nav"
+
+
+S = DeviceState
+
+STATE_LABELS: dict[str, str] = {
+    S.REGISTERED: "Registrert, ikke satt på plass",
+    S.AVAILABLE: "Ledig på lager",
+    S.RESERVED: "Reservert",
+    S.PICKED: "Plukket",
+    S.OUT_FOR_DELIVERY: "Under utkjøring",
+    S.ON_LOAN: "Utlånt",
+    S.AWAITING_PICKUP: "Venter på henting",
+    S.RETURNED: "Hentet, ikke mottatt på lageret",
+    S.CLEANING: "Mottatt, venter på vask",
+    S.INSPECTION: "Vasket, venter på kontroll",
+    S.IN_REPAIR: "Til reparasjon",
+    S.QUARANTINED: "I karantene",
+    S.SCRAPPED: "Kassert",
+    S.RETURNED_TO_NAV: "Returnert til NAV",
 }
 
-TRANSITIONS: dict[str, frozenset[str]] = {
+TRANSITIONS: dict[DeviceState, frozenset[DeviceState]] = {
     # A NAV unit already at a citizen's home is registered straight onto its loan.
-    "registered": frozenset({"available", "on_loan"}),
-    "available": frozenset({"reserved", "in_repair", "scrapped", "returned_to_nav"}),
-    "reserved": frozenset({"available", "picked", "on_loan"}),
-    "picked": frozenset({"available", "reserved", "out_for_delivery", "on_loan"}),
-    "out_for_delivery": frozenset({"reserved", "on_loan"}),
-    "on_loan": frozenset({"awaiting_pickup", "returned", "in_repair"}),
-    "awaiting_pickup": frozenset({"on_loan", "returned"}),
-    "returned": frozenset({"cleaning", "inspection", "returned_to_nav"}),
-    "cleaning": frozenset({"inspection"}),
-    "inspection": frozenset({"available", "in_repair", "scrapped", "returned_to_nav"}),
-    "in_repair": frozenset({"available", "on_loan", "inspection", "scrapped", "returned_to_nav"}),
-    "quarantined": frozenset({"scrapped"}),  # plus "back where it was": see quarantine release
-    "scrapped": frozenset(),
-    "returned_to_nav": frozenset(),
+    S.REGISTERED: frozenset({S.AVAILABLE, S.ON_LOAN}),
+    S.AVAILABLE: frozenset({S.RESERVED, S.IN_REPAIR, S.SCRAPPED, S.RETURNED_TO_NAV}),
+    S.RESERVED: frozenset({S.AVAILABLE, S.PICKED, S.ON_LOAN}),
+    S.PICKED: frozenset({S.AVAILABLE, S.RESERVED, S.OUT_FOR_DELIVERY, S.ON_LOAN}),
+    S.OUT_FOR_DELIVERY: frozenset({S.RESERVED, S.ON_LOAN}),
+    S.ON_LOAN: frozenset({S.AWAITING_PICKUP, S.RETURNED, S.IN_REPAIR}),
+    S.AWAITING_PICKUP: frozenset({S.ON_LOAN, S.RETURNED}),
+    # The only way back from a loan: received at the depot, washed, inspected.
+    S.RETURNED: frozenset({S.CLEANING}),
+    S.CLEANING: frozenset({S.INSPECTION, S.IN_REPAIR, S.RETURNED_TO_NAV}),
+    S.INSPECTION: frozenset({S.AVAILABLE, S.IN_REPAIR, S.SCRAPPED, S.RETURNED_TO_NAV}),
+    # Repaired: back on the loan it was taken from, back to the wash it skipped, or to inspection.
+    S.IN_REPAIR: frozenset({S.ON_LOAN, S.CLEANING, S.INSPECTION, S.SCRAPPED, S.RETURNED_TO_NAV}),
+    # Plus "back where it was": see release_target.
+    S.QUARANTINED: frozenset({S.IN_REPAIR, S.SCRAPPED}),
+    S.SCRAPPED: frozenset(),
+    S.RETURNED_TO_NAV: frozenset(),
 }
-_QUARANTINE_FROM = frozenset(TRANSITIONS) - {"quarantined", "scrapped", "returned_to_nav"}
+FINAL_STATES = frozenset({S.SCRAPPED, S.RETURNED_TO_NAV})
+QUARANTINE_FROM = frozenset(TRANSITIONS) - FINAL_STATES - {S.QUARANTINED}
 
-# States in which the unit is physically in the depot and can be moved between locations.
-IN_DEPOT_STATES = frozenset({"registered", "available", "reserved", "picked", "returned", "cleaning",
-                             "inspection", "in_repair", "quarantined"})
+# Where the unit is: with the citizen or gone (no location), or in the depot or a van.
+AWAY_STATES = frozenset({S.ON_LOAN, S.AWAITING_PICKUP, S.SCRAPPED, S.RETURNED_TO_NAV})
+# States in which the unit is in the depot and may be moved between its locations by a scan.
+IN_DEPOT_STATES = frozenset({S.REGISTERED, S.AVAILABLE, S.RESERVED, S.PICKED, S.CLEANING, S.INSPECTION,
+                             S.IN_REPAIR, S.QUARANTINED})
+# Only a unit out with a citizen has a holder.
+HELD_STATES = frozenset({S.ON_LOAN, S.AWAITING_PICKUP})
+# A unit quarantined at a citizen's home can only be released back there: it is not in the depot
+# to be repaired or scrapped.
+_RELEASE_ELSEWHERE_FROM = QUARANTINE_FROM - HELD_STATES
+# A unit quarantined while held for a need lost its reservation; released, it is free again.
+_RESERVATION_STATES = frozenset({S.RESERVED, S.PICKED, S.OUT_FOR_DELIVERY})
 
 
-def allowed_from(state: str) -> list[str]:
+def label(state: str) -> str:
+    return STATE_LABELS[state]
+
+
+def allowed_from(state: str) -> list[DeviceState]:
     allowed = set(TRANSITIONS.get(state, ()))
-    if state in _QUARANTINE_FROM:
-        allowed.add("quarantined")
+    if state in QUARANTINE_FROM:
+        allowed.add(S.QUARANTINED)
     return sorted(allowed)
+
+
+def _listed(states) -> str:
+    return ", ".join(f"«{STATE_LABELS[s]}»" for s in states) or "ingenting (sluttilstand)"
 
 
 def check_transition(current: str, target: str) -> None:
     """Refuse an illegal step with a message naming the current state and what it allows."""
     if target in allowed_from(current):
         return
-    allowed = allowed_from(current)
-    allowed_text = ", ".join(STATE_LABELS[s].lower() for s in allowed) or "ingenting (sluttilstand)"
     raise InvalidState(
         f"Kan ikke gå fra «{STATE_LABELS[current]}» til «{STATE_LABELS[target]}». "
-        f"Tillatt herfra: {allowed_text}.",
-        {"current_state": current, "requested_state": target, "allowed": allowed},
+        f"Tillatt herfra: {_listed(allowed_from(current))}.",
+        {"current_state": current, "requested_state": target, "allowed": [str(s) for s in allowed_from(current)]},
     )
+
+
+def release_back(quarantined_from: str) -> DeviceState:
+    """"Back where it was" for a unit quarantined from ``quarantined_from``."""
+    return S.AVAILABLE if quarantined_from in _RESERVATION_STATES else DeviceState(quarantined_from)
+
+
+def release_targets(quarantined_from: str) -> list[DeviceState]:
+    """Where a quarantined unit may be released to, back where it was first."""
+    back = release_back(quarantined_from)
+    if quarantined_from not in _RELEASE_ELSEWHERE_FROM:
+        return [back]
+    return [back, *sorted(TRANSITIONS[S.QUARANTINED] - {back})]
+
+
+def check_release(quarantined_from: str, target: str) -> None:
+    allowed = release_targets(quarantined_from)
+    if target in allowed:
+        return
+    raise InvalidState(
+        f"En enhet satt i karantene fra «{STATE_LABELS[quarantined_from]}» kan ikke slippes til "
+        f"«{STATE_LABELS[target]}». Tillatt: {_listed(allowed)}.",
+        {"current_state": S.QUARANTINED, "requested_state": target, "allowed": [str(s) for s in allowed]},
+    )
+
 
 EVENT_LABELS = {
     "registered": "Registrert",
@@ -75,9 +146,13 @@ EVENT_LABELS = {
     "moved": "Flyttet",
     "state_changed": "Statusendring",
     "label_replaced": "Ny etikett",
+    "reserved": "Reservert",
+    "released": "Reservasjon opphevet",
     "loan_started": "Utlånt",
     "return_requested": "Retur bestilt",
-    "return_received": "Retur mottatt",
+    "collected": "Hentet hos bruker",
+    "handed_in": "Levert inn på lageret",
+    "return_received": "Mottatt på lageret",
     "cleaned": "Vasket",
     "inspected": "Kontrollert",
     "picked": "Plukket",
@@ -86,6 +161,8 @@ EVENT_LABELS = {
     "delivery_failed": "Levering mislyktes",
     "repaired": "Reparert",
     "repair_opened": "Reparasjon opprettet",
+    "quarantined": "Satt i karantene",
+    "quarantine_released": "Sluppet fra karantene",
     "nav_loan_imported": "Registrert fra NAVs utlånsliste",
     "nav_kept_for_reuse": "Beholdes for gjenbruk (avtalt med NAV)",
     "returned_to_nav": "Sendt tilbake til NAV",

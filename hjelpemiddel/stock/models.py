@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Product
 from ..core.db import Base, utcnow
+from .lifecycle import DeviceState
 
 LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin", "van")
 OWNERS = ("kommune", "nav")
@@ -45,6 +46,8 @@ class Device(Base):
         CheckConstraint("owner IN ('kommune', 'nav')", name="owner_known"),
         CheckConstraint("owner = 'kommune' OR (nav_hms_nr IS NOT NULL AND nav_serial IS NOT NULL)",
                         name="nav_device_has_nav_ids"),
+        CheckConstraint("state IN (" + ", ".join(f"'{state.value}'" for state in DeviceState) + ")",
+                        name="state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, parse_args, roles_required
 from ..documents.barcode_image import code128_svg
+from .. import queries
 from . import services
 from .label_layouts import resolve_layout
 from .lifecycle import EVENT_LABELS, STATE_LABELS
@@ -46,7 +47,7 @@ def device(barcode: str):
     session = get_session()
     found = services.get_device(session, barcode)
     return render_template("stock/device.html", device=found, history=services.device_history(session, found.id),
-                           holder=services.device_holder(session, found),
+                           holder=queries.device_holder(session, found),
                            barcode_svg=code128_svg(found.barcode), print_label=request.args.get("etikett") == "1",
                            layouts=sorted(current_app.extensions["label_layouts"]))
 

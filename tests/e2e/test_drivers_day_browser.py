@@ -150,7 +150,8 @@ def stops_now(live_server, run_id: int) -> list[dict]:
     """The run's stops in order: kind, citizen, units, status — read after the browser's requests."""
     with live_server.app.app_context():
         view = logistics.run_view(get_session(), run_id)
-        return [dict(id=s.id, kind=s.kind, name=s.citizen.name, urgent=s.urgent, status=s.status, outcome=s.outcome,
+        return [dict(id=s.id, kind="+".join(s.actions), name=s.citizen.name, urgent=s.urgent, status=s.status,
+                     outcome=s.outcome_label,
                      barcodes=sorted(i.barcode for i in s.items), picked=all(i.picked for i in s.items))
                 for s in view.stops]
 
@@ -237,7 +238,7 @@ def test_the_drivers_day_plan_print_pick_by_scan_and_deliver_from_a_phone(new_pa
     # then the nearest.
     stops = stops_now(live_server, run.id)
     assert [(s["kind"], s["name"], s["urgent"]) for s in stops] == [
-        ("delivery", astrid.name, True), ("delivery", ola.name, False), ("pickup", per.name, False)]
+        ("deliver", astrid.name, True), ("deliver", ola.name, False), ("collect", per.name, False)]
     assert sorted(stops[0]["barcodes"]) == sorted(astrid.barcodes)
     assert (stops[1]["barcodes"], stops[2]["barcodes"]) == (ola.barcodes, per.barcodes)
     rows = section.locator("tbody tr")
@@ -377,7 +378,7 @@ def test_the_drivers_day_plan_print_pick_by_scan_and_deliver_from_a_phone(new_pa
     assert (finished.status, finished.odometer_start, finished.odometer_end) == ("finished", ODOMETER_START,
                                                                                  ODOMETER_END)
     assert [(s["status"], s["outcome"]) for s in stops_now(live_server, run.id)] == [
-        ("done", "delivered"), ("done", "delivered"), ("done", "collected")]
+        ("done", "Levert"), ("done", "Levert"), ("done", "Hentet")]
     assert {b: live_server.device(b).state for b in day.deliveries} == dict.fromkeys(day.deliveries, "on_loan")
     assert loans_of(live_server, day.deliveries) == {b: [("active", "datter")] for b in day.deliveries}
     collected = live_server.device(per.barcodes[0])

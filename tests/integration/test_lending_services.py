@@ -144,7 +144,7 @@ def test_a_quarantined_unit_cannot_be_lent(session, therapist, lager, make_citiz
 
 def test_returning_a_unit_that_is_on_the_shelf_is_refused(session, lager, rollators):
     with pytest.raises(InvalidState) as caught:
-        lending.receive_return(session, lager.id, rollators[1].barcode)
+        lending.receive_at_depot(session, lager.id, rollators[1].barcode)
     assert caught.value.details["current_state"] == "available"
     assert "Ledig på lager" in caught.value.message
 
@@ -185,8 +185,11 @@ def test_return_clean_inspect_and_the_unit_is_lent_again(session, therapist, lag
     assert get_device(session, barcode).state == "awaiting_pickup" and first_need.status == "returning"
     with pytest.raises(InvalidState):
         lending.request_return(session, therapist.id, loan.id, "need_ended")
-    lending.receive_return(session, lager.id, barcode, location_code="A-01-1")
-    assert get_device(session, barcode).state == "returned" and first_need.status == "closed"
+    receipt = lending.receive_at_depot(session, lager.id, barcode, location_code="A-01-1")
+    assert not receipt.already_received and "mottatt på A-01-1" in receipt.message
+    assert get_device(session, barcode).state == "cleaning" and first_need.status == "closed"
+    again = lending.receive_at_depot(session, lager.id, barcode)
+    assert again.already_received and "allerede mottatt" in again.message
     with pytest.raises(InvalidState):  # not inspected before it is cleaned
         inspect_device(session, lager.id, barcode, {})
     clean_device(session, lager.id, barcode, "washer_disinfector")
@@ -195,7 +198,8 @@ def test_return_clean_inspect_and_the_unit_is_lent_again(session, therapist, lag
     assert inspection.passed and inspection.checklist == "rollator"
     assert waiting.status == "reserved" and get_device(session, barcode).state == "reserved"
     kinds = [e.kind for e in device_history(session, get_device(session, barcode).id)]
-    assert kinds[-6:] == ["loan_started", "return_requested", "return_received", "cleaned", "inspected", "state_changed"]
+    assert kinds[-7:] == ["loan_started", "return_requested", "handed_in", "return_received", "cleaned", "inspected",
+                          "reserved"]
     lending.hand_over(session, lager.id, barcode)
     assert waiting.status == "on_loan"
 
@@ -203,7 +207,7 @@ def test_return_clean_inspect_and_the_unit_is_lent_again(session, therapist, lag
 def test_an_incomplete_checklist_is_refused_and_a_failed_one_sends_the_unit_to_repair(
         session, therapist, lager, make_citizen, rollator, rollators):
     _, loan, barcode = _on_loan(session, therapist, lager, make_citizen(), rollator)
-    lending.receive_return(session, lager.id, barcode)
+    lending.receive_at_depot(session, lager.id, barcode)
     clean_device(session, lager.id, barcode, "manual_wash")
     items = checklist_for_device(session, barcode).items
     with pytest.raises(ValidationFailed) as caught:

@@ -12,9 +12,10 @@ from hjelpemiddel.lending import services as lending
 from hjelpemiddel.lending.models import Loan, Reservation
 from hjelpemiddel.logistics import services as logistics
 from hjelpemiddel.logistics.models import Stop, StopItem
+from hjelpemiddel.maintenance.services import quarantine_device
 from hjelpemiddel.stock.models import Location
-from hjelpemiddel.stock.services import (create_location, device_history, get_device, list_devices, register_device,
-                                         transition_device)
+from hjelpemiddel.stock.services import (change_state, create_location, device_history, get_device, list_devices,
+                                         register_device)
 
 TODAY = local_today()
 TOMORROW = TODAY + timedelta(days=1)
@@ -102,6 +103,11 @@ def barcodes_on(session, stop) -> list[str]:
     return sorted(item.barcode for item in logistics.stop_items(session, [stop.id])[stop.id] if item.active)
 
 
+def kind(session, stop) -> str:
+    """What the visit does: "deliver", "collect", "repair", or several joined by "+" (an exchange)."""
+    return "+".join(logistics.stop_views(session, [stop])[0].actions)
+
+
 def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
@@ -134,7 +140,7 @@ def picked_and_started(session, actor, run, *barcodes, odometer=12000):
 
 # --- planning -------------------------------------------------------------------------------
 
-def test_planning_makes_one_delivery_stop_per_need_with_its_units_and_one_pickup_stop_per_citizen(
+def test_planning_makes_one_visit_per_door_with_its_units_to_deliver_or_collect(
         session, actor, desk):
     astrid, ola, kari = desk.citizen("Astrid Olsen"), desk.citizen("Ola Nordmann"), desk.citizen("Kari Hansen")
     first_loan, second_loan = desk.loan_to_collect(kari), desk.loan_to_collect(kari)
@@ -145,14 +151,14 @@ def test_planning_makes_one_delivery_stop_per_need_with_its_units_and_one_pickup
 
     stops = stops_of(session, run)
     assert [s.sequence for s in stops] == [1, 2, 3] and run.run_date == TOMORROW and run.status == "planned"
-    by_kind = {(s.kind, s.citizen.name): s for s in stops}
-    assert set(by_kind) == {("delivery", "Astrid Olsen"), ("delivery", "Ola Nordmann"), ("pickup", "Kari Hansen")}
-    assert by_kind["delivery", "Astrid Olsen"].need_id == two_rollators.id
-    assert barcodes_on(session, by_kind["delivery", "Astrid Olsen"]) == desk.reserved(two_rollators)
-    assert barcodes_on(session, by_kind["delivery", "Ola Nordmann"]) == desk.reserved(one_rollator)
-    assert barcodes_on(session, by_kind["pickup", "Kari Hansen"]) == sorted(
+    by_kind = {(kind(session, s), s.citizen.name): s for s in stops}
+    assert set(by_kind) == {("deliver", "Astrid Olsen"), ("deliver", "Ola Nordmann"), ("collect", "Kari Hansen")}
+    assert by_kind["deliver", "Astrid Olsen"].need_id == two_rollators.id
+    assert barcodes_on(session, by_kind["deliver", "Astrid Olsen"]) == desk.reserved(two_rollators)
+    assert barcodes_on(session, by_kind["deliver", "Ola Nordmann"]) == desk.reserved(one_rollator)
+    assert barcodes_on(session, by_kind["collect", "Kari Hansen"]) == sorted(
         [first_loan.device.barcode, second_loan.device.barcode])
-    assert by_kind["delivery", "Astrid Olsen"].address == "Storgata 1, 6509 Kristiansund"
+    assert by_kind["deliver", "Astrid Olsen"].address == "Storgata 1, 6509 Kristiansund"
 
 
 def test_a_run_is_made_when_none_is_planned_for_the_day_and_the_days_planned_runs_are_used_otherwise(
@@ -257,7 +263,7 @@ def test_a_second_return_request_joins_the_citizens_pickup_stop(session, actor, 
     second = desk.loan_to_collect(kari)
     plan(session, actor)
     [stop] = stops_of(session, run)
-    assert stop.kind == "pickup" and barcodes_on(session, stop) == sorted([first.device.barcode,
+    assert kind(session, stop) == "collect" and barcodes_on(session, stop) == sorted([first.device.barcode,
                                                                            second.device.barcode])
 
 
@@ -289,9 +295,10 @@ def test_a_unit_handed_over_at_the_counter_after_planning_leaves_the_run_and_is_
     loan = lending.hand_over(session, actor.id, barcode, received_by="hentet selv")
     plan(session, actor)
     assert logistics.pick_list(session, run.id) == [] and barcodes_on(session, stop) == []
+    assert stop.status == "dropped" and stops_of(session, run) == []
     lending.request_return(session, actor.id, loan.id, "need_ended")
     plan(session, actor)
-    assert [(s.kind, barcodes_on(session, s)) for s in stops_of(session, run)] == [("pickup", [barcode])]
+    assert [(kind(session, s), barcodes_on(session, s)) for s in stops_of(session, run)] == [("collect", [barcode])]
 
 
 @pytest.mark.parametrize("driver_role, van_kind, field", [("lager", "van", "driver"), ("sjafor", "bin", "van")])
@@ -315,7 +322,7 @@ def test_the_pick_list_is_in_walking_order_zone_then_along_the_racks(session, ac
     lines = logistics.pick_list(session, run.id)
 
     assert [item.location_code for _stop, item in lines] == ["A-01-1", "A-01-2", "A-02-1", "B-01-1"]
-    assert all(stop.kind == "delivery" for stop, _item in lines)
+    assert all(item.action == "deliver" for _stop, item in lines)
 
 
 def test_a_pickup_has_no_line_on_the_pick_list(session, actor, desk):
@@ -367,13 +374,16 @@ def test_a_unit_reserved_for_another_need_is_refused_and_changes_nothing(
 def test_a_quarantined_unit_is_refused(session, actor, desk, one_delivery, which):
     run, _stop, need, barcode = one_delivery
     scanned = barcode if which == "the planned unit" else desk.units(1)[0].barcode
-    transition_device(session, get_device(session, scanned), "quarantined", actor.id, note="tilbakekalling")
+    quarantine_device(session, actor.id, scanned, "recall", "tilbakekalling")
 
-    with pytest.raises(InvalidState) as caught:
+    with pytest.raises(Conflict) as caught:
         logistics.pick_device(session, actor.id, run.id, scanned)
 
     assert caught.value.details["current_state"] == "quarantined"
-    assert desk.reserved(need) == [barcode]
+    # A quarantined planned unit lets go of the need, which gets the free one on the shelf instead.
+    replacement = [device.barcode for device in list_devices(session, product_id=get_device(session, barcode).product_id)
+                   if device.barcode not in (barcode, scanned)]
+    assert desk.reserved(need) == (replacement if which == "the planned unit" else [barcode])
 
 
 def test_a_unit_of_another_product_is_refused(session, actor, desk, one_delivery, chair):
@@ -399,8 +409,13 @@ def test_a_free_unit_of_the_same_product_replaces_the_planned_one(session, actor
     assert stop.status == "open" and [s.id for s in stops_of(session, run)] == [stop.id]
     [(_stop, line)] = logistics.pick_list(session, run.id)
     assert (line.barcode, line.picked) == (free, True)
-    assert [e.kind for e in device_history(session, get_device(session, free).id)][-2:] == ["substituted", "picked"]
-    assert "byttet til " + free in device_history(session, get_device(session, planned).id)[-1].note
+    assert [e.kind for e in device_history(session, get_device(session, free).id)][-3:] == ["reserved", "substituted",
+                                                                                             "picked"]
+    released = device_history(session, get_device(session, planned).id)[-1]
+    assert (released.kind, released.from_state, released.to_state) == ("released", "reserved", "available")
+    assert free in released.note
+    log = logistics.delivery_log_data(session, run.id, "Hjelpemiddellageret")
+    assert [[i.barcode for i in s.items] for s in log.stops] == [[free]]
 
 
 def test_picking_on_a_finished_run_is_refused(session, actor, one_delivery):
@@ -435,7 +450,8 @@ def test_delivered_starts_the_loans_with_who_received_them(session, actor, drive
 
     done = logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "delivered", received_by="datter")
 
-    assert (done.status, done.outcome, done.received_by) == ("done", "delivered", "datter")
+    assert (done.status, done.received_by) == ("done", "datter")
+    assert logistics.stop_views(session, [done])[0].outcome_label == "Levert"
     [loan] = session.scalars(select(Loan).where(Loan.need_id == need.id)).all()
     assert (loan.status, loan.received_by, loan.citizen_id) == ("active", "datter", stop.citizen_id)
     assert loan.expected_end == TODAY + timedelta(days=90)
@@ -476,10 +492,9 @@ def test_not_home_sends_the_units_back_to_reserved_on_a_fresh_unplanned_stop(ses
 
     failed = logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "not_home", note="ingen åpnet")
 
-    assert (failed.status, failed.outcome, failed.outcome_note, failed.run_id) == ("failed", "not_home", "ingen åpnet",
-                                                                                   run.id)
+    assert (failed.status, failed.outcome_note, failed.run_id) == ("failed", "ingen åpnet", run.id)
     [fresh] = logistics.unplanned_stops(session)
-    assert (fresh.follow_up_of_id, fresh.kind, fresh.need_id, fresh.status) == (stop.id, "delivery", need.id, "open")
+    assert (fresh.follow_up_of_id, kind(session, fresh), fresh.status) == (stop.id, "deliver", "open")
     assert barcodes_on(session, fresh) == [barcode]
     assert state_of(session, barcode) == ("reserved", "BIL1") and reserved_for(session, need) == [barcode]
     assert device_history(session, get_device(session, barcode).id)[-1].kind == "delivery_failed"
@@ -518,21 +533,21 @@ def test_collected_ends_the_loan_and_the_unit_is_returned_in_the_van(session, ac
 
     done = logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "collected", received_by="datter")
 
-    assert (done.status, done.outcome) == ("done", "collected")
+    assert (done.status, logistics.stop_views(session, [done])[0].outcome_label) == ("done", "Hentet")
     barcode = loan.device.barcode
     session.refresh(loan, ["status", "ended_at"])
     assert loan.status == "ended" and loan.ended_at is not None
     assert state_of(session, barcode) == ("returned", "BIL1")
-    assert device_history(session, loan.device_id)[-1].kind == "return_received"
+    assert device_history(session, loan.device_id)[-1].kind == "collected"
 
 
-@pytest.mark.parametrize("kind", ["delivery", "pickup"])
-def test_refused_needs_a_note(session, actor, desk, one_delivery, kind):
+@pytest.mark.parametrize("what", ["deliver", "collect"])
+def test_refused_needs_a_note(session, actor, desk, one_delivery, what):
     run, delivery, _need, _barcode = one_delivery
-    if kind == "pickup":
+    if what == "collect":
         desk.loan_to_collect(desk.citizen("Kari Hansen"))
         plan(session, actor)
-    [stop] = [s for s in stops_of(session, run) if s.kind == kind]
+    [stop] = [s for s in stops_of(session, run) if kind(session, s) == what]
     logistics.start_run(session, actor.id, run.id)
     with pytest.raises(ValidationFailed) as caught:
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "refused", note="  ")
@@ -541,14 +556,15 @@ def test_refused_needs_a_note(session, actor, desk, one_delivery, kind):
     assert (refused.status, refused.outcome_note) == ("failed", "vil ikke ha den")
 
 
-@pytest.mark.parametrize("kind, outcome", [("delivery", "collected"), ("delivery", "repair_done"),
-                                           ("pickup", "delivered"), ("pickup", "repair_done"),
-                                           ("delivery", "lost"), ("pickup", "")])
-def test_an_outcome_that_does_not_fit_the_stop_is_refused(session, actor, desk, one_delivery, kind, outcome):
+@pytest.mark.parametrize("what, outcome", [("deliver", "collected"), ("deliver", "repair_done"),
+                                           ("collect", "delivered"), ("collect", "repair_done"),
+                                           ("deliver", "lost"), ("collect", "")])
+def test_an_outcome_that_does_not_fit_the_stop_is_refused(session, actor, desk, one_delivery, what, outcome):
     run, _delivery, _need, _barcode = one_delivery
     desk.loan_to_collect(desk.citizen("Kari Hansen"))
     plan(session, actor)
-    [stop] = [s for s in stops_of(session, run) if s.kind == kind]
+    [stop] = [s for s in stops_of(session, run) if kind(session, s) == what]
+    logistics.start_run(session, actor.id, run.id)
     with pytest.raises(ValidationFailed) as caught:
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, outcome, received_by="x", note="x")
     assert caught.value.status == 422 and "outcome" in caught.value.details
@@ -594,9 +610,9 @@ def test_a_stop_of_another_run_is_not_found_on_this_one(session, actor, one_deli
 def test_a_repair_visit_is_planned_and_recorded_in_the_units_history(session, actor, desk):
     loan = desk.loan(desk.citizen("Ole Berg"))
     barcode = loan.device.barcode
-    stop = logistics.add_repair_stop(session, actor.id, barcode, "slitt dekk")
+    stop = logistics.add_repair_visit(session, actor.id, barcode, "slitt dekk")
     [run] = plan(session, actor)
-    assert [(s.id, s.kind) for s in stops_of(session, run)] == [(stop.id, "repair")]
+    assert [(s.id, kind(session, s)) for s in stops_of(session, run)] == [(stop.id, "repair")]
     with pytest.raises(InvalidState):  # not before the van has left
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "repair_done")
     logistics.start_run(session, actor.id, run.id)
@@ -631,7 +647,7 @@ def test_finishing_sends_unvisited_stops_back_to_planning(session, actor, desk, 
 
     assert unvisited.status == "failed" and unvisited.run_id == run.id
     [again] = logistics.unplanned_stops(session)
-    assert (again.need_id, again.follow_up_of_id) == (other.id, unvisited.id)
+    assert again.follow_up_of_id == unvisited.id
     assert barcodes_on(session, again) == [unvisited_unit]
     assert state_of(session, unvisited_unit)[0] == "reserved"
     with pytest.raises(InvalidState):

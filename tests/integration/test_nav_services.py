@@ -203,7 +203,7 @@ def wheelchair_at_home(session, fake_nav, astrid, actor, vault):
 def collected(session, actor, device):
     loan = session.scalar(select(Loan).where(Loan.device_id == device.id))
     lending.request_return(session, actor.id, loan.id, "need_ended")
-    lending.receive_return(session, actor.id, device.barcode)
+    lending.receive_at_depot(session, actor.id, device.barcode)
     return device
 
 

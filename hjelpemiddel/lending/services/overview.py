@@ -1,0 +1,114 @@
+"""What therapists and the depot see of needs: units held or lent per need, timelines, lists."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ...catalog.models import Product
+from ...citizens.models import Caseworker, Citizen
+from ...stock.models import Device, Location
+from ..models import Loan, Need, NeedEvent, Reservation
+from .needs import check_need_access
+from .reservations import queue_position
+
+
+@dataclass(frozen=True)
+class Unit:
+    barcode: str
+    product_name: str
+    state: str
+    reservation_id: int | None
+    loan_id: int | None
+    loan_status: str | None
+    expected_end: date | None
+    since: datetime
+
+
+def need_units(session: Session, need_ids: list[int]) -> dict[int, list[Unit]]:
+    """The units held for or lent to each need, newest first (two queries for any number of needs)."""
+    units: dict[int, list[Unit]] = {need_id: [] for need_id in need_ids}
+    if not need_ids:
+        return units
+    for reservation, device, product in session.execute(
+            select(Reservation, Device, Product).join(Device, Device.id == Reservation.device_id)
+            .join(Product, Product.id == Device.product_id)
+            .where(Reservation.need_id.in_(need_ids), Reservation.status == "active")):
+        units[reservation.need_id].append(Unit(device.barcode, product.name, device.state, reservation.id, None, None,
+                                               None, reservation.created_at))
+    for loan, device, product in session.execute(
+            select(Loan, Device, Product).join(Device, Device.id == Loan.device_id)
+            .join(Product, Product.id == Device.product_id).where(Loan.need_id.in_(need_ids))):
+        state = device.state if loan.status != "ended" else "returned"
+        units[loan.need_id].append(Unit(device.barcode, product.name, state, None, loan.id, loan.status,
+                                        loan.expected_end, loan.ended_at or loan.return_requested_at or loan.started_at))
+    for listed in units.values():
+        listed.sort(key=lambda unit: unit.since, reverse=True)
+    return units
+
+
+def need_timeline(session: Session, need_id: int) -> list[NeedEvent]:
+    return list(session.scalars(select(NeedEvent).where(NeedEvent.need_id == need_id).order_by(NeedEvent.id)))
+
+
+@dataclass
+class NeedDetail:
+    """A need with its units, timeline and place in the queue; reads through to the need."""
+
+    need: Need
+    units: list[Unit]
+    timeline: list[NeedEvent]
+    queue_position: int | None
+
+    def __getattr__(self, name):
+        return getattr(self.need, name)
+
+
+def need_detail(session: Session, role: str, user_id: int, need_id: int) -> NeedDetail:
+    need = check_need_access(session, role, user_id, need_id)
+    return NeedDetail(need, need_units(session, [need.id])[need.id], need_timeline(session, need.id),
+                      queue_position(session, need) if need.status == "approved" else None)
+
+
+def list_needs(session: Session, role: str, user_id: int, status: str | None = None, citizen_id: int | None = None,
+               limit: int = 50, offset: int = 0) -> list[Need]:
+    stmt = (select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
+            .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(limit).offset(offset))
+    if role == "terapeut":
+        stmt = stmt.join(Caseworker, and_(Caseworker.citizen_id == Need.citizen_id, Caseworker.user_id == user_id))
+    if status:
+        stmt = stmt.where(Need.status == status)
+    if citizen_id is not None:
+        stmt = stmt.where(Need.citizen_id == citizen_id)
+    return list(session.scalars(stmt))
+
+
+def undecided_needs(session: Session) -> list[Need]:
+    return list(session.scalars(select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
+                                .where(Need.status == "registered", Need.application_type == "short_term")
+                                .order_by(Need.urgency_rank, Need.needed_by, Need.id)))
+
+
+@dataclass(frozen=True)
+class ReadyUnit:
+    reservation_id: int
+    barcode: str
+    product_name: str
+    location_code: str | None
+    citizen_name: str
+    needed_by: date
+    urgency: str
+
+
+def units_ready_for_hand_over(session: Session, limit: int = 200) -> list[ReadyUnit]:
+    """Reserved units still on the shelf, the most urgent need first: what to fetch next."""
+    rows = session.execute(
+        select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name, Need.needed_by, Need.urgency)
+        .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
+        .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
+        .join(Citizen, Citizen.id == Need.citizen_id)
+        .where(Reservation.status == "active", Device.state == "reserved")
+        .order_by(Need.urgency_rank, Need.needed_by, Reservation.id).limit(limit))
+    return [ReadyUnit(*row) for row in rows]

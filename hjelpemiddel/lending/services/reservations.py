@@ -1,0 +1,198 @@
+"""Reservations: one unit held for one need, on every path (reserve, swap, scan at pick, hand-over,
+the queue), and the queue that gets the next unit that becomes free."""
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ...catalog.models import Product
+from ...core import bus
+from ...core.db import utcnow
+from ...core.errors import Conflict, InvalidState, NotFound
+from ...stock.events import DeviceBecameAvailable, DeviceQuarantined
+from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.models import Device
+from ...stock.services import change_state, lock_device
+from ..events import ReservationEnded, ReservationReplaced
+from ..fit import Candidate, needs_fitting, owner_fits, product_fits, units_fitting
+from ..models import Need, Reservation
+from .needs import check_need_can_take_a_unit, get_need, open_slots, record_need_event, refresh_status
+
+S = DeviceState
+# A unit in these states is on its way back and may be booked ahead for the next need; it becomes
+# reserved only once it is available again (cleaned and inspected).
+_BOOKABLE_AHEAD = frozenset({S.ON_LOAN, S.AWAITING_PICKUP, S.RETURNED, S.CLEANING, S.INSPECTION})
+_HELD_STATES = frozenset({S.RESERVED, S.PICKED})
+
+
+def active_reservation(session: Session, device_id: int) -> Reservation | None:
+    return session.scalar(select(Reservation).where(Reservation.device_id == device_id, Reservation.status == "active"))
+
+
+def claim_device_for_need(session: Session, device: Device, need: Need, actor_id: int | None,
+                          note: str = "") -> Reservation:
+    """Tie one unit to one need. Every path that does so comes through here, so a unit never serves
+    two needs (a partial unique index backs it)."""
+    active = active_reservation(session, device.id)
+    if active is not None:
+        if active.need_id == need.id:
+            return active
+        raise Conflict(f"{device.barcode} er reservert for et annet behov.",
+                       {"barcode": device.barcode, "reserved_for_need": active.need_id}, code="reserved_for_other")
+    candidate = Candidate.of(device, session.get(Product, device.product_id))
+    if not owner_fits(candidate, need):
+        raise Conflict(f"{device.barcode} eies av {'NAV' if device.owner == 'nav' else 'kommunen'} og kan ikke brukes "
+                       f"til {'korttidslån' if need.application_type == 'short_term' else 'langtidslån'}.",
+                       {"barcode": device.barcode, "owner": device.owner, "need_id": need.id}, code="wrong_owner")
+    if not product_fits(candidate, need):
+        raise Conflict(f"{device.barcode} ({session.get(Product, device.product_id).name}) passer ikke behovet.",
+                       {"barcode": device.barcode, "need_id": need.id}, code="wrong_product")
+    check_need_can_take_a_unit(session, need)
+    if device.state == S.AVAILABLE:
+        change_state(session, device, S.RESERVED, actor_id, kind="reserved", note=f"Reservert for behov {need.id}")
+    elif device.state not in _BOOKABLE_AHEAD:
+        allowed = [S.AVAILABLE, *sorted(_BOOKABLE_AHEAD)]
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke reserveres; bare "
+                           + ", ".join(f"«{STATE_LABELS[s]}»" for s in allowed) + ".",
+                           {"current_state": device.state, "allowed": [str(s) for s in allowed]})
+    reservation = Reservation(need_id=need.id, device_id=device.id, created_by_id=actor_id)
+    reservation.need, reservation.device = need, device
+    session.add(reservation)
+    session.flush()
+    refresh_status(session, need)
+    record_need_event(session, need, "reserved", actor_id, note=note, device_id=device.id, data={"barcode": device.barcode})
+    return reservation
+
+
+def _fitting_available(need: Need):
+    stmt = (select(Device).join(Product, Product.id == Device.product_id).options(joinedload(Device.product))
+            .where(Device.state == S.AVAILABLE, units_fitting(need)))
+    # Oldest first among equivalents, as the Nordic assistive-technology centres rotate stock;
+    # SKIP LOCKED lets concurrent reservations take different units instead of queueing.
+    return stmt.order_by(Device.registered_at, Device.id).limit(1).with_for_update(skip_locked=True, of=Device)
+
+
+def fill_from_stock(session: Session, need: Need, actor_id: int | None) -> list[Reservation]:
+    made = []
+    while open_slots(session, need) > 0:
+        device = session.scalar(_fitting_available(need))
+        if device is None:
+            break
+        made.append(claim_device_for_need(session, device, need, actor_id))
+    return made
+
+
+def queue_position(session: Session, need: Need) -> int:
+    ahead = session.scalar(select(func.count()).select_from(Need).where(
+        Need.status == "approved",
+        or_(Need.urgency_rank < need.urgency_rank,
+            and_(Need.urgency_rank == need.urgency_rank, Need.needed_by < need.needed_by),
+            and_(Need.urgency_rank == need.urgency_rank, Need.needed_by == need.needed_by, Need.id < need.id))))
+    return ahead + 1
+
+
+def reserve_for_need(session: Session, actor_id: int, need_id: int, device_barcode: str | None = None) -> Reservation:
+    """Reserve a named unit, or the oldest free unit that fits; with none free the need waits in the queue."""
+    need = get_need(session, need_id, for_update=True)
+    if device_barcode:
+        return claim_device_for_need(session, lock_device(session, device_barcode), need, actor_id)
+    check_need_can_take_a_unit(session, need)
+    device = session.scalar(_fitting_available(need))
+    if device is None:
+        raise Conflict("Ingen ledige hjelpemidler passer; behovet står i kø.",
+                       {"need_id": need.id, "queue_position": queue_position(session, need)}, code="no_device_available")
+    return claim_device_for_need(session, device, need, actor_id)
+
+
+def _close(session: Session, reservation: Reservation, reason: str) -> None:
+    reservation.status, reservation.ended_at, reservation.end_reason = "cancelled", utcnow(), reason
+    session.flush()
+
+
+def _free_unit(session: Session, device: Device, actor_id: int | None, reason: str) -> None:
+    """A unit no longer held goes back to being free (and is offered to the queue)."""
+    if device.state in _HELD_STATES:
+        change_state(session, device, S.AVAILABLE, actor_id, kind="released", note=reason)
+
+
+def end_reservation(session: Session, reservation: Reservation, actor_id: int | None, reason: str) -> None:
+    """The unit is let go: free again, and off any visit planned for it."""
+    _close(session, reservation, reason)
+    bus.publish(session, ReservationEnded(reservation.id, reservation.device_id, reason))
+    _free_unit(session, session.get(Device, reservation.device_id), actor_id, reason)
+
+
+def cancel_reservation(session: Session, actor_id: int, reservation_id: int, reason: str) -> Reservation:
+    reservation = session.get(Reservation, reservation_id)
+    if reservation is None:
+        raise NotFound(f"Fant ikke reservasjon {reservation_id}.", {"reservation_id": reservation_id})
+    if reservation.status != "active":
+        raise InvalidState("Reservasjonen er allerede avsluttet.",
+                           {"current_state": reservation.status, "allowed": ["active"]})
+    need = get_need(session, reservation.need_id, for_update=True)
+    reservation.need, reservation.device = need, session.get(Device, reservation.device_id)
+    end_reservation(session, reservation, actor_id, reason or "reservasjon opphevet")
+    refresh_status(session, need)
+    record_need_event(session, need, "reservation_cancelled", actor_id, note=reason, device_id=reservation.device_id)
+    session.flush()
+    return reservation
+
+
+def change_reservation(session: Session, actor_id: int, reservation_id: int, device_barcode: str) -> Reservation:
+    """Swap the unit held for a need. The new unit passes the same check as any reservation; it is
+    claimed before the old one is freed, so the freed unit can never fall back to this need."""
+    reservation = session.get(Reservation, reservation_id)
+    if reservation is None or reservation.status != "active":
+        raise NotFound(f"Fant ingen aktiv reservasjon {reservation_id}.", {"reservation_id": reservation_id})
+    need = get_need(session, reservation.need_id, for_update=True)
+    new_device = lock_device(session, device_barcode)
+    if new_device.id == reservation.device_id:
+        return reservation
+    old_device = session.get(Device, reservation.device_id)
+    _close(session, reservation, "byttet til " + new_device.barcode)
+    replacement = claim_device_for_need(session, new_device, need, actor_id, note=f"byttet fra {old_device.barcode}")
+    bus.publish(session, ReservationReplaced(reservation.id, replacement.id, old_device.id, new_device.id, actor_id))
+    _free_unit(session, old_device, actor_id, f"Byttet ut med {new_device.barcode} for behov {need.id}")
+    return replacement
+
+
+# --- reacting to stock ----------------------------------------------------------------------
+
+def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Reservation | None:
+    """A unit has become available: hold it for its booked need, else the head of the queue."""
+    device = session.get(Device, event.device_id)
+    if device is None or device.state != S.AVAILABLE:
+        return None
+    booked = active_reservation(session, device.id)
+    if booked is not None:
+        change_state(session, device, S.RESERVED, event.actor_id, kind="reserved",
+                     note=f"Forhåndsreservert for behov {booked.need_id}")
+        return booked
+    candidate = Candidate.of(device, session.get(Product, device.product_id))
+    candidates = session.scalars(select(Need).where(Need.status == "approved", needs_fitting(candidate))
+                                 .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(10))
+    for need in candidates:
+        if open_slots(session, need) > 0:
+            return claim_device_for_need(session, device, need, event.actor_id, note="tilbudt fra køen")
+    return None
+
+
+def let_go_of_quarantined(session: Session, event: DeviceQuarantined) -> None:
+    """A unit taken out of use no longer serves its need: the need gets another unit if one is free."""
+    reservation = active_reservation(session, event.device_id)
+    if reservation is None:
+        return
+    need = get_need(session, reservation.need_id, for_update=True)
+    end_reservation(session, reservation, event.actor_id, f"satt i karantene: {event.reason}".rstrip(": "))
+    refresh_status(session, need)
+    record_need_event(session, need, "reservation_cancelled", event.actor_id,
+                      note="Enheten ble satt i karantene", device_id=event.device_id)
+    if need.status == "approved":
+        fill_from_stock(session, need, event.actor_id)
+
+
+def waiting_needs(session: Session, limit: int = 200) -> list[Need]:
+    return list(session.scalars(select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
+                                .where(Need.status == "approved")
+                                .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(limit)))
+

@@ -1,0 +1,146 @@
+"""On the road: the run departs, the driver records what came of each part of each visit (delivered,
+collected, repaired, or not), and the run is finished. What was not done goes back to planning."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...citizens.models import Citizen
+from ...core.db import utcnow
+from ...core.errors import InvalidState, NotFound, ValidationFailed
+from ...core.text import local_time
+from ...lending import services as lending
+from ...stock.lifecycle import DeviceState
+from ...stock.models import Device
+from ...stock.services import change_state, record_event
+from ..models import FAILURES, SUCCESS, DeliveryRun, Stop, StopItem
+from .runs import (ACTION_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS, check_run_access, get_run, run_stops,
+                   stop_items, outcome_summary)
+from .visits import add_item, open_visit
+
+S = DeviceState
+_ACTION_OF_SUCCESS = {outcome: action for action, outcome in SUCCESS.items()}
+
+
+def start_run(session: Session, actor_id: int, run_id: int, odometer_start: int | None = None) -> DeliveryRun:
+    run = get_run(session, run_id, for_update=True)
+    if run.status != "planned":
+        raise InvalidState(f"Kjørerunden er «{RUN_STATUS_LABELS[run.status]}»; bare en planlagt runde kan kjøre ut.",
+                           {"current_state": run.status, "allowed": ["planned"]})
+    stop_ids = [stop.id for stop in run_stops(session, run_id)]
+    for item in session.scalars(select(StopItem).where(StopItem.stop_id.in_(stop_ids), StopItem.active.is_(True),
+                                                       StopItem.picked_at.is_not(None))):
+        change_state(session, session.get(Device, item.device_id), S.OUT_FOR_DELIVERY, actor_id, kind="departed",
+                     note=f"Kjørerunde {run.id}")
+    run.status, run.departed_at, run.odometer_start = "in_progress", utcnow(), odometer_start
+    session.flush()
+    return run
+
+
+def _follow_up(session: Session, stop: Stop, items: list[StopItem], reason: str) -> Stop:
+    """What a visit could not do goes back to planning on the door's next visit; the failed visit
+    stays in the run's log with its reason."""
+    fresh = open_visit(session, session.get(Citizen, stop.citizen_id), stop.address)
+    if fresh.follow_up_of_id is None and fresh.id != stop.id:
+        fresh.follow_up_of_id = stop.id
+    fresh.urgent = fresh.urgent or stop.urgent
+    fresh.window_start, fresh.window_end = fresh.window_start or stop.window_start, fresh.window_end or stop.window_end
+    fresh.note = "; ".join(filter(None, [fresh.note, f"Nytt forsøk: {reason}"]))
+    for item in items:
+        # Not picked: a failed delivery's units went back to reserved and are picked again for the next run.
+        add_item(session, fresh, item.device_id, item.action, reservation_id=item.reservation_id,
+                 loan_id=item.loan_id, repair_id=item.repair_id)
+    return fresh
+
+
+def _parts(outcome: str, action: str | None, open_actions: list[str]) -> list[str]:
+    """Which parts of the visit an outcome is for: a success its own part; a failure the part named,
+    or every part still open (nobody home fails the whole visit)."""
+    if outcome in _ACTION_OF_SUCCESS:
+        own = _ACTION_OF_SUCCESS[outcome]
+        if action not in (None, own):
+            raise ValidationFailed.for_field("outcome", f"«{OUTCOME_LABELS[outcome]}» gjelder ikke "
+                                             f"{ACTION_LABELS[action].lower()}.")
+        parts = [own]
+    else:
+        parts = [action] if action else list(open_actions)
+    missing = [part for part in parts if part not in open_actions]
+    if missing:
+        raise ValidationFailed.for_field("outcome", f"Besøket har ingen {ACTION_LABELS[missing[0]].lower()} som "
+                                         "venter på utfall.")
+    return parts
+
+
+def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop_id: int, outcome: str,
+                   received_by: str = "", note: str = "", action: str | None = None, loan_days: int = 90) -> Stop:
+    """What came of (a part of) a visit. Delivered units start their loans, collected units end them
+    and ride back in the van, repairs go into the units' histories; what failed goes back to planning."""
+    run = get_run(session, run_id, for_update=True)
+    check_run_access(run, role, actor_id)
+    stop = session.get(Stop, stop_id)
+    if stop is None or stop.run_id != run.id:
+        raise NotFound(f"Stopp {stop_id} er ikke på kjørerunde {run_id}.", {"stop_id": stop_id})
+    if stop.status != "open":
+        done = outcome_summary(stop_items(session, [stop.id])[stop.id]) or "tatt bort"
+        raise InvalidState(f"Besøket er allerede registrert ({done}).", {"current_state": stop.status, "allowed": ["open"]})
+    if outcome not in OUTCOME_LABELS:
+        raise ValidationFailed.for_field("outcome", "Velg et av utfallene: " + ", ".join(OUTCOME_LABELS.values()) + ".")
+    if run.status != "in_progress":
+        raise InvalidState(f"Kjørerunden er «{RUN_STATUS_LABELS[run.status]}»; utfall registreres mens runden er "
+                           "underveis.", {"current_state": run.status, "allowed": ["in_progress"]})
+    items = list(session.scalars(select(StopItem).where(StopItem.stop_id == stop.id, StopItem.active.is_(True))
+                                 .order_by(StopItem.id)))
+    parts = _parts(outcome, action, [a for a in SUCCESS if any(i.action == a for i in items)])
+    if outcome == "refused" and not note.strip():
+        raise ValidationFailed.for_field("note", "Skriv hvorfor hjelpemiddelet ble avvist.")
+    chosen = [item for item in items if item.action in parts]
+    unpicked = [item for item in chosen if item.action == "deliver" and item.picked_at is None] \
+        if outcome == "delivered" else []
+    if unpicked:
+        barcodes = [session.get(Device, item.device_id).barcode for item in unpicked]
+        raise InvalidState("Noe på besøket er ikke plukket og er ikke med i bilen: " + ", ".join(barcodes) + ".",
+                           {"current_state": "not_picked", "allowed": ["picked"], "barcodes": barcodes})
+    now = utcnow()
+    for item in chosen:
+        device = session.get(Device, item.device_id)
+        if outcome == "delivered":
+            lending.deliver_at_door(session, actor_id, device.barcode, received_by=received_by, loan_days=loan_days, at=now)
+        elif outcome == "collected":
+            lending.collect_unit(session, actor_id, device.barcode, run.van_location_id,
+                                 note=f"Hentet på kjørerunde {run.id}")
+        elif outcome == "repair_done":
+            record_event(session, device, "repaired", actor_id, note=note or "Reparert hos bruker",
+                         data={"run_id": run.id, "stop_id": stop.id, "repair_id": item.repair_id})
+        elif device.state in (S.PICKED, S.OUT_FOR_DELIVERY):
+            change_state(session, device, S.RESERVED, actor_id, kind="delivery_failed",
+                         note=f"{OUTCOME_LABELS[outcome]}: {note}".strip(": "))
+        item.outcome, item.completed_at, item.active = outcome, now, False
+    session.flush()
+    if outcome in FAILURES:
+        _follow_up(session, stop, chosen, f"{OUTCOME_LABELS[outcome]} {local_time(now):%d.%m}" + (f" – {note}" if note else ""))
+    if received_by:
+        stop.received_by = received_by
+    if note:
+        stop.outcome_note = "; ".join(filter(None, [stop.outcome_note, note]))
+    if not any(item.active for item in items):
+        succeeded = session.scalar(select(StopItem.id).where(StopItem.stop_id == stop.id,
+                                                             StopItem.outcome.in_(SUCCESS.values())).limit(1))
+        stop.status, stop.completed_at = ("done" if succeeded else "failed"), now
+    session.flush()
+    return stop
+
+
+def finish_run(session: Session, actor_id: int, role: str, run_id: int, odometer_end: int | None = None) -> DeliveryRun:
+    run = get_run(session, run_id, for_update=True)
+    check_run_access(run, role, actor_id)
+    if run.status != "in_progress":
+        raise InvalidState(f"Kjørerunden er «{RUN_STATUS_LABELS[run.status]}»; bare en runde underveis kan avsluttes.",
+                           {"current_state": run.status, "allowed": ["in_progress"]})
+    if odometer_end is not None and run.odometer_start is not None and odometer_end < run.odometer_start:
+        raise ValidationFailed.for_field("odometer_end", "Kilometerstanden ved retur kan ikke være lavere enn ved start.")
+    for stop in run_stops(session, run_id):
+        if stop.status == "open":
+            record_outcome(session, actor_id, role, run_id, stop.id, "not_visited", note="Ikke rukket på runden")
+    run.status, run.returned_at, run.odometer_end = "finished", utcnow(), odometer_end
+    session.flush()
+    return run

@@ -1,0 +1,221 @@
+"""Visits from the lending process. Every unit to deliver, collect or repair at a citizen's door is
+part of that door's one open visit that has not left the depot: a delivery and a pickup for the same
+door become one exchange visit. Units leave a visit when their reservation ends or is swapped."""
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ...citizens.models import Citizen
+from ...core.db import utcnow
+from ...core.errors import InvalidState, NotFound, ValidationFailed
+from ...lending.events import ReservationEnded, ReservationReplaced
+from ...lending.models import Loan, Need, Reservation
+from ...lending.services import open_loan
+from ...maintenance.events import RepairVisitNeeded
+from ...maintenance.models import RepairOrder
+from ...stock.lifecycle import DeviceState
+from ...stock.models import Device
+from ...stock.services import lock_device
+from ..geo import postcode_position
+from ..models import DeliveryRun, Stop, StopItem
+from .runs import get_run, renumber, run_stops, take_off_run
+
+_POSTCODE = re.compile(r"\b(\d{4})\b")
+_NOT_WORDS = re.compile(r"[^\wæøå]+")
+
+
+def door_key(address: str) -> str:
+    """The same door however the address was typed: case, spacing and punctuation do not matter."""
+    return _NOT_WORDS.sub(" ", address.lower()).strip()
+
+
+def _new_stop(session: Session, citizen: Citizen, address: str, not_before: date | None = None,
+              need_id: int | None = None) -> Stop:
+    # A delivery address other than home (at a daughter's, a care home) carries its own postcode.
+    found = _POSTCODE.search(address)
+    postcode = found.group(1) if found else citizen.postcode
+    lat, lon = postcode_position(postcode)
+    stop = Stop(citizen_id=citizen.id, need_id=need_id, address=address, postcode=postcode, latitude=lat, longitude=lon,
+                not_before=not_before)
+    stop.citizen = citizen
+    session.add(stop)
+    session.flush()
+    return stop
+
+
+def open_visit(session: Session, citizen: Citizen, address: str, not_before: date | None = None) -> Stop:
+    """The door's open visit that has not left the depot (and waits for the same date), or a new one."""
+    on_the_road = select(DeliveryRun.id).where(DeliveryRun.status != "planned")
+    stmt = select(Stop).where(Stop.status == "open", Stop.citizen_id == citizen.id,
+                              or_(Stop.run_id.is_(None), Stop.run_id.not_in(on_the_road)))
+    stmt = stmt.where(Stop.not_before.is_(None) if not_before is None else Stop.not_before == not_before)
+    door = door_key(address)
+    for stop in session.scalars(stmt.order_by(Stop.id)):
+        if door_key(stop.address) == door:
+            return stop
+    return _new_stop(session, citizen, address, not_before)
+
+
+def add_item(session: Session, stop: Stop, device_id: int, action: str, *, reservation_id: int | None = None,
+             loan_id: int | None = None, repair_id: int | None = None,
+             substituted_for_device_id: int | None = None) -> StopItem:
+    item = StopItem(stop_id=stop.id, device_id=device_id, action=action, reservation_id=reservation_id,
+                    loan_id=loan_id, repair_id=repair_id, substituted_for_device_id=substituted_for_device_id)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def _loan_address(session: Session, loan: Loan, citizen: Citizen) -> str:
+    """Collect or repair where the unit was delivered."""
+    need = session.get(Need, loan.need_id) if loan.need_id else None
+    return need.delivery_address if need is not None else citizen.home_address
+
+
+def collect_open_stops(session: Session) -> list[Stop]:
+    """Put every reserved unit not yet on a visit on its door's visit (to deliver), and every unit
+    asked back (to collect); returns every open visit not on a run."""
+    on_visit = select(StopItem.device_id).where(StopItem.active.is_(True))
+    reservations = session.execute(
+        select(Reservation, Need).join(Need, Need.id == Reservation.need_id)
+        .join(Device, Device.id == Reservation.device_id)
+        .where(Reservation.status == "active", Device.state == DeviceState.RESERVED, Reservation.device_id.not_in(on_visit))
+        .order_by(Need.id, Reservation.id)).all()
+    for reservation, need in reservations:
+        stop = open_visit(session, session.get(Citizen, need.citizen_id), need.delivery_address)
+        stop.urgent = stop.urgent or need.urgency == "discharge"
+        stop.need_id = stop.need_id or need.id
+        add_item(session, stop, reservation.device_id, "deliver", reservation_id=reservation.id)
+    loans = session.scalars(select(Loan).where(Loan.status == "return_requested", Loan.device_id.not_in(on_visit))
+                            .order_by(Loan.citizen_id, Loan.id)).all()
+    for loan in loans:
+        citizen = session.get(Citizen, loan.citizen_id)
+        add_item(session, open_visit(session, citizen, _loan_address(session, loan, citizen)), loan.device_id,
+                 "collect", loan_id=loan.id)
+    session.flush()
+    return list(session.scalars(select(Stop).options(joinedload(Stop.citizen))
+                                .where(Stop.status == "open", Stop.run_id.is_(None)).order_by(Stop.id)))
+
+
+def _remove(session: Session, item: StopItem, reason: str) -> None:
+    item.active, item.removed_at, item.removed_reason = False, utcnow(), reason
+    session.flush()
+
+
+def drop_if_empty(session: Session, stop: Stop, reason: str) -> None:
+    """A visit left with nothing to do is dropped (its reason kept); the run closes ranks."""
+    left = session.scalar(select(func.count()).select_from(StopItem).where(
+        StopItem.stop_id == stop.id, StopItem.removed_at.is_(None)))
+    if stop.status == "open" and not left:
+        take_off_run(session, stop)
+        stop.status, stop.outcome_note = "dropped", reason
+
+
+def take_unit_off_visits(session: Session, event: ReservationEnded) -> None:
+    """Handler: a reservation ended before its visit; the unit stays home."""
+    for item in session.scalars(select(StopItem).where(StopItem.reservation_id == event.reservation_id,
+                                                       StopItem.active.is_(True))):
+        _remove(session, item, event.reason)
+        drop_if_empty(session, session.get(Stop, item.stop_id), event.reason)
+
+
+def swap_unit_on_visits(session: Session, event: ReservationReplaced) -> None:
+    """Handler: another unit serves the need; it takes the old unit's place on the visit, and only
+    it is listed from now on (pick list, delivery log, the driver's phone)."""
+    new_barcode = session.get(Device, event.new_device_id).barcode
+    for item in session.scalars(select(StopItem).where(StopItem.reservation_id == event.old_reservation_id,
+                                                       StopItem.active.is_(True))):
+        _remove(session, item, f"byttet ut med {new_barcode}")
+        add_item(session, session.get(Stop, item.stop_id), event.new_device_id, item.action,
+                 reservation_id=event.new_reservation_id, substituted_for_device_id=event.old_device_id)
+
+
+def add_repair_visit(session: Session, actor_id: int | None, device_barcode: str, note: str,
+                     repair_id: int | None = None) -> Stop:
+    """A repair visit to a unit on loan at the citizen's home (part of any visit to that door)."""
+    device = lock_device(session, device_barcode)
+    loan = open_loan(session, device.id)
+    if loan is None:
+        raise InvalidState(f"{device.barcode} er ikke utlånt; reparer den på lageret.",
+                           {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
+    citizen = session.get(Citizen, loan.citizen_id)
+    stop = open_visit(session, citizen, _loan_address(session, loan, citizen))
+    stop.note = "; ".join(filter(None, [stop.note, note]))
+    add_item(session, stop, device.id, "repair", loan_id=loan.id, repair_id=repair_id)
+    if repair_id is not None:
+        session.get(RepairOrder, repair_id).stop_id = stop.id
+    return stop
+
+
+def plan_repair_visit(session: Session, event: RepairVisitNeeded) -> None:
+    """Handler: a repair at home was opened."""
+    add_repair_visit(session, event.actor_id, session.get(Device, event.device_id).barcode, event.note,
+                     repair_id=event.repair_id)
+
+
+def postpone_repair_visit(session: Session, repair_id: int, not_before: date) -> Stop | None:
+    """The repair waits for parts due on ``not_before``: its visit is not planned earlier (the rest of
+    a visit to that door goes ahead without it)."""
+    item = session.scalar(select(StopItem).where(StopItem.repair_id == repair_id, StopItem.active.is_(True)))
+    if item is None:
+        return None
+    stop = session.get(Stop, item.stop_id)
+    run = get_run(session, stop.run_id) if stop.run_id is not None else None
+    if run is not None and run.status != "planned":
+        return stop  # already on the road
+    others = session.scalar(select(func.count()).select_from(StopItem).where(
+        StopItem.stop_id == stop.id, StopItem.active.is_(True), StopItem.id != item.id))
+    if others:
+        later = open_visit(session, session.get(Citizen, stop.citizen_id), stop.address, not_before)
+        _remove(session, item, f"venter på deler til {not_before:%d.%m.%Y}")
+        item = add_item(session, later, item.device_id, "repair", loan_id=item.loan_id, repair_id=repair_id)
+        stop = later
+    stop.not_before = not_before
+    if run is not None and run.run_date < not_before and stop.run_id == run.id:
+        take_off_run(session, stop)
+    session.get(RepairOrder, repair_id).stop_id = stop.id
+    session.flush()
+    return stop
+
+
+def _open_stop(session: Session, stop_id: int) -> Stop:
+    stop = session.get(Stop, stop_id)
+    if stop is None:
+        raise NotFound(f"Fant ikke stopp {stop_id}.", {"stop_id": stop_id})
+    if stop.status != "open":
+        raise InvalidState("Bare åpne stopp kan endres.", {"current_state": stop.status, "allowed": ["open"]})
+    return stop
+
+
+def set_stop_window(session: Session, stop_id: int, window_start: time | None, window_end: time | None) -> Stop:
+    """When the citizen can receive the visit; planning respects it."""
+    stop = _open_stop(session, stop_id)
+    if window_start and window_end and window_end <= window_start:
+        raise ValidationFailed.for_field("window_end", "Slutten må være etter starten.")
+    stop.window_start, stop.window_end = window_start, window_end
+    session.flush()
+    return stop
+
+
+def move_stop(session: Session, stop_id: int, run_id: int | None, position: int | None = None) -> Stop:
+    """Move an open visit to another run (at a position), or back to planning with run_id None."""
+    stop = _open_stop(session, stop_id)
+    if run_id is not None:
+        target = get_run(session, run_id)
+        if target.status == "finished":
+            raise InvalidState("Kjørerunden er ferdig.", {"current_state": target.status,
+                                                          "allowed": ["planned", "in_progress"]})
+        if stop.not_before and target.run_date < stop.not_before:
+            raise InvalidState(f"Besøket venter på deler og kan tidligst kjøres {stop.not_before:%d.%m.%Y}.",
+                               {"not_before": stop.not_before.isoformat()})
+    take_off_run(session, stop)
+    if run_id is not None:
+        others = [s.id for s in run_stops(session, run_id) if s.id != stop.id]
+        index = len(others) if position is None else max(0, min(position - 1, len(others)))
+        renumber(session, run_id, others[:index] + [stop.id] + others[index:])
+    session.flush()
+    return stop

@@ -1,0 +1,110 @@
+"""Washing (vask/klargjøring) and inspection (kontroll) of a unit that came back: the only way from
+a loan back to the shelf."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ...catalog.models import Product
+from ...core.errors import InvalidState, ValidationFailed
+from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.models import Device, DeviceEvent
+from ...stock.services import KEEP, change_state, get_device, get_location, lock_device
+from ..checklists import Checklist, checklist_for
+from ..models import Inspection
+
+S = DeviceState
+CLEANING_METHODS = {
+    "washer_disinfector": "Vaskemaskin/dekontaminator",
+    "manual_wash": "Manuell vask og desinfeksjon",
+    "steam": "Damprens",
+    "disinfectant_wipe": "Avtørking med desinfeksjonsmiddel",
+    "laundry": "Tekstilvask (seil, trekk)",
+}
+IN_MAINTENANCE = (S.RETURNED, S.CLEANING, S.INSPECTION, S.IN_REPAIR)
+
+
+def awaits_nav_decision(session: Session, device: Device) -> bool:
+    """A NAV unit received back is not readied for reuse until the depot has settled it with NAV."""
+    if device.owner != "nav" or device.state != S.CLEANING:
+        return False
+    last = session.scalar(select(DeviceEvent.kind).where(
+        DeviceEvent.device_id == device.id, DeviceEvent.kind.in_(("return_received", "nav_kept_for_reuse")))
+        .order_by(DeviceEvent.id.desc()).limit(1))
+    return last == "return_received"
+
+
+def clean_device(session: Session, actor_id: int, barcode: str, method: str, note: str = "") -> Device:
+    """Washing done (method and who recorded): the unit goes on to inspection."""
+    if method not in CLEANING_METHODS:
+        raise ValidationFailed.for_field("method", "Ukjent vaskemetode. Velg en av: "
+                                         + ", ".join(CLEANING_METHODS.values()) + ".")
+    device = lock_device(session, barcode)
+    if awaits_nav_decision(session, device):
+        raise InvalidState(f"{device.barcode} eies av NAV: avgjør først om den sendes tilbake til NAV eller "
+                           "beholdes for gjenbruk etter avtale med NAV.",
+                           {"current_state": device.state, "owner": "nav", "allowed": ["return_to_nav", "keep_for_reuse"]})
+    if device.state != S.CLEANING:
+        hint = " Ta imot returen på lageret først." if device.state == S.RETURNED else ""
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare hjelpemidler som er "
+                           f"«{STATE_LABELS[S.CLEANING]}» kan vaskes.{hint}",
+                           {"current_state": device.state, "allowed": [S.CLEANING.value]})
+    change_state(session, device, S.INSPECTION, actor_id, kind="cleaned", note=note,
+                 data={"method": method, "method_label": CLEANING_METHODS[method]})
+    session.flush()
+    return device
+
+
+def checklist_for_device(session: Session, barcode: str) -> Checklist:
+    device = get_device(session, barcode)
+    return checklist_for(device.product.iso_class)
+
+
+def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[str, bool], note: str = "",
+                   on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None) -> Inspection:
+    """Kontroll against the product type's checklist: every item answered. Pass → available (and
+    offered to the queue); fail → repair, or scrapping with a reason."""
+    device = lock_device(session, barcode)
+    if device.state != S.INSPECTION:
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare hjelpemidler som er "
+                           f"«{STATE_LABELS[S.INSPECTION]}» kontrolleres.",
+                           {"current_state": device.state, "allowed": [S.INSPECTION.value]})
+    checklist = checklist_for(session.get(Product, device.product_id).iso_class)
+    missing = sorted(set(checklist.items) - set(results))
+    unknown = sorted(set(results) - set(checklist.items))
+    if missing or unknown:
+        details = {}
+        if missing:
+            details["missing"] = missing
+        if unknown:
+            details["unknown"] = unknown
+        named = [checklist.items.get(key, key) for key in missing + unknown]
+        raise ValidationFailed("Sjekklisten er ikke fullstendig besvart: " + ", ".join(named) + ".",
+                               {"results": [details]})
+    passed = all(results.values())
+    if not passed and on_fail == "scrap" and not fail_reason.strip():
+        raise ValidationFailed.for_field("fail_reason", "Kassering krever en begrunnelse.")
+    location_id = get_location(session, location_code, field="location_code").id if location_code else KEEP
+    outcome = S.AVAILABLE if passed else (S.SCRAPPED if on_fail == "scrap" else S.IN_REPAIR)
+    failed_items = [checklist.items[key] for key, ok in results.items() if not ok]
+    inspection = Inspection(device_id=device.id, inspector_id=actor_id, checklist=checklist.name, results=results,
+                            passed=passed, outcome=outcome.value, note=note if passed else (fail_reason or note))
+    session.add(inspection)
+    session.flush()
+    if outcome == S.IN_REPAIR:
+        from .repairs import open_depot_repair
+
+        open_depot_repair(session, actor_id, device, "; ".join(filter(None, [fail_reason, *failed_items])),
+                          kind="inspected", data={"passed": False, "checklist": checklist.name,
+                                                  "inspection_id": inspection.id}, location_id=location_id)
+    else:
+        change_state(session, device, outcome, actor_id, kind="inspected", location_id=location_id,
+                     note=note if passed else "; ".join(filter(None, [fail_reason, *failed_items])),
+                     data={"passed": passed, "checklist": checklist.name, "inspection_id": inspection.id})
+    session.flush()
+    return inspection
+
+
+def devices_in_maintenance(session: Session) -> list[Device]:
+    return list(session.scalars(select(Device).options(joinedload(Device.product), joinedload(Device.location))
+                                .where(Device.state.in_(IN_MAINTENANCE)).order_by(Device.updated_at)))

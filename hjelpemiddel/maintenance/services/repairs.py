@@ -1,0 +1,124 @@
+"""Repairs (reparasjon) of one unit, at the citizen's home or at the depot: what was wrong, what was
+done, the parts used and the minutes spent, so the unit's history shows what it has cost."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...core import bus
+from ...core.db import utcnow
+from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.models import Device
+from ...stock.services import KEEP, change_state, lock_device, record_event
+from ..events import RepairVisitNeeded
+from ..models import REPAIR_PLACES, RepairOrder
+
+S = DeviceState
+# Where a unit repaired at the depot goes next: back on the loan it came from, back to the wash it
+# skipped, or through inspection before anyone gets it.
+RESUME_AFTER_REPAIR = {S.ON_LOAN: S.ON_LOAN, S.AVAILABLE: S.INSPECTION, S.CLEANING: S.CLEANING,
+                       S.INSPECTION: S.INSPECTION, S.QUARANTINED: S.INSPECTION}
+_OPEN_AT_DEPOT_FROM = tuple(state for state in RESUME_AFTER_REPAIR if state != S.QUARANTINED)
+
+
+def get_repair(session: Session, repair_id: int, for_update: bool = False) -> RepairOrder:
+    repair = session.get(RepairOrder, repair_id, with_for_update=for_update)
+    if repair is None:
+        raise NotFound(f"Fant ikke reparasjon {repair_id}.", {"repair_id": repair_id})
+    return repair
+
+
+def _refuse_second_open_repair(session: Session, device: Device) -> None:
+    if session.scalar(select(RepairOrder.id).where(RepairOrder.device_id == device.id, RepairOrder.status == "open")):
+        raise Conflict(f"{device.barcode} har allerede en åpen reparasjon.", {"barcode": device.barcode},
+                       code="repair_open")
+
+
+def open_depot_repair(session: Session, actor_id: int | None, device: Device, description: str,
+                      kind: str = "repair_opened", data: dict | None = None, location_id=KEEP) -> RepairOrder:
+    """The unit (locked by the caller) goes to repair at the depot with an order to record the work on."""
+    _refuse_second_open_repair(session, device)
+    if device.state not in RESUME_AFTER_REPAIR:
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke tas inn til reparasjon; "
+                           "bare " + ", ".join(f"«{STATE_LABELS[s]}»" for s in _OPEN_AT_DEPOT_FROM) + ".",
+                           {"current_state": device.state, "allowed": [s.value for s in _OPEN_AT_DEPOT_FROM]})
+    repair = RepairOrder(device_id=device.id, place="depot", description=description.strip() or "Reparasjon",
+                         created_by_id=actor_id, resume_state=RESUME_AFTER_REPAIR[device.state].value)
+    session.add(repair)
+    session.flush()
+    change_state(session, device, S.IN_REPAIR, actor_id, kind=kind, location_id=location_id,
+                 note=f"Reparasjon på lageret: {description}".rstrip(": "), data={**(data or {}), "repair_id": repair.id})
+    return repair
+
+
+def open_repair(session: Session, actor_id: int, barcode: str, place: str, description: str) -> RepairOrder:
+    """A repair order: at the citizen's home (the unit stays on loan; a repair visit is planned) or
+    at the depot (the unit goes to repair and comes back to where it was, through inspection)."""
+    if place not in REPAIR_PLACES:
+        raise ValidationFailed.for_field("place", "Velg hos bruker eller på lageret.")
+    if not description.strip():
+        raise ValidationFailed.for_field("description", "Beskriv hva som er galt.")
+    device = lock_device(session, barcode)
+    if place == "depot":
+        return open_depot_repair(session, actor_id, device, description.strip())
+    _refuse_second_open_repair(session, device)
+    if device.state != S.ON_LOAN:
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; reparasjon hos bruker krever at "
+                           "hjelpemiddelet er utlånt.", {"current_state": device.state, "allowed": [S.ON_LOAN.value]})
+    repair = RepairOrder(device_id=device.id, place=place, description=description.strip(), created_by_id=actor_id)
+    session.add(repair)
+    session.flush()
+    record_event(session, device, "repair_opened", actor_id, note=f"Reparasjon hos bruker: {description}",
+                 data={"repair_id": repair.id})
+    bus.publish(session, RepairVisitNeeded(repair.id, device.id, actor_id, description.strip()))
+    return repair
+
+
+def _parts(parts_used: list[dict] | None) -> list[dict]:
+    parts = []
+    for index, part in enumerate(parts_used or []):
+        quantity = part.get("antall", part.get("quantity", 1))
+        name = str(part.get("navn") or part.get("name") or "").strip()
+        if not name:
+            raise ValidationFailed.for_field(f"parts_used[{index}].navn", "Delen må ha et navn.")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValidationFailed.for_field(f"parts_used[{index}].antall", "Antall må være minst 1.")
+        parts.append({"hmsnr": part.get("hmsnr"), "navn": name, "antall": quantity})
+    return parts
+
+
+def complete_repair(session: Session, actor_id: int, repair_id: int, work_done: str, minutes_spent: int,
+                    parts_used: list[dict] | None = None) -> RepairOrder:
+    """The repair is done: what was done, the parts used and the minutes spent go into the unit's
+    history; a unit repaired at the depot goes back on loan, back to the wash, or to inspection."""
+    repair = get_repair(session, repair_id, for_update=True)
+    if repair.status != "open":
+        raise InvalidState("Reparasjonen er allerede avsluttet.", {"current_state": repair.status, "allowed": ["open"]})
+    if not work_done.strip():
+        raise ValidationFailed.for_field("work_done", "Skriv hva som ble gjort.")
+    if minutes_spent is None or minutes_spent < 1:
+        raise ValidationFailed.for_field("minutes_spent", "Oppgi tidsbruk i minutter (minst 1).")
+    parts = _parts(parts_used)
+    device = lock_device(session, session.get(Device, repair.device_id).barcode)
+    summary = f"{work_done.strip()} ({minutes_spent} min" + (
+        "; deler: " + ", ".join(f"{p['antall']} × {p['navn']}" for p in parts) if parts else "") + ")"
+    data = {"repair_id": repair.id, "minutes_spent": minutes_spent, "parts_used": parts}
+    if repair.place == "depot" and device.state == S.IN_REPAIR:
+        change_state(session, device, repair.resume_state or S.INSPECTION, actor_id, kind="repaired",
+                     note=summary, data=data)
+    else:
+        record_event(session, device, "repaired", actor_id, note=summary, data=data)
+    repair.status, repair.work_done, repair.minutes_spent, repair.parts_used = "done", work_done.strip(), minutes_spent, parts
+    repair.completed_by_id, repair.completed_at = actor_id, utcnow()
+    session.flush()
+    return repair
+
+
+def list_repairs(session: Session, device_id: int | None = None, status: str | None = None) -> list[RepairOrder]:
+    stmt = select(RepairOrder).order_by(RepairOrder.id.desc()).limit(200)
+    if device_id is not None:
+        stmt = stmt.where(RepairOrder.device_id == device_id)
+    if status:
+        stmt = stmt.where(RepairOrder.status == status)
+    return list(session.scalars(stmt))

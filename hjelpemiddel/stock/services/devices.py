@@ -1,0 +1,183 @@
+"""Devices (hjelpemidler, one physical unit each): registration with a barcode, labels kept apart
+from the unit, lookups, and moving a unit between the depot's locations."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, joinedload
+
+from ...catalog.models import Product
+from ...core import bus
+from ...core.db import utcnow
+from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from ...core.ids import DEVICE_PREFIX, make_code, normalize_scan
+from ..events import DeviceBecameAvailable
+from ..lifecycle import IN_DEPOT_STATES, STATE_LABELS, DeviceState
+from ..models import Device, DeviceLabel
+from .history import append_event, change_state
+from .locations import check_capacity, get_location, lock_location
+
+MAX_LABELS_PER_REQUEST = 5000
+_DEVICE_BY_BARCODE = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
+                      .where(Device.barcode == bindparam("barcode")))
+
+
+def device_by_barcode(session: Session, code: str) -> Device | None:
+    return session.scalar(_DEVICE_BY_BARCODE, {"barcode": code})
+
+
+def _issue_label(session: Session) -> DeviceLabel:
+    label = DeviceLabel()
+    session.add(label)
+    session.flush()
+    label.code = make_code(DEVICE_PREFIX, label.id)
+    return label
+
+
+def _claim_label(session: Session, code: str) -> DeviceLabel:
+    label = session.scalar(select(DeviceLabel).where(DeviceLabel.code == normalize_scan(code)).with_for_update())
+    if label is None:
+        raise ValidationFailed.for_field("barcode", f"Etiketten {code} er ikke utstedt av lageret.")
+    if label.device_id is not None or label.retired_at is not None:
+        raise Conflict(f"Etiketten {code} er allerede i bruk.", {"barcode": code}, code="label_taken")
+    return label
+
+
+def register_device(session: Session, actor_id: int | None, product_id: int, serial_number: str | None = None,
+                    owner: str = "kommune", nav_hms_nr: str | None = None, nav_serial: str | None = None,
+                    location_code: str | None = None, condition: str = "good", barcode: str | None = None,
+                    note: str = "") -> Device:
+    """Register one unit and give it a barcode: a fresh one, or a pre-printed label being claimed."""
+    product = session.get(Product, product_id)
+    if product is None:
+        raise ValidationFailed.for_field("product_id", f"Fant ikke produkt {product_id}.")
+    if owner == "nav":
+        nav_hms_nr = nav_hms_nr or product.hms_nr
+        if not nav_hms_nr:
+            raise ValidationFailed.for_field("nav_hms_nr", "NAV-eide hjelpemidler må ha HMS-nr.")
+        if not nav_serial:
+            raise ValidationFailed.for_field("nav_serial", "NAV-eide hjelpemidler må ha NAVs serienummer.")
+        if session.scalar(select(Device.barcode).where(Device.nav_hms_nr == nav_hms_nr, Device.nav_serial == nav_serial)):
+            raise Conflict(f"NAV-hjelpemiddel {nav_hms_nr} / {nav_serial} er allerede registrert.",
+                           {"nav_hms_nr": nav_hms_nr, "nav_serial": nav_serial}, code="duplicate_device")
+    elif nav_hms_nr or nav_serial:
+        raise ValidationFailed.for_field("owner", "HMS-nr og NAV-serienummer brukes bare når NAV eier hjelpemiddelet.")
+    if serial_number:
+        existing = session.scalar(select(Device.barcode).where(Device.product_id == product_id,
+                                                               Device.serial_number == serial_number))
+        if existing:
+            raise Conflict(f"Serienummer {serial_number} er allerede registrert for dette produktet ({existing}).",
+                           {"serial_number": serial_number, "barcode": existing}, code="duplicate_serial")
+    location = lock_location(session, location_code, "location_code") if location_code else None
+    if location is not None:
+        check_capacity(session, location)
+
+    label = _claim_label(session, barcode) if barcode else _issue_label(session)
+    state = DeviceState.AVAILABLE if location is not None else DeviceState.REGISTERED
+    device = Device(barcode=label.code, product_id=product.id, serial_number=serial_number, owner=owner,
+                    nav_hms_nr=nav_hms_nr, nav_serial=nav_serial, condition=condition, state=state,
+                    location_id=location.id if location else None)
+    device.product, device.location = product, location
+    session.add(device)
+    session.flush()
+    label.device_id, label.claimed_at = device.id, utcnow()
+    append_event(session, device, "registered", actor_id, to_state=state,
+                 to_location_id=device.location_id, note=note)
+    session.flush()
+    if state == DeviceState.AVAILABLE:
+        bus.publish(session, DeviceBecameAvailable(device.id, actor_id))
+    return device
+
+
+def get_device(session: Session, barcode: str) -> Device:
+    device = device_by_barcode(session, normalize_scan(barcode))
+    if device is None:
+        raise NotFound(f"Ukjent strekkode «{barcode}».", {"barcode": barcode})
+    return device
+
+
+def get_device_by_id(session: Session, device_id: int) -> Device:
+    return session.scalar(select(Device).options(joinedload(Device.product), joinedload(Device.location))
+                          .where(Device.id == device_id))
+
+
+def lock_device(session: Session, barcode: str) -> Device:
+    """The unit, locked for the rest of the transaction so concurrent steps on it queue."""
+    device = get_device(session, barcode)
+    session.execute(select(Device.id).where(Device.id == device.id).with_for_update())
+    session.refresh(device, ["state", "location_id"])
+    return device
+
+
+def list_devices(session: Session, product_id: int | None = None, state: str | None = None,
+                 owner: str | None = None, location_code: str | None = None,
+                 limit: int = 50, offset: int = 0) -> list[Device]:
+    stmt = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
+            .order_by(Device.id.desc()).limit(limit).offset(offset))
+    if product_id is not None:
+        stmt = stmt.where(Device.product_id == product_id)
+    if state:
+        stmt = stmt.where(Device.state == state)
+    if owner:
+        stmt = stmt.where(Device.owner == owner)
+    if location_code:
+        stmt = stmt.where(Device.location_id == get_location(session, location_code, field="location_code").id)
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    device: Device
+    moved: bool
+
+
+def move_device(session: Session, barcode: str, location_code: str, actor_id: int | None, note: str = "") -> MoveResult:
+    """Put away or move a unit inside the depot; a first put-away makes a registered unit available."""
+    device = lock_device(session, barcode)
+    location = lock_location(session, location_code, "location_code")
+    if device.state not in IN_DEPOT_STATES:
+        hint = (" Ta imot returen først (Utlån og retur → Ta imot retur)." if device.state == DeviceState.RETURNED
+                else "")
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og er ikke på lageret; den kan ikke "
+                           f"flyttes hit.{hint}",
+                           {"current_state": device.state, "allowed": sorted(IN_DEPOT_STATES)})
+    if device.location_id == location.id:
+        return MoveResult(device, moved=False)
+    check_capacity(session, location, moving_device_id=device.id)
+    if device.state == DeviceState.REGISTERED:
+        change_state(session, device, DeviceState.AVAILABLE, actor_id, kind="putaway", note=note, location_id=location.id)
+    else:
+        from_location = device.location_id
+        device.location_id = location.id
+        append_event(session, device, "moved", actor_id, from_state=device.state, to_state=device.state,
+                     from_location_id=from_location, to_location_id=location.id, note=note)
+    device.location = location
+    session.flush()
+    return MoveResult(device, moved=True)
+
+
+def replace_device_label(session: Session, barcode: str, actor_id: int | None, note: str = "") -> Device:
+    """Retire the unit's label (worn, lost) and give it a new code; the old code still finds it."""
+    device = lock_device(session, barcode)
+    old = session.scalar(select(DeviceLabel).where(DeviceLabel.code == device.barcode))
+    old.retired_at = utcnow()
+    label = _issue_label(session)
+    label.device_id, label.claimed_at = device.id, utcnow()
+    device.barcode = label.code
+    append_event(session, device, "label_replaced", actor_id, from_state=device.state, to_state=device.state,
+                 note=note, data={"old_barcode": old.code, "new_barcode": label.code})
+    session.flush()
+    return device
+
+
+def issue_blank_labels(session: Session, count: int) -> list[str]:
+    if not 1 <= count <= MAX_LABELS_PER_REQUEST:
+        raise ValidationFailed.for_field("count", f"Antall må være 1–{MAX_LABELS_PER_REQUEST}.")
+    labels = [DeviceLabel() for _ in range(count)]
+    session.add_all(labels)
+    session.flush()
+    for label in labels:
+        label.code = make_code(DEVICE_PREFIX, label.id)
+    session.flush()
+    return [label.code for label in labels]

@@ -1,0 +1,112 @@
+"""The depot as a tree of locations: depot → zone → rack → shelf/bin, plus vans."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.ids import LOCATION_PREFIX, looks_like_code, make_code, normalize_scan
+from ..models import LOCATION_KINDS, Device, Location
+
+_KIND_RANK = {kind: rank for rank, kind in enumerate(LOCATION_KINDS)}
+_LOCATION_CODE_RE = re.compile(r"^[A-ZÆØÅ0-9][A-ZÆØÅ0-9._\-]{0,39}$")
+PATH_SEPARATOR = " / "
+
+
+def normalize_location_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def zone_of(path: str | None, code: str | None) -> str:
+    """The zone a location lies in: the second step of its path (the first is the depot), or the
+    location itself when it is a zone or sits directly under the depot."""
+    steps = (path or "").split(PATH_SEPARATOR)
+    return steps[1] if len(steps) > 1 and steps[1] else (code or "")
+
+
+def create_location(session: Session, code: str, kind: str, name: str = "", parent_code: str | None = None,
+                    capacity: int | None = None, x: float | None = None, y: float | None = None) -> Location:
+    code = normalize_location_code(code)
+    if not _LOCATION_CODE_RE.match(code):
+        raise ValidationFailed.for_field("code", "Koden kan bare ha bokstaver, sifre, punktum, - og _ (høyst 40 tegn).")
+    if looks_like_code(code):
+        raise ValidationFailed.for_field("code", "Koden kan ikke se ut som en strekkode (HJM/LOK + sifre).")
+    if kind not in _KIND_RANK:
+        raise ValidationFailed.for_field("kind", f"Ukjent type «{kind}». Gyldige: {', '.join(LOCATION_KINDS)}.")
+    parent = None
+    if parent_code:
+        parent = session.scalar(select(Location).where(Location.code == normalize_location_code(parent_code)))
+        if parent is None:
+            raise ValidationFailed.for_field("parent_code", f"Fant ingen lokasjon «{parent_code}».")
+        if kind == "van" and parent.kind != "depot":
+            raise ValidationFailed.for_field("parent_code", "En bil hører til et lager.")
+        if _KIND_RANK[kind] <= _KIND_RANK[parent.kind] or parent.kind == "van":
+            raise ValidationFailed.for_field("kind", f"En «{kind}» kan ikke ligge under en «{parent.kind}».")
+    elif kind != "depot":
+        raise ValidationFailed.for_field("parent_code", "Alle lokasjoner unntatt lageret selv må ha en overordnet lokasjon.")
+    if session.scalar(select(Location.id).where(Location.code == code)) is not None:
+        raise Conflict(f"Lokasjonskoden «{code}» finnes allerede.", {"code": code})
+    location = Location(code=code, kind=kind, name=name, parent_id=parent.id if parent else None,
+                        path=f"{parent.path}{PATH_SEPARATOR}{parent.code}".lstrip(" /") if parent else "",
+                        capacity=capacity, x=x, y=y)
+    session.add(location)
+    session.flush()
+    location.barcode = make_code(LOCATION_PREFIX, location.id)
+    session.flush()
+    return location
+
+
+def get_location(session: Session, code: str, field: str | None = None) -> Location:
+    """By code or barcode. With ``field`` an unknown location is a bad field (422), else a 404."""
+    key = normalize_scan(code)
+    column = Location.barcode if key.startswith(LOCATION_PREFIX) and looks_like_code(key) else Location.code
+    location = session.scalar(select(Location).where(column == key))
+    if location is None:
+        message = f"Fant ingen lokasjon «{code}»."
+        if field:
+            raise ValidationFailed.for_field(field, message)
+        raise NotFound(message, {"code": code})
+    return location
+
+
+def find_location(session: Session, code: str | None) -> Location | None:
+    """The location with this code, or None (for configured defaults that a depot may not have)."""
+    return session.scalar(select(Location).where(Location.code == normalize_location_code(code))) if code else None
+
+
+def depot_root(session: Session) -> Location | None:
+    return session.scalar(select(Location).where(Location.kind == "depot").order_by(Location.id).limit(1))
+
+
+def list_locations(session: Session, kind: str | None = None, parent_code: str | None = None) -> list[Location]:
+    stmt = select(Location).order_by(Location.path, Location.code)
+    if kind:
+        stmt = stmt.where(Location.kind == kind)
+    if parent_code:
+        stmt = stmt.where(Location.parent_id == get_location(session, parent_code, field="parent_code").id)
+    return list(session.scalars(stmt))
+
+
+def count_devices_by_location(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Device.location_id, func.count()).group_by(Device.location_id))
+    return {location_id: count for location_id, count in rows if location_id is not None}
+
+
+def check_capacity(session: Session, location: Location, moving_device_id: int | None = None) -> None:
+    if location.capacity is None:
+        return
+    stmt = select(func.count()).select_from(Device).where(Device.location_id == location.id)
+    if moving_device_id is not None:
+        stmt = stmt.where(Device.id != moving_device_id)
+    if session.scalar(stmt) >= location.capacity:
+        raise Conflict(f"Lokasjonen {location.code} er full ({location.capacity} plasser).",
+                       {"location_code": location.code, "capacity": location.capacity}, code="location_full")
+
+
+def lock_location(session: Session, code: str, field: str) -> Location:
+    location = get_location(session, code, field=field)
+    # Serialises concurrent put-aways into the same bin so capacity holds (SQLite serialises writes anyway).
+    session.execute(select(Location.id).where(Location.id == location.id).with_for_update())
+    return location

@@ -1,0 +1,27 @@
+"""Which package reacts to which event of a package below it: the one place events are wired.
+``create_app`` calls ``wire()``; so does anything else that runs the services (the CLI's app is
+made by ``create_app`` too)."""
+from __future__ import annotations
+
+from .core import bus
+from .lending import services as lending
+from .lending.events import NeedSentToNav, ReservationEnded, ReservationReplaced
+from .logistics import services as logistics
+from .maintenance.events import RepairVisitNeeded
+from .nav import services as nav
+from .stock.events import DeviceBecameAvailable, DeviceQuarantined
+
+
+def wire() -> None:
+    bus.reset()
+    # A free unit goes to its booked need or the head of the queue.
+    bus.subscribe(DeviceBecameAvailable, lending.offer_device_to_queue)
+    # A unit taken out of use lets go of its need, which gets another unit if one is free.
+    bus.subscribe(DeviceQuarantined, lending.let_go_of_quarantined)
+    # A unit no longer held for a need leaves the visit planned for it; a swapped unit takes its place.
+    bus.subscribe(ReservationEnded, logistics.take_unit_off_visits)
+    bus.subscribe(ReservationReplaced, logistics.swap_unit_on_visits)
+    # A repair at home becomes part of the next visit to that door.
+    bus.subscribe(RepairVisitNeeded, logistics.plan_repair_visit)
+    # A long-term application goes to NAV through the outbox.
+    bus.subscribe(NeedSentToNav, nav.enqueue_application)
