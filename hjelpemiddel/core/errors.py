@@ -5,10 +5,14 @@ from typing import Any
 
 
 class AppError(Exception):
+    """``message`` is for people (bokmål, states and fields by their Norwegian names); ``details`` are
+    for programs (codes and machine names), so pages show them only where they name bad fields."""
+
     status = 400
     code = "bad_request"
     # True when the message already says everything the details hold (pages then skip the list).
     summarised = False
+    names_fields = False
 
     def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None):
         super().__init__(message)
@@ -69,6 +73,7 @@ class ValidationFailed(AppError):
 
     status = 422
     code = "validation_failed"
+    names_fields = True
 
     @classmethod
     def for_field(cls, field: str, message: str) -> "ValidationFailed":

@@ -14,10 +14,10 @@ from marshmallow import ValidationError as SchemaValidationError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from .auth import Principal, find_principal_by_id, find_principal_by_token
+from .auth import ROLE_LABELS, Principal, find_principal_by_id, find_principal_by_token
 from .db import declare_write_intent, get_session, reset_write_intent
 from .errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed
-from .text import field_label, local_time
+from .text import field_label, field_problems, local_time
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +118,9 @@ def roles_required(*roles: str):
                     raise Unauthorized("Du må logge inn eller sende et API-token.")
                 return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
             if not principal.has_role(*roles):
+                needed = " eller ".join(ROLE_LABELS[role].lower() for role in roles) or "administrator"
                 raise Forbidden(
-                    f"Rollen «{principal.role}» har ikke tilgang her. Krever: {', '.join(roles)}.",
+                    f"Du er logget inn som {ROLE_LABELS[principal.role].lower()}; dette krever {needed}.",
                     {"role": principal.role, "required": list(roles)},
                 )
             return view(*args, **kwargs)
@@ -222,6 +223,7 @@ def init_http(app: Flask) -> None:
         return {"current_user": current_user(), "csrf_token": csrf_token}
 
     app.add_template_filter(field_label, "field_label")
+    app.add_template_filter(field_problems, "field_problems")
     app.add_template_filter(lambda value, fmt="%d.%m.%Y %H:%M": local_time(value).strftime(fmt), "local")
 
     @app.errorhandler(AppError)

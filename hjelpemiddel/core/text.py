@@ -24,6 +24,16 @@ FIELD_LABELS = {
     "method": "Vaskemetode", "results": "Sjekkliste", "fail_reason": "Begrunnelse for avvik", "layout": "Etikettoppsett",
     "start_position": "Startposisjon", "count": "Antall", "username": "Brukernavn", "role": "Rolle",
     "password": "Passord", "received_by": "Mottatt av", "need_id": "Behov", "header": "Overskrift", "file": "Fil",
+    "to_state": "Slipp til", "disposition": "Avgjørelse", "outcome": "Utfall", "action": "Del av besøket",
+    "window_start": "Tidsvindu fra", "window_end": "Tidsvindu til", "van": "Bil", "driver": "Sjåfør",
+    "run_date": "Dato", "run_id": "Kjørerunde", "position": "Plass", "odometer_start": "Kilometerstand ved start",
+    "odometer_end": "Kilometerstand ved retur", "work_done": "Utført arbeid", "minutes_spent": "Tidsbruk",
+    "parts_used": "Deler brukt", "parts": "Deler", "levering": "Levering", "battery_training": "Opplæring på batteri",
+    "serienr": "Serienummer", "serial": "Serienummer", "place": "Sted", "description": "Beskrivelse",
+    "order_line_id": "Ordrelinje", "resolution": "Avklaring", "limit": "Antall per side", "offset": "Fra rad",
+    "q": "Søk", "nav_status": "NAV-status", "new_reason": "Begrunnelse", "device_barcode": "Strekkode",
+    "on_fail": "Ved avvik", "reservation_id": "Reservasjon", "stop_id": "Stopp", "antall": "Antall", "navn": "Navn",
+    "hmsnr": "HMS-nr", "kategori": "Kategori", "_schema": "Innhold",
 }
 
 
@@ -37,3 +47,24 @@ def local_time(value: datetime) -> datetime:
 
 def local_today() -> date:
     return utcnow().astimezone(LOCAL_ZONE).date()
+
+
+def field_problems(details, prefix: str = "") -> list[str]:
+    """A validation error's details as lines a person reads: «Produkt: Må være et heltall.», nested
+    fields and list rows named as well («Deler, rad 2: …»)."""
+    lines: list[str] = []
+    for key, value in (details or {}).items():
+        if key == "report":
+            continue
+        name = f"rad {key + 1}" if isinstance(key, int) else field_label(str(key))
+        label = f"{prefix}, {name}" if prefix else name
+        if isinstance(value, dict):
+            lines += field_problems(value, label)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                lines += field_problems(item, label)
+        elif isinstance(value, list):
+            lines.append(f"{label}: " + " ".join(str(v) for v in value))
+        else:
+            lines.append(f"{label}: {value}")
+    return lines

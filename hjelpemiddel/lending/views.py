@@ -23,6 +23,7 @@ bp = Blueprint("lending_web", __name__, template_folder="templates")
 @bp.app_context_processor
 def _labels():
     return {"NEED_STATUS_LABELS": services.NEED_STATUS_LABELS, "RETURN_REASON_LABELS": services.RETURN_REASON_LABELS,
+            "NAV_STATUS_LABELS": services.NAV_STATUS_LABELS,
             "URGENCY_LABELS": {"discharge": "Utskrivning fra sykehus", "urgent": "Haster", "normal": "Normal"},
             "CLEANING_METHODS": CLEANING_METHODS}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..core.schemas import hms_nr_field
-from .services import LEVERING_LABELS, LINE_STATE_LABELS, part_order_status_label
+from .services import LEVERING_LABELS, LINE_STATE_LABELS, order_line_status_label, part_order_status_label
 
 _ONE_OF = "Må være en av: {choices}."
 
@@ -17,6 +17,7 @@ class ApplyOut(Schema):
     updated = fields.Integer()
     unchanged = fields.Integer()
     needs_matched = fields.Integer()
+    parts_matched = fields.Integer()
 
 
 class SyncOut(Schema):
@@ -26,6 +27,7 @@ class SyncOut(Schema):
     applied = fields.Nested(ApplyOut)
     outbox = fields.Dict(keys=fields.String(), values=fields.Integer())
     part_orders_checked = fields.Integer()
+    applications_checked = fields.Integer()
 
 
 class SyncStateOut(Schema):
@@ -54,6 +56,7 @@ class OrderLineOut(Schema):
     received_quantity = fields.Integer()
     serials = fields.List(fields.String())
     nav_status = fields.String(allow_none=True)
+    nav_status_label = fields.Function(lambda line: order_line_status_label(line.nav_status))
     expected_on = fields.Date(allow_none=True)
     state = fields.String()
     citizen_name = fields.String(allow_none=True)
@@ -154,6 +157,7 @@ class PartOrderOut(Schema):
     saksnummer = fields.Integer(allow_none=True)
     oebs_ordrenummer = fields.String(allow_none=True)
     expected_delivery = fields.Date(allow_none=True)
+    order_line_id = fields.Integer(allow_none=True)
     refusal_code = fields.String(allow_none=True)
     refusal_message = fields.String()
     created_at = fields.DateTime()

@@ -21,7 +21,9 @@ PLACE_LABELS = {"home": "Hos bruker", "depot": "På lageret"}
 @bp.app_context_processor
 def _labels():
     return {"LINE_STATE_LABELS": services.LINE_STATE_LABELS, "LEVERING_LABELS": services.LEVERING_LABELS,
-            "part_order_status_label": services.part_order_status_label, "PLACE_LABELS": PLACE_LABELS}
+            "part_order_status_label": services.part_order_status_label, "PLACE_LABELS": PLACE_LABELS,
+            "order_line_status_label": services.order_line_status_label, "SHIPPED_STATUSES": services.SHIPPED_STATUSES,
+            "APPLICATION_STATUS_LABELS": services.APPLICATION_STATUS_LABELS}
 
 
 def _receiving_locations(session) -> list[Location]:

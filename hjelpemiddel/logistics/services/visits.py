@@ -159,25 +159,36 @@ def plan_repair_visit(session: Session, event: RepairVisitNeeded) -> None:
 
 def postpone_repair_visit(session: Session, repair_id: int, not_before: date) -> Stop | None:
     """The repair waits for parts due on ``not_before``: its visit is not planned earlier (the rest of
-    a visit to that door goes ahead without it)."""
+    a visit to that door goes ahead without it). A repair with no visit waiting gets one for that day.
+    A visit already on the road is left alone."""
+    repair = session.get(RepairOrder, repair_id)
+    if repair is None or repair.place != "home" or repair.status != "open":
+        return None
     item = session.scalar(select(StopItem).where(StopItem.repair_id == repair_id, StopItem.active.is_(True)))
     if item is None:
-        return None
-    stop = session.get(Stop, item.stop_id)
-    run = get_run(session, stop.run_id) if stop.run_id is not None else None
-    if run is not None and run.status != "planned":
-        return stop  # already on the road
-    others = session.scalar(select(func.count()).select_from(StopItem).where(
-        StopItem.stop_id == stop.id, StopItem.active.is_(True), StopItem.id != item.id))
-    if others:
-        later = open_visit(session, session.get(Citizen, stop.citizen_id), stop.address, not_before)
-        _remove(session, item, f"venter på deler til {not_before:%d.%m.%Y}")
-        item = add_item(session, later, item.device_id, "repair", loan_id=item.loan_id, repair_id=repair_id)
-        stop = later
+        device = session.get(Device, repair.device_id)
+        loan = open_loan(session, device.id)
+        if loan is None:
+            return None
+        citizen = session.get(Citizen, loan.citizen_id)
+        stop = open_visit(session, citizen, _loan_address(session, loan, citizen), not_before)
+        add_item(session, stop, device.id, "repair", loan_id=loan.id, repair_id=repair_id)
+    else:
+        stop = session.get(Stop, item.stop_id)
+        run = get_run(session, stop.run_id) if stop.run_id is not None else None
+        if run is not None and run.status != "planned":
+            return stop
+        others = session.scalar(select(func.count()).select_from(StopItem).where(
+            StopItem.stop_id == stop.id, StopItem.active.is_(True), StopItem.id != item.id))
+        if others:
+            later = open_visit(session, session.get(Citizen, stop.citizen_id), stop.address, not_before)
+            _remove(session, item, f"venter på deler til {not_before:%d.%m.%Y}")
+            add_item(session, later, item.device_id, "repair", loan_id=item.loan_id, repair_id=repair_id)
+            stop = later
+        elif run is not None and run.run_date < not_before:
+            take_off_run(session, stop)
     stop.not_before = not_before
-    if run is not None and run.run_date < not_before and stop.run_id == run.id:
-        take_off_run(session, stop)
-    session.get(RepairOrder, repair_id).stop_id = stop.id
+    repair.stop_id = stop.id
     session.flush()
     return stop
 

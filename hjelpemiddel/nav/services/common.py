@@ -9,6 +9,13 @@ from sqlalchemy.orm import Session
 from ..models import NavOutboxMessage
 
 SHIPPED_STATUSES = frozenset({"SHIPPED", "DELIVERED", "CLOSED"})
+# NAV's own words for where an order line is, as depot staff read them.
+ORDER_LINE_STATUS_LABELS = {"AWAITING_SHIPPING": "Venter på utsending", "BOOKED": "Bestilt hos NAV",
+                            "SHIPPED": "Sendt fra NAV", "DELIVERED": "Levert", "CLOSED": "Avsluttet"}
+
+
+def order_line_status_label(status: str | None) -> str:
+    return ORDER_LINE_STATUS_LABELS.get((status or "").upper(), "Ukjent status hos NAV" if status else "–")
 # NAV promises delivery within three weeks of approval when the item is in stock.
 NAV_LATEST_DAYS = 21
 

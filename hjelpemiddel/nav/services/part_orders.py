@@ -3,7 +3,7 @@ through the outbox, followed until NAV has shipped, and matched to the shipment'
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,9 +16,11 @@ from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.text import local_today
 from ...lending.models import Loan
+from ...logistics import services as logistics
+from ...maintenance.models import RepairOrder
 from ...stock.models import Device
 from ...stock.services import get_device, lock_device, record_event
-from ..models import NavOutboxMessage, PartOrder
+from ..models import NavOrderLine, NavOutboxMessage, PartOrder
 from .common import enqueue, nav_date, next_working_day
 
 MAX_PART_ORDERS_PER_24H = 5
@@ -26,6 +28,7 @@ MAX_PART_ORDERS_PER_24H = 5
 PART_ORDER_FINAL = frozenset({"SKIPNINGSBEKREFTET", "ANNULLERT"})
 PART_STATUS_LABELS = {
     "queued": "Venter på å bli sendt (NAV svarer ikke)", "refused": "Avvist av NAV",
+    "received": "Sendt fra NAV, forsendelsen er registrert",
     "INNSENDT": "Sendt til NAV", "REGISTRERT": "Registrert hos NAV", "KLARGJORT": "Klargjort for sending",
     "DELVIS_SKIPNINGSBEKREFTET": "Delvis sendt", "SKIPNINGSBEKREFTET": "Sendt fra NAV", "ANNULLERT": "Annullert",
 }
@@ -105,8 +108,10 @@ def list_part_orders(session: Session, barcode: str | None = None, open_only: bo
 
 
 def part_order_status_label(order: PartOrder) -> str:
-    if order.status in ("queued", "refused"):
-        return PART_STATUS_LABELS[order.status]
+    if order.status in ("queued", "refused", "received"):
+        label = PART_STATUS_LABELS[order.status]
+        return label + (f", ventet {order.expected_delivery:%d.%m.%Y}" if order.status == "received"
+                        and order.expected_delivery else "")
     return PART_STATUS_LABELS.get(order.nav_status or "INNSENDT", order.nav_status or "")
 
 
@@ -116,7 +121,7 @@ def send_part_order(session: Session, port: NavPort, message: NavOutboxMessage, 
     order = session.get(PartOrder, message.part_order_id)
     sak = answer.delbestilling_sak
     order.status, order.saksnummer, order.sent_at = "sent", answer.saksnummer, utcnow()
-    _apply_sak(order, sak)
+    _apply_sak(session, order, sak)
     device = session.get(Device, order.device_id)
     record_event(session, device, "part_order_sent", None,
                  note=f"Delbestilling mottatt av NAV, saksnummer {answer.saksnummer}",
@@ -136,18 +141,54 @@ def part_order_refused(session: Session, message: NavOutboxMessage, problem: Exc
                  data={"part_order_id": order.id, "feil": order.refusal_code})
 
 
-def _apply_sak(order: PartOrder, sak) -> None:
+def _apply_sak(session: Session, order: PartOrder, sak) -> None:
     order.nav_status = sak.status
     order.oebs_ordrenummer = order.oebs_ordrenummer or sak.oebs_ordrenummer
     order.status_checked_at = utcnow()
     if sak.status == "SKIPNINGSBEKREFTET" and order.expected_delivery is None:
         shipped = nav_date(sak.sist_oppdatert) or local_today()
-        order.expected_delivery = next_working_day(shipped)
+        _expect_parts(session, order, next_working_day(shipped))
+
+
+def _expect_parts(session: Session, order: PartOrder, on: date) -> None:
+    """The parts are due ``on``: the repair they are for is visited that day, not before."""
+    order.expected_delivery = on
+    repair_id = order.repair_id or session.scalar(select(RepairOrder.id).where(
+        RepairOrder.device_id == order.device_id, RepairOrder.place == "home", RepairOrder.status == "open")
+        .order_by(RepairOrder.id.desc()).limit(1))
+    if repair_id is not None:
+        logistics.postpone_repair_visit(session, repair_id, on)
+
+
+def match_part_shipments(session: Session, lines: list[NavOrderLine]) -> int:
+    """NAV's order lines for shipped parts (type Del, reference ``hmdel_<saksnummer>``) find their part
+    order: it is marked received, with the day the parts are due, and the repair visit waits for it."""
+    by_case = {}
+    for line in lines:
+        reference = line.referanse_nummer or ""
+        if line.item_type == "Del" and reference.startswith("hmdel_") and reference[6:].isdigit():
+            by_case.setdefault(int(reference[6:]), line)
+    if not by_case:
+        return 0
+    orders = session.scalars(select(PartOrder).where(PartOrder.saksnummer.in_(by_case),
+                                                     PartOrder.order_line_id.is_(None)))
+    matched = 0
+    for order in orders:
+        line = by_case[order.saksnummer]
+        order.order_line_id, order.status = line.id, "received"
+        _expect_parts(session, order, line.expected_on or order.expected_delivery or local_today())
+        record_event(session, session.get(Device, order.device_id), "part_order_status", None,
+                     note=f"Delbestilling {order.saksnummer}: delene er sendt fra NAV (ordre {line.ordre_number}), "
+                          f"ventet {order.expected_delivery:%d.%m.%Y}",
+                     data={"part_order_id": order.id, "order_line_id": line.id})
+        matched += 1
+    session.flush()
+    return matched
 
 
 def open_part_order_ids(session: Session, limit: int = 200) -> list[int]:
     return list(session.scalars(select(PartOrder.id).where(
-        PartOrder.status == "sent", PartOrder.saksnummer.is_not(None),
+        PartOrder.status.in_(("sent", "received")), PartOrder.saksnummer.is_not(None),
         PartOrder.nav_status.not_in(PART_ORDER_FINAL)).order_by(PartOrder.id).limit(limit)))
 
 
@@ -157,7 +198,7 @@ def refresh_part_order(session: Session, port: NavPort, part_order_id: int) -> P
     if order is None or order.saksnummer is None:
         raise NotFound(f"Fant ingen sendt delbestilling {part_order_id}.", {"part_order_id": part_order_id})
     before = order.nav_status
-    _apply_sak(order, port.order_status(order.saksnummer))
+    _apply_sak(session, order, port.order_status(order.saksnummer))
     if order.nav_status != before:
         device = session.get(Device, order.device_id)
         record_event(session, device, "part_order_status", None,

@@ -23,6 +23,7 @@ from ...lending.fit import Candidate, fits
 from ...lending.models import Need
 from ..models import NavOrderLine, NavSyncState
 from .common import expected_date
+from .part_orders import match_part_shipments
 
 SYNC_NAME = "order_lines"
 LINE_STATE_LABELS = {"expected": "Ventet", "received": "Mottatt", "cancelled": "Kansellert"}
@@ -44,12 +45,14 @@ class ApplyResult:
     updated: int = 0
     unchanged: int = 0
     needs_matched: int = 0
+    parts_matched: int = 0
 
     def add(self, other: "ApplyResult") -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.needs_matched += other.needs_matched
+        self.parts_matched += other.parts_matched
 
     @property
     def received(self) -> int:
@@ -122,6 +125,10 @@ def apply_order_lines(session: Session, vault: FnrVault, lines: list[OrderLine],
     touched_citizens = {citizens[h] for h in hashes.values() if h in citizens}
     if touched_citizens:
         result.needs_matched = match_needs(session, touched_citizens)
+    part_references = {line.referanse_nummer for line, _, _ in changed if line.spare_part_saksnummer is not None}
+    if part_references:
+        result.parts_matched = match_part_shipments(session, list(session.scalars(select(NavOrderLine).where(
+            NavOrderLine.item_type == "Del", NavOrderLine.referanse_nummer.in_(part_references)))))
     return result
 
 
