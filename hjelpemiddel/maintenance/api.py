@@ -10,7 +10,7 @@ from ..stock.schemas import DeviceOut
 from ..stock.services import get_device, get_device_by_id
 from . import services
 from .schemas import (ChecklistOut, CleanIn, CompleteRepairIn, InspectIn, InspectionOut, QuarantineIn, QuarantineOut,
-                      QuarantinePageOut, QuarantineQuery, ReleaseIn, RepairIn, RepairOut)
+                      QuarantinePageOut, QuarantineQuery, ReleaseIn, RepairIn, RepairOut, ScrapIn)
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/v1")
 
@@ -98,3 +98,11 @@ def _quarantine_out(entry):
                                     device.location.code if device.location else None,
                                     services.release_options(entry) if entry.released_at is None else [])
     return shared(QuarantineOut).dump(unit)
+
+
+@bp.post("/devices/<barcode>/scrap")
+@api_doc("Kasser et hjelpemiddel på lageret eller til reparasjon (med begrunnelse)", body=ScrapIn, response=DeviceOut,
+         tag="maintenance")
+@roles_required("lager")
+def scrap(barcode: str):
+    return shared(DeviceOut).dump(services.scrap_device(get_session(), current_user().id, barcode, **parse(shared(ScrapIn))))

@@ -107,3 +107,7 @@ class QuarantineOut(Schema):
 class QuarantinePageOut(Schema):
     total = fields.Integer()
     items = fields.List(fields.Nested(QuarantineOut))
+
+
+class ScrapIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 2000, error="Kassering krever en begrunnelse."))

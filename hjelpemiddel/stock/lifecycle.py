@@ -162,6 +162,7 @@ EVENT_LABELS = {
     "repaired": "Reparert",
     "repair_opened": "Reparasjon opprettet",
     "quarantined": "Satt i karantene",
+    "scrapped": "Kassert",
     "quarantine_released": "Sluppet fra karantene",
     "nav_loan_imported": "Registrert fra NAVs utlånsliste",
     "nav_kept_for_reuse": "Beholdes for gjenbruk (avtalt med NAV)",

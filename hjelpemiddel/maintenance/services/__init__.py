@@ -3,12 +3,12 @@ from .cleaning import (CLEANING_METHODS, IN_MAINTENANCE, awaits_nav_decision, ch
                        devices_in_maintenance, inspect_device)
 from .quarantine import (REASON_LABELS, QuarantinedUnit, list_quarantined, quarantine_device, release_device,
                          release_options)
-from .repairs import (RESUME_AFTER_REPAIR, complete_repair, get_repair, list_repairs, open_depot_repair,
-                      open_repair)
+from .repairs import (complete_repair, get_repair, list_repairs, open_depot_repair,
+                      open_repair, resume_after_repair, scrap_device)
 
 __all__ = [
-    "CLEANING_METHODS", "IN_MAINTENANCE", "REASON_LABELS", "RESUME_AFTER_REPAIR", "QuarantinedUnit",
+    "CLEANING_METHODS", "IN_MAINTENANCE", "REASON_LABELS", "QuarantinedUnit",
     "awaits_nav_decision", "checklist_for_device", "clean_device", "complete_repair", "devices_in_maintenance",
     "get_repair", "inspect_device", "list_quarantined", "list_repairs", "open_depot_repair", "open_repair",
-    "quarantine_device", "release_device", "release_options",
+    "quarantine_device", "release_device", "release_options", "resume_after_repair", "scrap_device",
 ]

@@ -9,17 +9,28 @@ from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...stock.lifecycle import STATE_LABELS, DeviceState
-from ...stock.models import Device
+from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, lock_device, record_event
 from ..events import RepairVisitNeeded
 from ..models import REPAIR_PLACES, RepairOrder
 
 S = DeviceState
-# Where a unit repaired at the depot goes next: back on the loan it came from, back to the wash it
-# skipped, or through inspection before anyone gets it.
-RESUME_AFTER_REPAIR = {S.ON_LOAN: S.ON_LOAN, S.AVAILABLE: S.INSPECTION, S.CLEANING: S.CLEANING,
-                       S.INSPECTION: S.INSPECTION, S.QUARANTINED: S.INSPECTION}
-_OPEN_AT_DEPOT_FROM = tuple(state for state in RESUME_AFTER_REPAIR if state != S.QUARANTINED)
+# Units that may be taken in for repair at the depot (a quarantined one through its release).
+_OPEN_AT_DEPOT_FROM = (S.ON_LOAN, S.AVAILABLE, S.CLEANING, S.INSPECTION)
+_REPAIRABLE = (*_OPEN_AT_DEPOT_FROM, S.QUARANTINED)
+_LOAN_ENDED = ("collected", "handed_in", "return_received")
+
+
+def resume_after_repair(session: Session, device: Device) -> DeviceState:
+    """Where a unit repaired at the depot goes next: back on the loan it was taken from; to the wash
+    if it has not been washed since its last loan ended (whatever it went through since); otherwise
+    through inspection before anyone gets it."""
+    if device.state == S.ON_LOAN:
+        return S.ON_LOAN
+    last = session.scalar(select(DeviceEvent.kind).where(
+        DeviceEvent.device_id == device.id, DeviceEvent.kind.in_((*_LOAN_ENDED, "cleaned")))
+        .order_by(DeviceEvent.id.desc()).limit(1))
+    return S.CLEANING if last in _LOAN_ENDED else S.INSPECTION
 
 
 def get_repair(session: Session, repair_id: int, for_update: bool = False) -> RepairOrder:
@@ -39,12 +50,12 @@ def open_depot_repair(session: Session, actor_id: int | None, device: Device, de
                       kind: str = "repair_opened", data: dict | None = None, location_id=KEEP) -> RepairOrder:
     """The unit (locked by the caller) goes to repair at the depot with an order to record the work on."""
     _refuse_second_open_repair(session, device)
-    if device.state not in RESUME_AFTER_REPAIR:
+    if device.state not in _REPAIRABLE:
         raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke tas inn til reparasjon; "
                            "bare " + ", ".join(f"«{STATE_LABELS[s]}»" for s in _OPEN_AT_DEPOT_FROM) + ".",
                            {"current_state": device.state, "allowed": [s.value for s in _OPEN_AT_DEPOT_FROM]})
     repair = RepairOrder(device_id=device.id, place="depot", description=description.strip() or "Reparasjon",
-                         created_by_id=actor_id, resume_state=RESUME_AFTER_REPAIR[device.state].value)
+                         created_by_id=actor_id, resume_state=resume_after_repair(session, device).value)
     session.add(repair)
     session.flush()
     change_state(session, device, S.IN_REPAIR, actor_id, kind=kind, location_id=location_id,
@@ -122,3 +133,24 @@ def list_repairs(session: Session, device_id: int | None = None, status: str | N
     if status:
         stmt = stmt.where(RepairOrder.status == status)
     return list(session.scalars(stmt))
+
+
+_SCRAPPABLE = (S.AVAILABLE, S.IN_REPAIR)
+
+
+def scrap_device(session: Session, actor_id: int | None, barcode: str, reason: str) -> Device:
+    """Kassering of a unit on the shelf or beyond repair; an open repair order is closed with it."""
+    if not reason.strip():
+        raise ValidationFailed.for_field("reason", "Kassering krever en begrunnelse.")
+    device = lock_device(session, barcode)
+    if device.state not in _SCRAPPABLE:
+        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke kasseres her; bare "
+                           + ", ".join(f"«{STATE_LABELS[s]}»" for s in _SCRAPPABLE) + " (en enhet i kontroll "
+                           "kasseres fra kontrollen, en i karantene når den slippes).",
+                           {"current_state": device.state, "allowed": [s.value for s in _SCRAPPABLE]})
+    for repair in session.scalars(select(RepairOrder).where(RepairOrder.device_id == device.id,
+                                                            RepairOrder.status == "open")):
+        repair.status, repair.completed_by_id, repair.completed_at = "cancelled", actor_id, utcnow()
+        repair.work_done = f"Kassert: {reason.strip()}"
+    change_state(session, device, S.SCRAPPED, actor_id, kind="scrapped", note=reason.strip())
+    return device
