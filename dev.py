@@ -77,7 +77,10 @@ def up() -> int:
         nav_port = env.get("NAV_FAKE_PORT", "8099")
         env.update(NAV_BASE_URL=f"http://127.0.0.1:{nav_port}", NAV_TOKEN="fake-nav-token")
         say(f"Starter falsk NAV-server på {env['NAV_BASE_URL']}")
-        children.append(subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "nav", "fake-server", "--port", nav_port],
+        # Its state lives beside the database, so a second `up` finds NAV as the first left it.
+        state_file = ROOT / "instance" / "fake_nav.json"
+        children.append(subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "nav", "fake-server", "--port", nav_port,
+                                          "--state-file", str(state_file)],
                                          cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         if not _wait_for_port(int(nav_port)):
             say("Den falske NAV-serveren startet ikke; fortsetter uten NAV.")

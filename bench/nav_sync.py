@@ -55,7 +55,7 @@ TARGET_RESYNC_SECONDS = 10.0
 DEFAULT_POSTGRESQL_URL = "postgresql://postgres@127.0.0.1:5432/hjm_navbench"
 FAKE_TOKEN = "bench-nav-token"
 TICKS = os.sysconf("SC_CLK_TCK")
-# Products the fake NAV sends (integrations/nav/fake_server.py PRODUCTS); the needs ask for these.
+# Products the fake NAV sends (integrations/nav/fake_data.py PRODUCTS); the needs ask for these.
 NEED_PRODUCTS = [("236958", "Panthera U3 Light rullestol", "12220301"),
                  ("177946", "Rollator Topro Olympos", "12060601"),
                  ("291003", "Seng Opus 90EW", "18121501")]

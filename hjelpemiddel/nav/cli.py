@@ -133,13 +133,16 @@ def import_file(path: str) -> None:
 @click.option("--port", default=8099, show_default=True)
 @click.option("--seed", default=1, show_default=True)
 @click.option("--token", default=None, help="Token serveren krever (standard: NAV_TOKEN eller fake-nav-token).")
-def fake_server(host: str, port: int, seed: int, token: str | None) -> None:
+@click.option("--state-file", type=click.Path(dir_okay=False), default=None,
+              help="JSON-fil som tar vare på tilstanden mellom omstarter (lastes ved start, lagres etter hver endring).")
+def fake_server(host: str, port: int, seed: int, token: str | None, state_file: str | None) -> None:
     import os
 
     from integrations.nav import fake_server as fake
 
     fake.main(["--host", host, "--port", str(port), "--seed", str(seed),
-               "--token", token or os.environ.get("NAV_TOKEN") or fake.DEFAULT_TOKEN])
+               "--token", token or os.environ.get("NAV_TOKEN") or fake.DEFAULT_TOKEN,
+               *(["--state-file", state_file] if state_file else [])])
 
 
 @nav_cli.command("seed-fake", help="Demo: gi den falske NAV-serveren NAVs side av demodataene.")

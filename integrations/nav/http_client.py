@@ -1,4 +1,5 @@
-"""NavPort over HTTP (requests) for a municipality API of NAV's shape.
+"""NavPort over HTTP (requests) for a municipality API of NAV's shape (the port's methods and local
+checks are ``NavWireClient``'s; this module is the transport).
 
 Every call has a (connect, read) timeout. 5xx answers, timeouts, connection errors, responses cut
 off mid-body and 2xx bodies that are not valid JSON are retried with exponential backoff and full
@@ -15,10 +16,8 @@ from typing import Any, Callable
 import requests
 import urllib3
 
-from .port import (
-    Delbestilling, DelbestillingSak, DelbestillingSvar, NavLoan, NavRefused, NavRequestError,
-    NavUnavailable, OrderLine, OrderLinePage, PartOrderInvalid, RecordInvalid, validate_part_order,
-)
+from .port import ApplicationInvalid, NavRefused, NavRequestError, NavUnavailable, PartOrderInvalid, RecordInvalid
+from .wire_client import NavWireClient
 
 # Mistakes in how the request is built (our configuration or code), not NAV being unavailable:
 # retrying cannot help, so they are raised as they are.
@@ -31,7 +30,7 @@ _BODY_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException)
 _NO_BODY = object()
 
 
-class NavHttpClient:
+class NavHttpClient(NavWireClient):
     def __init__(self, base_url: str, token: str, timeout: tuple[float, float] | float = (3.05, 10),
                  retries: int = 4, backoff: float = 0.2, max_backoff: float = 10.0,
                  sleep: Callable[[float], None] = time.sleep, rng: Callable[[], float] = random.random,
@@ -63,12 +62,14 @@ class NavHttpClient:
         """Full jitter: uniform in [0, min(cap, backoff * 2**attempt))."""
         return self._rng() * min(self.max_backoff, self.backoff * (2 ** attempt))
 
-    def _request(self, method: str, path: str, *, expect_json: bool = False, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, *, expect_json: bool = False,
+                 invalid: type[RecordInvalid] = PartOrderInvalid, **kwargs: Any) -> Any:
         """Send with retries. Returns the parsed JSON body if ``expect_json``, else the response.
 
         Retried: timeouts, connection errors, answers cut off mid-body, 5xx, and (with
         ``expect_json``) a 2xx body that is not valid JSON. Never retried: 4xx (raised at once as
-        NavRefused / PartOrderInvalid / NavRequestError). Gives up with NavUnavailable.
+        NavRefused / ``invalid`` for NAV's valideringsfeil / NavRequestError). Gives up with
+        NavUnavailable.
         """
         url = f"{self.base_url}{path}"
         last: str = ""
@@ -82,7 +83,7 @@ class NavHttpClient:
                     response.close()
                     continue
                 if response.status_code >= 400:
-                    self._raise_client_error(response)
+                    self._raise_client_error(response, invalid)
                 if not expect_json:
                     return response
                 body = self._parse_json(response)
@@ -110,7 +111,7 @@ class NavHttpClient:
             return _NO_BODY
 
     @staticmethod
-    def _raise_client_error(response: requests.Response) -> None:
+    def _raise_client_error(response: requests.Response, invalid: type[RecordInvalid]) -> None:
         try:
             body = response.json()
         except ValueError:
@@ -120,70 +121,37 @@ class NavHttpClient:
                 raise NavRefused.for_code(body["feil"], response.status_code)
             problems = body.get("valideringsfeil")
             if isinstance(problems, list) and problems and isinstance(problems[0], dict):
-                raise PartOrderInvalid(str(problems[0].get("felt", "?")), str(problems[0].get("melding", "")))
+                raise invalid(str(problems[0].get("felt", "?")), str(problems[0].get("melding", "")))
             detail = str(body.get("error") or body.get("message") or "")
         else:
             detail = response.text[:200]
         raise NavRequestError(response.status_code, detail)
 
-    # ---------------------------------------------------------------- the port
+    # ---------------------------------------------------------------- transport for NavWireClient
 
-    def fetch_order_lines(self, cursor: str | None, limit: int = 100) -> OrderLinePage:
+    def _post(self, path: str, body: dict, idempotency_key: str, **kwargs: Any) -> Any:
+        return self._request("POST", path, json=body, headers={"Idempotency-Key": idempotency_key}, **kwargs)
+
+    def _get_order_lines(self, cursor: str | None, limit: int) -> Any:
         params: dict[str, Any] = {"limit": limit}
         if cursor is not None:
             params["cursor"] = cursor
-        body = self._request("GET", "/ordrelinjer", params=params, expect_json=True)
-        try:
-            records = body["ordrelinjer"]
-            lines = [OrderLine.from_wire(r) for r in records]
-        except (KeyError, TypeError) as exc:
-            raise NavUnavailable(f"Uventet svar fra NAV på /ordrelinjer: {exc!r}") from None
-        except RecordInvalid as exc:
-            raise NavUnavailable(f"Ugyldig ordrelinje fra NAV: {exc}") from exc
-        # The same line may come more than once in a page; keep its last (newest) version.
-        deduped: dict[tuple[str, int, str], OrderLine] = {}
-        for line in lines:
-            deduped.pop(line.key, None)
-            deduped[line.key] = line
-        next_cursor = body.get("nextCursor")
-        return OrderLinePage(lines=list(deduped.values()),
-                             next_cursor=str(next_cursor) if next_cursor is not None else cursor,
-                             has_more=bool(body.get("hasMore")),
-                             remaining=body["remaining"] if isinstance(body.get("remaining"), int) else None)
+        return self._request("GET", "/ordrelinjer", params=params, expect_json=True)
 
-    def citizen_loans(self, fnr: str) -> list[NavLoan]:
-        body = self._request("POST", "/loans/lookup", json={"fnr": fnr}, expect_json=True)
-        if not isinstance(body, list):
-            raise NavUnavailable("Uventet svar fra NAV på utlånsoppslag")
-        return [NavLoan.from_wire(r) for r in body]
+    def _lookup_loans(self, fnr: str) -> Any:
+        return self._request("POST", "/loans/lookup", json={"fnr": fnr}, expect_json=True)
 
-    def submit_part_order(self, order: Delbestilling, idempotency_key: str) -> DelbestillingSvar:
-        if not idempotency_key:
-            raise ValueError("idempotency_key mangler")
-        validate_part_order(order)
-        body = self._request("POST", "/delbestilling", json=order.to_wire(),
-                             headers={"Idempotency-Key": idempotency_key}, expect_json=True)
-        try:
-            return DelbestillingSvar.from_wire(body)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise NavUnavailable(f"Uventet svar fra NAV på delbestilling: {exc!r}") from None
+    def _post_part_order(self, body: dict, idempotency_key: str) -> Any:
+        return self._post("/delbestilling", body, idempotency_key, expect_json=True)
 
-    def order_status(self, saksnummer: int) -> DelbestillingSak:
-        body = self._request("GET", f"/delbestilling/{int(saksnummer)}", expect_json=True)
-        try:
-            return DelbestillingSak.from_wire(body)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise NavUnavailable(f"Uventet svar fra NAV på status for sak {saksnummer}: {exc!r}") from None
+    def _get_part_order(self, saksnummer: int) -> Any:
+        return self._request("GET", f"/delbestilling/{saksnummer}", expect_json=True)
 
-    def report_return(self, hmsnr: str, serienr: str, note: str, idempotency_key: str,
-                      kept_for_reuse: bool = False) -> None:
-        """Tell NAV the device is back (ends the loan). Raises IngetUtlan if it is on no active loan."""
-        if not idempotency_key:
-            raise ValueError("idempotency_key mangler")
-        for name, value in (("hmsnr", hmsnr), ("serienr", serienr)):
-            if not isinstance(value, str) or not value.strip():
-                raise RecordInvalid(name, "mangler")
-        self._request("POST", "/returns",
-                      json={"hmsnr": hmsnr, "serienr": serienr, "merknad": note,
-                            "beholdesForGjenbruk": bool(kept_for_reuse)},
-                      headers={"Idempotency-Key": idempotency_key}).close()
+    def _post_return(self, body: dict, idempotency_key: str) -> None:
+        self._post("/returns", body, idempotency_key).close()
+
+    def _post_application(self, body: dict, idempotency_key: str) -> Any:
+        return self._post("/soknad", body, idempotency_key, expect_json=True, invalid=ApplicationInvalid)
+
+    def _get_application(self, saksnummer: int) -> Any:
+        return self._request("GET", f"/soknad/{saksnummer}", expect_json=True)

@@ -1,15 +1,22 @@
 """What the application needs from NAV, in NAV's own terms.
 
-Wire names and codes are NAV's (hm-oebs-listener, hm-oebs-api-proxy, hm-delbestilling-api); the
-Python attributes are the same names in snake_case. ``from_wire``/``to_wire`` translate exactly.
+Wire names and codes are NAV's (hm-oebs-listener, hm-oebs-api-proxy, hm-delbestilling-api,
+hm-soknad-api); the Python attributes are the same names in snake_case. ``from_wire``/``to_wire``
+translate exactly. NAV's rules live here once (``validate_part_order``, ``check_order_rate``,
+``validate_application``, ``validate_return``): the application checks with them before sending,
+and the fake NAV refuses with them.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Protocol, runtime_checkable
 
 SIX_DIGITS = re.compile(r"^\d{6}$")
+ISO_CATEGORY = re.compile(r"^(\d{6}|\d{8})$")  # ISO 9999's 6 digits, or NAV's 8
+FOUR_DIGITS = re.compile(r"^\d{4}$")
 
 USER_ITEM_TYPES = ("Hjelpemiddel", "Individstyrt hjelpemiddel", "Del")
 LEVERING = ("TIL_XK_LAGER", "TIL_SERVICE_OPPDRAG")
@@ -108,6 +115,20 @@ class RecordInvalid(ValueError):
 
 class PartOrderInvalid(RecordInvalid):
     """A spare-part order breaks one of NAV's rules (checked before sending, or reported by NAV)."""
+
+
+class ApplicationInvalid(RecordInvalid):
+    """An application (søknad) breaks one of NAV's rules (checked before sending, or reported by NAV)."""
+
+
+def valid_fnr(fnr: Any) -> bool:
+    """11 digits whose two mod-11 check digits are right (D-numbers and synthetic test numbers pass)."""
+    if not isinstance(fnr, str) or not re.fullmatch(r"\d{11}", fnr):
+        return False
+    d = [int(c) for c in fnr]
+    k1 = 11 - sum(w * x for w, x in zip([3, 7, 6, 1, 8, 9, 4, 5, 2], d)) % 11
+    k2 = 11 - sum(w * x for w, x in zip([5, 4, 3, 2, 7, 6, 5, 4, 3, 2], d)) % 11
+    return (k1 % 11) == d[9] and (k2 % 11) == d[10]
 
 
 # --------------------------------------------------------------------------- order lines
@@ -262,6 +283,24 @@ class OrderLinePage:
     has_more: bool = False
     remaining: int | None = None  # how many lines NAV says follow, when it says
 
+    @classmethod
+    def from_wire(cls, body: dict, cursor: str | None) -> "OrderLinePage":
+        """NAV's page ``{"ordrelinjer", "nextCursor", "hasMore", "remaining"}`` asked for after ``cursor``.
+
+        The same line may come more than once in a page; its last (newest) version is kept.
+        Raises KeyError/TypeError for a malformed page and RecordInvalid for a malformed line."""
+        deduped: dict[tuple[str, int, str], OrderLine] = {}
+        for record in body["ordrelinjer"]:
+            line = OrderLine.from_wire(record)
+            deduped.pop(line.key, None)
+            deduped[line.key] = line
+        next_cursor = body.get("nextCursor")
+        remaining = body.get("remaining")
+        return cls(lines=list(deduped.values()),
+                   next_cursor=str(next_cursor) if next_cursor is not None else cursor,
+                   has_more=bool(body.get("hasMore")),
+                   remaining=remaining if isinstance(remaining, int) and not isinstance(remaining, bool) else None)
+
 
 # --------------------------------------------------------------------------- loans
 
@@ -307,6 +346,12 @@ class NavLoan:
 
 # --------------------------------------------------------------------------- spare-part orders
 
+def _wire_text(d: dict, key: str) -> Any:
+    """A text field as sent: ``""`` when missing, anything but text left as it is for the rules to refuse."""
+    value = d.get(key)
+    return "" if value is None else value
+
+
 @dataclass(frozen=True)
 class Del:
     hmsnr: str
@@ -316,9 +361,10 @@ class Del:
     maks_antall: int | None = None
 
     @classmethod
-    def from_wire(cls, d: dict) -> "Del":
-        return cls(hmsnr=str(d.get("hmsnr", "")), navn=str(d.get("navn", "")),
-                   kategori=str(d.get("kategori", "")), lev_art_nr=d.get("levArtNr"),
+    def from_wire(cls, d: Any) -> "Del":
+        d = d if isinstance(d, dict) else {}
+        return cls(hmsnr=_wire_text(d, "hmsnr"), navn=str(d.get("navn") or ""),
+                   kategori=str(d.get("kategori") or ""), lev_art_nr=d.get("levArtNr"),
                    maks_antall=d.get("maksAntall"))
 
     def to_wire(self) -> dict:
@@ -332,8 +378,9 @@ class DelLinje:
     antall: int
 
     @classmethod
-    def from_wire(cls, d: dict) -> "DelLinje":
-        return cls(del_=Del.from_wire(d.get("del") or {}), antall=d.get("antall"))
+    def from_wire(cls, d: Any) -> "DelLinje":
+        d = d if isinstance(d, dict) else {}
+        return cls(del_=Del.from_wire(d.get("del")), antall=d.get("antall"))
 
     def to_wire(self) -> dict:
         return {"del": self.del_.to_wire(), "antall": self.antall}
@@ -341,7 +388,10 @@ class DelLinje:
 
 @dataclass(frozen=True)
 class Delbestilling:
-    """A spare-part order for a device on loan (hm-delbestilling-api ``delbestilling``)."""
+    """A spare-part order for a device on loan (hm-delbestilling-api ``delbestilling``).
+
+    ``from_wire`` keeps what was sent (a number where text belongs stays a number), so that
+    ``validate_part_order`` refuses it as NAV would."""
 
     id: str
     hmsnr: str
@@ -354,9 +404,10 @@ class Delbestilling:
     @classmethod
     def from_wire(cls, body: dict) -> "Delbestilling":
         d = body.get("delbestilling", body) if isinstance(body, dict) else {}
-        return cls(id=str(d.get("id", "")), hmsnr=str(d.get("hmsnr", "")), serienr=str(d.get("serienr", "")),
-                   navn=str(d.get("navn", "")),
-                   deler=tuple(DelLinje.from_wire(x) for x in (d.get("deler") or []) if isinstance(x, dict)),
+        deler = d.get("deler")
+        return cls(id=str(d.get("id") or ""), hmsnr=_wire_text(d, "hmsnr"), serienr=_wire_text(d, "serienr"),
+                   navn=str(d.get("navn") or ""),
+                   deler=tuple(DelLinje.from_wire(x) for x in deler) if isinstance(deler, list) else (),
                    levering=d.get("levering", "TIL_XK_LAGER"),
                    har_opplaering_pa_batteri=d.get("harOpplæringPåBatteri"))
 
@@ -406,24 +457,34 @@ class DelbestillingSvar:
                    delbestilling_sak=DelbestillingSak.from_wire(d["delbestillingSak"]))
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _six_digits(value: Any) -> bool:
+    return isinstance(value, str) and bool(SIX_DIGITS.match(value))
+
+
 def validate_part_order(order: Delbestilling) -> None:
-    """Apply NAV's rules before sending; raises PartOrderInvalid naming the field."""
-    if not SIX_DIGITS.match(order.hmsnr or ""):
+    """NAV's rules for one spare-part order; raises PartOrderInvalid naming the (wire) field.
+
+    The rate limit needs the device's earlier orders: ``check_order_rate``."""
+    if not _six_digits(order.hmsnr):
         raise PartOrderInvalid("hmsnr", "må være nøyaktig 6 siffer")
-    if not SIX_DIGITS.match(order.serienr or ""):
+    if not _six_digits(order.serienr):
         raise PartOrderInvalid("serienr", "må være nøyaktig 6 siffer")
     if order.levering not in LEVERING:
         raise PartOrderInvalid("levering", f"må være en av {', '.join(LEVERING)}")
     if not order.deler:
         raise PartOrderInvalid("deler", "minst én del må bestilles")
     for i, line in enumerate(order.deler):
-        if not SIX_DIGITS.match(line.del_.hmsnr or ""):
+        if not _six_digits(line.del_.hmsnr):
             raise PartOrderInvalid(f"deler[{i}].del.hmsnr", "må være nøyaktig 6 siffer")
-        if isinstance(line.antall, bool) or not isinstance(line.antall, int) or line.antall < 1:
+        if not _is_count(line.antall):
             raise PartOrderInvalid(f"deler[{i}].antall", "må være minst 1")
         maks = line.del_.maks_antall
         if maks is not None:
-            if isinstance(maks, bool) or not isinstance(maks, int) or maks < 1:
+            if not _is_count(maks):
                 raise PartOrderInvalid(f"deler[{i}].del.maksAntall", "må være et heltall på minst 1")
             if line.antall > maks:
                 raise PartOrderInvalid(f"deler[{i}].antall", f"kan ikke være mer enn {maks} (maks antall for delen)")
@@ -431,11 +492,189 @@ def validate_part_order(order: Delbestilling) -> None:
         raise PartOrderInvalid("harOpplæringPåBatteri", "batteri kan bare bestilles med opplæring på batteri")
 
 
+MAX_PART_ORDERS_PER_24H = 5
+PART_ORDER_RATE_WINDOW = timedelta(hours=24)
+
+
+def check_order_rate(previous_order_times: Iterable[datetime], now: datetime) -> None:
+    """NAV's limit of ``MAX_PART_ORDERS_PER_24H`` part orders per device (hmsnr + serienr) in 24 hours.
+
+    ``previous_order_times``: when the device's earlier orders were made (not those NAV refused);
+    an order exactly 24 hours old no longer counts. Raises ForMangeBestillingerSiste24Timer when
+    one more order would break the limit. Pass times and ``now`` of the same kind (both naive or
+    both aware)."""
+    recent = sum(1 for made in previous_order_times if now - made < PART_ORDER_RATE_WINDOW)
+    if recent >= MAX_PART_ORDERS_PER_24H:
+        raise NavRefused.for_code("FOR_MANGE_BESTILLINGER_SISTE_24_TIMER",
+                                  FEIL_HTTP_STATUS["FOR_MANGE_BESTILLINGER_SISTE_24_TIMER"])
+
+
+# --------------------------------------------------------------------------- returns
+
+def return_to_wire(hmsnr: str, serienr: str, note: str | None, kept_for_reuse: bool) -> dict:
+    """NAV's return record: ``{"hmsnr", "serienr", "merknad", "beholdesForGjenbruk"}``."""
+    return {"hmsnr": hmsnr, "serienr": serienr, "merknad": note, "beholdesForGjenbruk": kept_for_reuse}
+
+
+def validate_return(record: Any) -> None:
+    """NAV's rules for a return record (``return_to_wire``); raises RecordInvalid naming the field."""
+    if not isinstance(record, dict):
+        raise RecordInvalid("(body)", "forventet et JSON-objekt")
+    for name in ("hmsnr", "serienr"):
+        if not isinstance(record.get(name), str) or not record[name].strip():
+            raise RecordInvalid(name, "mangler")
+    if not isinstance(record.get("merknad", ""), (str, type(None))):
+        raise RecordInvalid("merknad", "må være tekst")
+    if not isinstance(record.get("beholdesForGjenbruk", False), bool):
+        raise RecordInvalid("beholdesForGjenbruk", "må være true eller false")
+
+
+# --------------------------------------------------------------------------- applications (søknad)
+
+SOKNAD_STATUSES = ("ENDELIG_JOURNALFØRT", "VEDTAKSRESULTAT_INNVILGET", "VEDTAKSRESULTAT_AVSLÅTT",
+                   "UTSENDING_STARTET")  # SøknadsStatus names from hm-soknad-api, in order
+SOKNAD_GRANTED = ("VEDTAKSRESULTAT_INNVILGET", "UTSENDING_STARTET")
+
+
+@dataclass(frozen=True)
+class SoknadHjelpemiddel:
+    """One line of an application: a product (hmsnr) or, when any product of a class will do, an
+    ISO class (``iso_kategori``, 6 or 8 digits)."""
+
+    beskrivelse: str
+    antall: int = 1
+    hmsnr: str | None = None
+    iso_kategori: str | None = None
+
+    @classmethod
+    def from_wire(cls, d: Any) -> "SoknadHjelpemiddel":
+        d = d if isinstance(d, dict) else {}
+        return cls(beskrivelse=d.get("beskrivelse"), antall=d.get("antall"), hmsnr=d.get("hmsnr"),
+                   iso_kategori=d.get("isoKategori"))
+
+    def to_wire(self) -> dict:
+        return {"hmsnr": self.hmsnr, "isoKategori": self.iso_kategori, "beskrivelse": self.beskrivelse,
+                "antall": self.antall}
+
+
+@dataclass(frozen=True)
+class Soknad:
+    """An application to NAV for long-term loan (varig utlån) of assistive devices for a citizen.
+
+    ``from_wire`` keeps what was sent, so that ``validate_application`` refuses it as NAV would."""
+
+    id: str
+    fnr_bruker: str = field(repr=False)
+    hjelpemidler: tuple[SoknadHjelpemiddel, ...]
+    kommunenummer: str | None = None
+    merknad: str | None = None
+
+    @classmethod
+    def from_wire(cls, body: dict) -> "Soknad":
+        d = body.get("soknad", body) if isinstance(body, dict) else {}
+        lines = d.get("hjelpemidler")
+        return cls(id=d.get("id"), fnr_bruker=d.get("fnrBruker"),
+                   hjelpemidler=tuple(SoknadHjelpemiddel.from_wire(x) for x in lines) if isinstance(lines, list) else (),
+                   kommunenummer=d.get("kommunenummer"), merknad=d.get("merknad"))
+
+    def to_wire(self) -> dict:
+        return {"soknad": {"id": self.id, "fnrBruker": self.fnr_bruker, "kommunenummer": self.kommunenummer,
+                           "hjelpemidler": [line.to_wire() for line in self.hjelpemidler],
+                           "merknad": self.merknad}}
+
+
+@dataclass(frozen=True)
+class SoknadSvar:
+    """NAV's receipt for an application: it is journaled (``ENDELIG_JOURNALFØRT``) as case ``saksnummer``."""
+
+    id: str
+    saksnummer: int
+    status: str
+    opprettet: str
+
+    @classmethod
+    def from_wire(cls, d: dict) -> "SoknadSvar":
+        return cls(id=str(d["id"]), saksnummer=int(d["saksnummer"]), status=d["status"], opprettet=d["opprettet"])
+
+    def to_wire(self) -> dict:
+        return {"id": self.id, "saksnummer": self.saksnummer, "status": self.status, "opprettet": self.opprettet}
+
+
+@dataclass(frozen=True)
+class SoknadSak:
+    """Where an application stands. ``status`` moves forward only: ``ENDELIG_JOURNALFØRT`` →
+    ``VEDTAKSRESULTAT_INNVILGET`` (``ordrenummer`` set: the order whose lines bring the devices) →
+    ``UTSENDING_STARTET``; or → ``VEDTAKSRESULTAT_AVSLÅTT`` with a ``begrunnelse``."""
+
+    saksnummer: int
+    status: str
+    opprettet: str
+    sist_oppdatert: str
+    vedtaksdato: str | None = None
+    ordrenummer: str | None = None
+    begrunnelse: str | None = None
+
+    @property
+    def granted(self) -> bool:
+        return self.status in SOKNAD_GRANTED
+
+    @property
+    def refused(self) -> bool:
+        return self.status == "VEDTAKSRESULTAT_AVSLÅTT"
+
+    @classmethod
+    def from_wire(cls, d: dict) -> "SoknadSak":
+        return cls(saksnummer=int(d["saksnummer"]), status=d["status"], opprettet=d["opprettet"],
+                   sist_oppdatert=d["sistOppdatert"], vedtaksdato=d.get("vedtaksdato"),
+                   ordrenummer=d.get("ordrenummer"), begrunnelse=d.get("begrunnelse"))
+
+    def to_wire(self) -> dict:
+        return {"saksnummer": self.saksnummer, "status": self.status, "opprettet": self.opprettet,
+                "sistOppdatert": self.sist_oppdatert, "vedtaksdato": self.vedtaksdato,
+                "ordrenummer": self.ordrenummer, "begrunnelse": self.begrunnelse}
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def validate_application(application: Soknad) -> None:
+    """NAV's rules for an application; raises ApplicationInvalid naming the (wire) field."""
+    if not _is_uuid(application.id):
+        raise ApplicationInvalid("id", "må være en UUID")
+    if not valid_fnr(application.fnr_bruker):
+        raise ApplicationInvalid("fnrBruker", "må være et gyldig fødselsnummer (11 siffer)")
+    if application.kommunenummer is not None and not (
+            isinstance(application.kommunenummer, str) and FOUR_DIGITS.match(application.kommunenummer)):
+        raise ApplicationInvalid("kommunenummer", "må være nøyaktig 4 siffer")
+    if not application.hjelpemidler:
+        raise ApplicationInvalid("hjelpemidler", "minst ett hjelpemiddel må søkes om")
+    for i, line in enumerate(application.hjelpemidler):
+        if line.hmsnr is not None and not _six_digits(line.hmsnr):
+            raise ApplicationInvalid(f"hjelpemidler[{i}].hmsnr", "må være nøyaktig 6 siffer")
+        if line.iso_kategori is not None and not (
+                isinstance(line.iso_kategori, str) and ISO_CATEGORY.match(line.iso_kategori)):
+            raise ApplicationInvalid(f"hjelpemidler[{i}].isoKategori", "må være 6 eller 8 siffer")
+        if line.hmsnr is None and line.iso_kategori is None:
+            raise ApplicationInvalid(f"hjelpemidler[{i}]", "trenger hmsnr eller isoKategori")
+        if not isinstance(line.beskrivelse, str) or not line.beskrivelse.strip():
+            raise ApplicationInvalid(f"hjelpemidler[{i}].beskrivelse", "mangler")
+        if not _is_count(line.antall):
+            raise ApplicationInvalid(f"hjelpemidler[{i}].antall", "må være minst 1")
+    if application.merknad is not None and not isinstance(application.merknad, str):
+        raise ApplicationInvalid("merknad", "må være tekst")
+
+
 # --------------------------------------------------------------------------- the port
 
 @runtime_checkable
 class NavPort(Protocol):
-    """Everything the application needs from NAV. Implementations: NavHttpClient (and fakes in tests)."""
+    """Everything the application needs from NAV. Implementations: NavHttpClient (HTTP) and
+    InMemoryNav (the fake NAV in this process, for tests)."""
 
     def fetch_order_lines(self, cursor: str | None, limit: int) -> OrderLinePage: ...
 
@@ -451,3 +690,10 @@ class NavPort(Protocol):
         it for reuse (where NAV agrees) instead of sending it back. Retrying with the same
         ``idempotency_key`` is safe. Raises IngetUtlan if the device is on no active loan."""
         ...
+
+    def submit_application(self, application: Soknad, idempotency_key: str) -> SoknadSvar:
+        """Apply to NAV for long-term loan. Retrying with the same ``idempotency_key`` is safe (the
+        same answer); raises ApplicationInvalid for a breach of NAV's rules."""
+        ...
+
+    def application_status(self, saksnummer: int) -> SoknadSak: ...

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
-from contextlib import contextmanager
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from integrations.nav.fake_server import DEFAULT_TOKEN, FakeClock, create_fake_nav, make_fnr
+from integrations.nav.fake_data import FakeClock
+from integrations.nav.fake_server import DEFAULT_TOKEN, create_fake_nav
 from integrations.nav.file_transport import OrderLineFileError, read_order_lines
 from integrations.nav.http_client import NavHttpClient
 from integrations.nav.port import (
@@ -19,19 +17,7 @@ from integrations.nav.port import (
     NavUnavailable, OrderLine, PartOrderInvalid, validate_part_order,
 )
 
-
-@contextmanager
-def serving(app):
-    """Serve a WSGI app on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
+from .support import serving, some_fnr
 
 
 @pytest.fixture
@@ -342,11 +328,6 @@ AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 
 def post_control(fake, path, body):
     return requests.post(f"{fake['base']}/_control/{path}", json=body, timeout=30)
-
-
-def some_fnr(seed=7):
-    import random
-    return make_fnr(random.Random(seed))
 
 
 def test_the_order_line_key_includes_the_shipment_so_two_shipments_of_a_line_are_two_lines(fake):
