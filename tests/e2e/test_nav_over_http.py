@@ -122,6 +122,8 @@ def test_a_nav_bed_goes_from_approval_to_the_citizen_and_back_to_nav_with_a_part
                                                           "runs": [{"driver": "sindre", "van": "BIL1"}]})[0]
     sindre("POST", f"/api/v1/runs/{pickup['id']}/start", 200, json={})
     sindre("POST", f"/api/v1/runs/{pickup['id']}/stops/{pickup['stops'][0]['id']}/outcome", 200, json={"outcome": "collected"})
+    received = lise("POST", "/api/v1/returns/receive", 200, json={"device_barcode": barcode})
+    assert received["state"] == "cleaning" and "eies av NAV" in received["message"]
     returned = lise("POST", "/api/v1/nav/returns", 200, json={"barcode": barcode, "disposition": "return_to_nav",
                                                               "note": "Behovet er over"})
     assert returned["state"] == "returned_to_nav"

@@ -3,12 +3,13 @@ through the outbox, followed until NAV has shipped, and matched to the shipment'
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.nav.port import (SIX_DIGITS, Del, Delbestilling, DelLinje, NavPort, NavRefused, PartOrderInvalid,
+from integrations.nav.port import (MAX_PART_ORDERS_PER_24H, PART_ORDER_RATE_WINDOW, SIX_DIGITS, Del, Delbestilling,
+                                   DelLinje, NavPort, NavRefused, PartOrderInvalid, check_order_rate,
                                    validate_part_order)
 
 from ...catalog.models import Product
@@ -23,7 +24,6 @@ from ...stock.services import get_device, lock_device, record_event
 from ..models import NavOrderLine, NavOutboxMessage, PartOrder
 from .common import enqueue, nav_date, next_working_day
 
-MAX_PART_ORDERS_PER_24H = 5
 
 PART_ORDER_FINAL = frozenset({"SKIPNINGSBEKREFTET", "ANNULLERT"})
 PART_STATUS_LABELS = {
@@ -65,13 +65,14 @@ def order_parts(session: Session, actor_id: int, barcode: str, parts: list[dict]
         validate_part_order(order)
     except PartOrderInvalid as problem:
         raise ValidationFailed.for_field(_part_field(problem.field), problem.message) from None
-    since = utcnow() - timedelta(hours=24)
-    recent = session.scalar(select(func.count()).select_from(PartOrder).where(
-        PartOrder.device_id == device.id, PartOrder.created_at >= since, PartOrder.status != "refused"))
-    if recent >= MAX_PART_ORDERS_PER_24H:
-        raise Conflict(NavRefused.for_code("FOR_MANGE_BESTILLINGER_SISTE_24_TIMER", 403).message + ".",
-                       {"barcode": device.barcode, "limit": MAX_PART_ORDERS_PER_24H},
-                       code="FOR_MANGE_BESTILLINGER_SISTE_24_TIMER")
+    now = utcnow()
+    try:
+        check_order_rate(session.scalars(select(PartOrder.created_at).where(
+            PartOrder.device_id == device.id, PartOrder.created_at > now - PART_ORDER_RATE_WINDOW,
+            PartOrder.status != "refused")), now)
+    except NavRefused as refused:
+        raise Conflict(refused.message + ".", {"barcode": device.barcode, "limit": MAX_PART_ORDERS_PER_24H},
+                       code=refused.feil_code) from None
     part_order = PartOrder(uuid=order_id, device_id=device.id, repair_id=repair_id, levering=levering,
                            battery_training=battery_training, created_by_id=actor_id,
                            lines=[{**line.del_.to_wire(), "antall": line.antall} for line in lines])
