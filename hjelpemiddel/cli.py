@@ -138,7 +138,15 @@ def init_cli(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def main() -> None:
+def _create_app() -> Flask:
     from . import create_app
 
-    FlaskGroup(create_app=create_app, add_version_option=False, help="Hjelpemiddel – hjelpemiddellageret.")(prog_name="hjelpemiddel")
+    return create_app()
+
+
+# The `hjelpemiddel` command; tests invoke it in-process on their own app (``ScriptInfo(create_app=…)``).
+cli = FlaskGroup(create_app=_create_app, add_version_option=False, help="Hjelpemiddel – hjelpemiddellageret.")
+
+
+def main() -> None:
+    cli(prog_name="hjelpemiddel")

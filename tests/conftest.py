@@ -11,7 +11,7 @@ from hjelpemiddel.core.auth import create_token, create_user
 from hjelpemiddel.core.db import get_database
 from hjelpemiddel.stock.services import create_location
 
-from .support import ApiClient, fresh_database_url
+from .support import ApiClient, fresh_database_url, serve_wsgi
 
 TEST_SECRET = "test-secret-key"
 TEST_FNR_KEYS = {"FNR_ENCRYPTION_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=", "FNR_HASH_KEY": "test-hash-key"}
@@ -209,19 +209,11 @@ class FakeNav:
 
 @pytest.fixture(scope="session")
 def fake_nav_server():
-    import threading
-
-    from werkzeug.serving import make_server
-
     from integrations.nav.fake_server import FakeClock, create_fake_nav
 
     app = create_fake_nav(seed=1, clock=FakeClock(), seed_data=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield FakeNav(f"http://127.0.0.1:{server.server_port}", app)
-    server.shutdown()
-    thread.join(5)
+    with serve_wsgi(app, name="fake-nav-server") as base:
+        yield FakeNav(base, app)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers shared by the test suites: databases per purpose, an API client with a role."""
+"""Helpers shared by the test suites: databases per purpose, an API client with a role, apps over real HTTP."""
 from __future__ import annotations
 
 import contextlib
@@ -7,12 +7,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 _TMP = Path(tempfile.gettempdir()) / f"hjelpemiddel-tests-{os.getpid()}"
 
@@ -117,12 +120,22 @@ def decoded_codes(pdf: bytes, tmp_path: Path) -> list[str]:
 
 
 @contextlib.contextmanager
+def serve_wsgi(app, name: str = "wsgi-test-server") -> Iterator[str]:
+    """Any WSGI app served over real HTTP on loopback from a daemon thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@contextlib.contextmanager
 def serving(database_name: str, **config):
-    """A fresh migrated database of the suite's kind, served over real HTTP on loopback."""
-    import threading
-
-    from werkzeug.serving import make_server
-
+    """The app on a fresh migrated database of the suite's kind, served with ``serve_wsgi``; yields (app, base URL)."""
     from hjelpemiddel import create_app
     from hjelpemiddel.cli import upgrade_database
     from hjelpemiddel.core.db import get_database
@@ -130,12 +143,10 @@ def serving(database_name: str, **config):
     app = create_app({"DATABASE_URL": fresh_database_url(database_name), "SECRET_KEY": database_name,
                       "TOKEN_CACHE_SECONDS": 0, **config})
     upgrade_database(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
+        with serve_wsgi(app, name=f"{database_name}-server") as base:
+            yield app, base
     finally:
-        server.shutdown()
         get_database(app).engine.dispose()
 
 

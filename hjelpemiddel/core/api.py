@@ -9,5 +9,8 @@ bp = Blueprint("core_api", __name__, url_prefix="/api/v1")
 
 @bp.get("/openapi.json")
 def openapi():
-    cache = current_app.extensions.setdefault("openapi_document", build_openapi(current_app))
-    return cache
+    # Built on the first request, when every blueprint is registered; kept for the app's lifetime.
+    document = current_app.extensions.get("openapi_document")
+    if document is None:
+        document = current_app.extensions["openapi_document"] = build_openapi(current_app)
+    return document

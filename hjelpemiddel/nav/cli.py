@@ -148,7 +148,7 @@ def fake_server(host: str, port: int, seed: int, token: str | None, state_file: 
 @nav_cli.command("seed-fake", help="Demo: gi den falske NAV-serveren NAVs side av demodataene.")
 @with_appcontext
 def seed_fake() -> None:
-    from ..demo_nav import seed_fake_nav
+    from ..demo.nav import seed_fake_nav
 
     base = current_app.config["NAV_BASE_URL"]
     if not base:

@@ -1,27 +1,23 @@
 """Browser tests: a live server on loopback with a seeded depot, driven by Debian's Chromium.
 
-The server runs the real app (own database from ``fresh_database_url("browser")``) in a daemon
-thread; each test gets a fresh browser context, so cookies never leak between tests. Tests that
-change data make their own devices with ``make_device`` so they do not depend on order.
+The server runs the real app (own database, ``serving("browser")``) in a daemon thread; each test
+gets a fresh browser context, so cookies never leak between tests. Tests that change data make
+their own devices with ``make_device`` so they do not depend on order.
 """
 from __future__ import annotations
 
 import itertools
 import os
-import threading
 from dataclasses import dataclass, field
 
 import pytest
-from werkzeug.serving import make_server
 
-from hjelpemiddel import create_app
 from hjelpemiddel.catalog.services import create_product
-from hjelpemiddel.cli import upgrade_database
 from hjelpemiddel.core.auth import create_user
-from hjelpemiddel.core.db import get_database, get_session
+from hjelpemiddel.core.db import get_session
 from hjelpemiddel.stock import services as stock
 
-from ..support import fresh_database_url
+from ..support import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -136,19 +132,8 @@ def _seed_discharge_kit(session, seed: Seed) -> None:
 
 @pytest.fixture(scope="session")
 def live_server():
-    app = create_app({"DATABASE_URL": fresh_database_url("browser"), "SECRET_KEY": "e2e-secret-key",
-                      "TOKEN_CACHE_SECONDS": 0})
-    upgrade_database(app)
-    seed = _seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, seed=seed)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        get_database(app).engine.dispose()
+    with serving("browser", SECRET_KEY="e2e-secret-key") as (app, url):
+        yield LiveServer(url=url, app=app, seed=_seed(app))
 
 
 @pytest.fixture(scope="session")

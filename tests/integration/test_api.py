@@ -258,3 +258,21 @@ def test_the_openapi_document_lists_every_api_route_with_the_error_shape(client,
     create = document["paths"]["/api/v1/devices"]["post"]
     assert "201" in create["responses"] and "422" in create["responses"]
     assert "Error" in document["components"]["schemas"]
+
+
+def test_the_openapi_document_is_built_on_the_first_request_and_served_from_then_on(client, app, monkeypatch):
+    from hjelpemiddel.core import api, openapi
+
+    builds = []
+
+    def counted_build(app_):
+        builds.append(app_)
+        return openapi.build_openapi(app_)
+
+    monkeypatch.setattr(api, "build_openapi", counted_build)
+    monkeypatch.delitem(app.extensions, "openapi_document", raising=False)  # put back after the test
+    first = client.get("/api/v1/openapi.json")
+    second = client.get("/api/v1/openapi.json")
+    assert first.status_code == second.status_code == 200
+    assert second.get_json() == first.get_json()
+    assert len(builds) == 1

@@ -6,10 +6,10 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .catalog.models import Product
-from .citizens.models import Citizen
-from .core.crypto import FnrVault
-from .lending.models import Need
+from ..catalog.models import Product
+from ..citizens.models import Citizen
+from ..core.crypto import FnrVault
+from ..lending.models import Need
 
 # NAV devices some demo citizens already have at home (for «Hent NAV-utlån»).
 _AT_HOME = [("236958", "Panthera U3 Light rullestol", "12220301"), ("177946", "Rollator Topro Olympos", "12060601")]

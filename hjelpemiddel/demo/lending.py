@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .catalog.models import Product
-from .citizens.services import register_citizen
-from .core.crypto import FnrVault
-from .core.fnr import make_fnr
-from .lending import services as lending
-from .stock.services import create_location
-from .stock.models import Device
+from ..catalog.models import Product
+from ..citizens.services import register_citizen
+from ..core.crypto import FnrVault
+from ..core.fnr import make_fnr
+from ..lending import services as lending
+from ..stock.services import create_location
+from ..stock.models import Device
+from .depot import DEPOT_CODE
 
 FIRST_NAMES = ("Astrid", "Ola", "Kari", "Per", "Ingrid", "Arne", "Solveig", "Knut", "Berit", "Olav", "Randi", "Helge",
                "Gunnhild", "Bjørn", "Marit", "Odd", "Liv", "Terje", "Aud", "Svein")
@@ -61,7 +62,7 @@ def _unstocked_product(session: Session) -> int | None:
 def load_demo_lending(session: Session, vault: FnrVault, rng: random.Random, therapist_id: int, lager_id: int,
                       citizens: int = 40) -> dict[str, int]:
     for code, name in (("BIL1", "Bil 1 – Ford Transit"), ("BIL2", "Bil 2 – VW Crafter med løftebakke")):
-        create_location(session, code, "van", name, parent_code="HML")
+        create_location(session, code, "van", name, parent_code=DEPOT_CODE)
     stocked = _products_in_stock(session)
     unstocked = _unstocked_product(session)
     fnrs = _fnrs(rng)
