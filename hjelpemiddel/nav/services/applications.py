@@ -25,7 +25,6 @@ APPLICATION_STATUS_LABELS = {
     "ENDELIG_JOURNALFØRT": "Registrert hos NAV", "VEDTAKSRESULTAT_INNVILGET": "Innvilget av NAV",
     "VEDTAKSRESULTAT_AVSLÅTT": "Avslått av NAV", "UTSENDING_STARTET": "NAV har sendt hjelpemiddelet",
 }
-_DECIDED = {"VEDTAKSRESULTAT_INNVILGET": "approved", "VEDTAKSRESULTAT_AVSLÅTT": "rejected"}
 _FINAL = ("VEDTAKSRESULTAT_AVSLÅTT", "UTSENDING_STARTET")
 
 
@@ -84,11 +83,11 @@ def refresh_application(session: Session, port: NavPort, application_id: int) ->
     before = application.nav_status
     application.nav_status, application.status_checked_at = case.status, utcnow()
     need = lending.get_need(session, application.need_id)
+    decided = "approved" if case.granted else "rejected" if case.refused else None
     # NAV's order line may already have told the need a delivery is on its way: never step back.
-    overtaken = _DECIDED.get(case.status) == "approved" and need.nav_status not in (None, "sent")
-    if case.status != before and case.status in _DECIDED and not overtaken:
+    if case.status != before and decided and need.nav_status in (None, "sent"):
         reason = f": {case.begrunnelse}" if case.begrunnelse else ""
-        lending.set_nav_status(session, None, application.need_id, _DECIDED[case.status],
+        lending.set_nav_status(session, None, application.need_id, decided,
                                note=f"{APPLICATION_STATUS_LABELS[case.status]} (sak {application.saksnummer}){reason}")
     session.flush()
     return application
