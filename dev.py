@@ -76,6 +76,8 @@ def up() -> int:
         # No NAV configured: run the fake NAV server beside the service, as the demo's NAV.
         nav_port = env.get("NAV_FAKE_PORT", "8099")
         env.update(NAV_BASE_URL=f"http://127.0.0.1:{nav_port}", NAV_TOKEN="fake-nav-token")
+        # The demo's NAV decides within a minute; look for what it sends every other minute.
+        env.setdefault("NAV_SYNC_INTERVAL_MINUTES", "2")
         say(f"Starter falsk NAV-server på {env['NAV_BASE_URL']}")
         # Its state lives beside the database, so a second `up` finds NAV as the first left it.
         state_file = ROOT / "instance" / "fake_nav.json"

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from ..core.ids import DEVICE_PREFIX, make_code
+from ..maintenance.models import RepairOrder
 from ..stock.models import Device, DeviceEvent, DeviceLabel
 from .bulk import bulk_insert
 from .catalog import CLASSES, ClassPlan, ProductSpec
@@ -167,8 +168,14 @@ def insert_devices(session: Session, devices: list[DevicePlan], product_ids: lis
     session.execute(update(DeviceLabel), [
         {"id": label_id, "code": code, "device_id": device_id, "claimed_at": at}
         for label_id, code, device_id, at in zip(label_ids, codes, device_ids, registered)])
+    # A unit in repair has its repair order, so the workshop can record what it did.
+    in_repair = [(d, device_id) for d, device_id in zip(devices, device_ids) if d.putaway and d.repair]
+    repair_ids = dict(zip((device_id for _d, device_id in in_repair), bulk_insert(session, RepairOrder, [
+        {"device_id": device_id, "place": "depot", "status": "open", "description": d.repair_note,
+         "resume_state": "inspection", "created_by_id": actor_id, "created_at": d.repair.at(today),
+         "work_done": "", "parts_used": []} for d, device_id in in_repair])))
     events = [event for d, device_id in zip(devices, device_ids)
-              for event in _device_events(d, device_id, today, actor_id)]
+              for event in _device_events(d, device_id, today, actor_id, repair_ids.get(device_id))]
     events.sort(key=lambda e: (e["occurred_at"], e["device_id"]))
     bulk_insert(session, DeviceEvent, events)
 
@@ -187,14 +194,15 @@ def _device_row(device: DevicePlan, code: str, product_id: int, today: datetime)
 
 
 def _event(device_id: int, kind: str, at: datetime, actor_id: int | None, from_state: str | None, to_state: str,
-           from_location: int | None, to_location: int | None, note: str = "") -> dict:
+           from_location: int | None, to_location: int | None, note: str = "", data: dict | None = None) -> dict:
     return {"device_id": device_id, "occurred_at": at, "actor_id": actor_id, "kind": kind, "from_state": from_state,
             "to_state": to_state, "from_location_id": from_location, "to_location_id": to_location,
-            "note": note, "data": None}
+            "note": note, "data": data}
 
 
-def _device_events(device: DevicePlan, device_id: int, today: datetime, actor_id: int | None) -> list[dict]:
-    """The events ``register_device`` (without a location), ``move_device`` and ``transition_device`` write."""
+def _device_events(device: DevicePlan, device_id: int, today: datetime, actor_id: int | None,
+                   repair_id: int | None) -> list[dict]:
+    """The events ``register_device`` (without a location), ``move_device`` and ``open_repair`` write."""
     events = [_event(device_id, "registered", device.registered.at(today), actor_id, None, "registered", None, None)]
     if device.putaway is None:
         return events
@@ -202,6 +210,6 @@ def _device_events(device: DevicePlan, device_id: int, today: datetime, actor_id
     events.append(_event(device_id, "putaway", device.putaway.at(today), actor_id, "registered", "available",
                          None, bin_id))
     if device.repair is not None:
-        events.append(_event(device_id, "state_changed", device.repair.at(today), actor_id, "available", "in_repair",
-                             bin_id, bin_id, device.repair_note))
+        events.append(_event(device_id, "repair_opened", device.repair.at(today), actor_id, "available", "in_repair",
+                             bin_id, bin_id, f"Reparasjon på lageret: {device.repair_note}", {"repair_id": repair_id}))
     return events

@@ -22,6 +22,7 @@ from hjelpemiddel.core.auth import User, authenticate_password
 from hjelpemiddel.core.db import get_database
 from hjelpemiddel.core.ids import DEVICE_PREFIX, LOCATION_PREFIX, make_code, parse_code
 from hjelpemiddel.demo import BUILDING_SIZE, DEPOT_CODE, database_is_empty, load_demo
+from hjelpemiddel.maintenance.models import RepairOrder
 from hjelpemiddel.stock.lifecycle import check_transition
 from hjelpemiddel.stock.models import Device, DeviceEvent, DeviceLabel, Location
 from hjelpemiddel.stock.services import count_devices_by_location, find_by_scan, move_device, register_device
@@ -221,6 +222,16 @@ def test_most_devices_are_on_the_shelf_and_a_few_wait_for_putaway_or_repair(db):
     assert set(states) == {"available", "registered", "in_repair"}
     assert states["available"] >= 0.9 * total
     assert 0 < states["registered"] <= 0.03 * total and 0 < states["in_repair"] <= 0.05 * total
+
+
+def test_every_demo_unit_in_repair_has_an_open_repair_order_that_its_history_names(db):
+    in_repair = set(db.scalars(select(Device.id).where(Device.state == "in_repair")))
+    orders = {order.device_id: order for order in db.scalars(select(RepairOrder).where(RepairOrder.status == "open"))}
+    assert set(orders) == in_repair
+    for device_id in list(in_repair)[:20]:
+        last = db.scalars(select(DeviceEvent).where(DeviceEvent.device_id == device_id)
+                          .order_by(DeviceEvent.id.desc()).limit(1)).one()
+        assert (last.kind, last.data) == ("repair_opened", {"repair_id": orders[device_id].id})
 
 
 def test_a_demo_device_is_written_exactly_as_registering_and_putting_away_writes_it(db):
