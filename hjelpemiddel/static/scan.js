@@ -51,6 +51,11 @@
     }
     let device = scan.device;
     let history = scan.history;
+    if (moveTarget && device.state === "returned") {
+      // A unit off the van, scanned onto the receiving place: that is receiving it.
+      await receive(device, moveTarget.code);
+      return;
+    }
     if (moveTarget) {
       try {
         const moved = await api("POST", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/move",
@@ -72,6 +77,22 @@
     showDevice(device, history, scan.holder, scan.run);
   }
 
+  async function receive(device, locationCode) {
+    try {
+      const body = { device_barcode: device.barcode };
+      if (locationCode) body.location_code = locationCode;
+      const receipt = await api("POST", "/api/v1/returns/receive", body);
+      const again = await api("GET", "/api/v1/scan/" + encodeURIComponent(device.barcode));
+      ok(receipt.message);
+      showDevice(again.device, again.history, again.holder, again.run);
+    } catch (err) {
+      bad(err.message);
+    }
+  }
+
+  const KIND_LABELS = { depot: "Lager", zone: "Sone", rack: "Reol", shelf: "Hylle", bin: "Hyllerom", van: "Bil" };
+  const RECEIVABLE = ["returned", "on_loan", "awaiting_pickup"];
+
   function el(tag, text, cls) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -89,7 +110,7 @@
     result.append(el("h2", "Lokasjon " + location.code));
     const dl = el("dl", null, "facts");
     fact(dl, "Navn", location.name);
-    fact(dl, "Type", location.kind);
+    fact(dl, "Type", KIND_LABELS[location.kind] || location.kind);
     fact(dl, "Ligger i", location.path);
     fact(dl, "Kapasitet", location.capacity);
     fact(dl, "Strekkode", location.barcode);
@@ -115,6 +136,13 @@
       + (run.stop_sequence ? ", stopp " + run.stop_sequence : ""));
     if (holder) fact(dl, "Hos", holder.name + (holder.loan_until ? " (utlånt til " + new Date(holder.loan_until).toLocaleDateString("nb-NO") + ")" : ""));
     result.append(dl);
+    if (canMove && RECEIVABLE.includes(device.state)) {
+      const button = el("button", device.state === "returned" ? "Ta imot på lageret" : "Ta imot (levert inn over disken)");
+      button.type = "button";
+      button.dataset.testid = "receive";
+      button.addEventListener("click", () => receive(device, null));
+      result.append(button);
+    }
     result.append(el("h2", "Historikk"));
     const wrap = el("div", null, "table-wrap");
     const table = el("table");

@@ -129,7 +129,7 @@ def decide_need(session: Session, actor_id: int, role: str, need_id: int, decisi
         set_status(need, "sent_to_nav")
         need.nav_status = "sent"
     else:
-        raise ValidationFailed.for_field("decision", "Må være approve, reject eller send_to_nav.")
+        raise ValidationFailed.for_field("decision", "Velg innvilg, avslå eller send til NAV.")
     need.decision_reason, need.decided_by_id, need.decided_at = reason, actor_id, utcnow()
     record_need_event(session, need, f"decision_{decision}", actor_id, note=reason)
     session.flush()

@@ -62,7 +62,7 @@ def return_nav_device(session: Session, actor_id: int, barcode: str, disposition
     """A collected NAV device: sent back to NAV (final), or kept for reuse where NAV has agreed (it
     then goes through cleaning and inspection like any returned unit). NAV is told either way."""
     if disposition not in ("return_to_nav", "keep_for_reuse"):
-        raise ValidationFailed.for_field("disposition", "Må være return_to_nav eller keep_for_reuse.")
+        raise ValidationFailed.for_field("disposition", "Velg send tilbake til NAV eller behold for gjenbruk.")
     device = lock_device(session, barcode)
     if device.owner != "nav":
         raise InvalidState(f"{device.barcode} eies av kommunen og sendes ikke til NAV.",
