@@ -9,7 +9,7 @@ import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from .config import REPO_ROOT
 from .core.db import get_database, get_session
@@ -131,9 +131,25 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     current_app.run(host=host, port=port, threaded=True)
 
 
+@click.command("seed-fake", help="Demo: gi den falske NAV-serveren NAVs side av demodataene.")
+@with_appcontext
+def seed_fake() -> None:
+    from .demo.nav import seed_fake_nav
+
+    base = current_app.config["NAV_BASE_URL"]
+    if not base:
+        raise click.ClickException("NAV_BASE_URL er ikke satt.")
+    try:
+        summary = seed_fake_nav(get_session(), current_app.extensions["fnr_vault"], base)
+    except (RuntimeError, OSError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo("Falsk NAV: " + ", ".join(f"{count} {what}" for what, count in summary.items()))
+
+
 def init_cli(app: Flask) -> None:
     from .nav.cli import nav_cli
 
+    nav_cli.add_command(seed_fake)  # demo only: NAV's side of the demo, told to the fake NAV
     for command in (db_cli, users_cli, tokens_cli, demo, serve, nav_cli):
         app.cli.add_command(command)
 

@@ -143,18 +143,3 @@ def fake_server(host: str, port: int, seed: int, token: str | None, state_file: 
     fake.main(["--host", host, "--port", str(port), "--seed", str(seed),
                "--token", token or os.environ.get("NAV_TOKEN") or fake.DEFAULT_TOKEN,
                *(["--state-file", state_file] if state_file else [])])
-
-
-@nav_cli.command("seed-fake", help="Demo: gi den falske NAV-serveren NAVs side av demodataene.")
-@with_appcontext
-def seed_fake() -> None:
-    from ..demo.nav import seed_fake_nav
-
-    base = current_app.config["NAV_BASE_URL"]
-    if not base:
-        raise click.ClickException("NAV_BASE_URL er ikke satt.")
-    try:
-        summary = seed_fake_nav(get_session(), current_app.extensions["fnr_vault"], base)
-    except (RuntimeError, OSError) as err:
-        raise click.ClickException(str(err)) from None
-    click.echo("Falsk NAV: " + ", ".join(f"{count} {what}" for what, count in summary.items()))
