@@ -160,6 +160,7 @@ EVENT_LABELS = {
     "departed": "Kjørt ut",
     "delivery_failed": "Levering mislyktes",
     "repaired": "Reparert",
+    "repair_visit": "Reparasjonsbesøk hos bruker",
     "repair_opened": "Reparasjon opprettet",
     "quarantined": "Satt i karantene",
     "scrapped": "Kassert",

@@ -540,7 +540,8 @@ def test_3_a_wheel_breaks(story, tmp_path):
     assert all(e["from_state"] == e["to_state"] == "on_loan" for e in history[2:])
     kinds = [e["kind"] for e in history]
     assert kinds.index("repair_opened") < kinds.index("part_ordered") < kinds.index("part_order_sent") \
-        < kinds.index("part_order_status") < kinds.index("repaired")
+        < kinds.index("part_order_status") < kinds.index("repair_visit") < kinds.index("repaired")
+    assert kinds.count("repaired") == 1  # the visit and the repair's record are one each, not two repairs
     work = history[-1]
     assert work["kind"] == "repaired" and work["data"]["repair_id"] == repair["id"]
     assert (work["data"]["minutes_spent"], work["data"]["parts_used"]) == (

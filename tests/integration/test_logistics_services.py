@@ -618,7 +618,7 @@ def test_a_repair_visit_is_planned_and_recorded_in_the_units_history(session, ac
     logistics.start_run(session, actor.id, run.id)
     done = logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "repair_done", note="nytt dekk")
     assert done.status == "done"
-    assert device_history(session, loan.device_id)[-1].kind == "repaired"
+    assert device_history(session, loan.device_id)[-1].kind == "repair_visit"
     assert state_of(session, barcode) == ("on_loan", None)
 
 

@@ -109,7 +109,8 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
             lending.collect_unit(session, actor_id, device.barcode, run.van_location_id,
                                  note=f"Hentet på kjørerunde {run.id}")
         elif outcome == "repair_done":
-            record_event(session, device, "repaired", actor_id, note=note or "Reparert hos bruker",
+            # The visit; the repair's own record (work, parts, minutes) is made when the repair is completed.
+            record_event(session, device, "repair_visit", actor_id, note=note or "Reparert hos bruker",
                          data={"run_id": run.id, "stop_id": stop.id, "repair_id": item.repair_id})
         elif device.state in (S.PICKED, S.OUT_FOR_DELIVERY):
             change_state(session, device, S.RESERVED, actor_id, kind="delivery_failed",
