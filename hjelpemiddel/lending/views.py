@@ -13,7 +13,8 @@ from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
 from ..maintenance.services import CLEANING_METHODS, checklist_for_device, clean_device, devices_in_maintenance, inspect_device
-from ..stock.services import get_device
+from ..stock.lifecycle import STATE_LABELS
+from ..stock.services import depot_root, find_location, get_device
 from . import services
 from .schemas import DecisionIn, ExtendIn, HandOverIn, NeedIn, ReceiveReturnIn, ReturnRequestIn
 
@@ -108,15 +109,18 @@ def extend_loan(loan_id: int):
 
 # --- the depot's page -----------------------------------------------------------------------
 
-def _depot_page(error: AppError | None = None, message: str | None = None):
+def _depot_page(error: AppError | None = None, message: str | None = None, form_name: str | None = None):
+    """The depot's page; after a refused scan, the form that was sent (``form_name``) keeps what was typed."""
     session = get_session()
     undecided = services.undecided_needs(session)
     waiting = services.waiting_needs(session)
+    # Where a return goes when no location is typed: the configured receiving place if this depot has it.
+    receiving_place = find_location(session, current_app.config["RECEIVING_LOCATION"]) or depot_root(session)
     return render_template("lending/depot.html", undecided=undecided, waiting=waiting,
                            ready=services.units_ready_for_hand_over(session),
                            returns=services.loans_awaiting_return(session),
                            maintenance=devices_in_maintenance(session), error=error, message=message,
-                           receiving_location=current_app.config["RECEIVING_LOCATION"],
+                           receiving_place=receiving_place, form_name=form_name,
                            form=request.form), error.status if error else 200
 
 
@@ -126,11 +130,11 @@ def depot():
     return _depot_page(message=request.args.get("melding"))
 
 
-def _depot_action(action, message: str):
+def _depot_action(action, message: str, form_name: str | None = None):
     try:
         action()
     except AppError as err:
-        return _depot_page(err)
+        return _depot_page(err, form_name=form_name)
     return redirect(url_for("lending_web.depot", melding=message))
 
 
@@ -160,7 +164,7 @@ def hand_over():
     data = parse(shared(HandOverIn), form_data())
     days = current_app.config["LOAN_DEFAULT_DAYS"]
     return _depot_action(lambda: services.hand_over(get_session(), current_user().id, loan_days=days, **data),
-                         f"{data['device_barcode']} er utlånt.")
+                         f"{data['device_barcode']} er utlånt.", form_name="hand_over")
 
 
 @bp.post("/lager/retur")
@@ -171,7 +175,7 @@ def receive_return():
                                             receiving_location=current_app.config["RECEIVING_LOCATION"],
                                             **parse(shared(ReceiveReturnIn), form_data()))
     except AppError as err:
-        return _depot_page(err)
+        return _depot_page(err, form_name="receive")
     return redirect(url_for("lending_web.depot", melding=receipt.message))
 
 
@@ -181,6 +185,19 @@ def clean(barcode: str):
     data = form_data()
     return _depot_action(lambda: clean_device(get_session(), current_user().id, barcode, data.get("method", ""),
                                               data.get("note", "")), f"{barcode} er vasket og venter på kontroll.")
+
+
+def _after_inspection(session, barcode: str, passed: bool) -> str:
+    """Where the inspected unit went: on the shelf, straight to a need waiting in the queue, or not passed."""
+    device = get_device(session, barcode)
+    where = f" på {device.location.code}" if device.location else ""
+    reservation = services.active_reservation(session, device.id) if passed else None
+    if reservation is not None:
+        user = current_user()
+        citizen = services.check_need_access(session, user.role, user.id, reservation.need_id).citizen.name
+        return f"{device.barcode}: kontroll godkjent. Den er reservert for {citizen}, som ventet i køen{where}."
+    verdict = "godkjent" if passed else "ikke godkjent"
+    return f"{device.barcode}: kontroll {verdict}. Den står nå som «{STATE_LABELS[device.state]}»{where}."
 
 
 @bp.route("/lager/kontroll/<barcode>", methods=["GET", "POST"])
@@ -196,8 +213,8 @@ def inspect(barcode: str):
                                         on_fail=request.form.get("on_fail", "repair"),
                                         fail_reason=request.form.get("fail_reason", ""),
                                         location_code=request.form.get("location_code") or None)
-            return redirect(url_for("lending_web.depot", melding=f"{barcode}: kontroll "
-                                    + ("godkjent." if inspection.passed else "ikke godkjent.")))
+            message = _after_inspection(session, barcode, inspection.passed)
+            return redirect(url_for("lending_web.depot", melding=message))
         except AppError as err:
             error = err
     return render_template("lending/inspect.html", device=get_device(session, barcode), checklist=checklist,
