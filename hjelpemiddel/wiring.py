@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .core import bus
 from .lending import services as lending
-from .lending.events import NeedSentToNav, ReservationEnded, ReservationReplaced
+from .lending.events import LoanEndedAtDepot, NeedSentToNav, ReservationEnded, ReservationReplaced
 from .logistics import services as logistics
 from .maintenance.events import RepairVisitNeeded
 from .nav import services as nav
@@ -21,6 +21,8 @@ def wire() -> None:
     # A unit no longer held for a need leaves the visit planned for it; a swapped unit takes its place.
     bus.subscribe(ReservationEnded, logistics.take_unit_off_visits)
     bus.subscribe(ReservationReplaced, logistics.swap_unit_on_visits)
+    # A unit handed in over the counter is no longer collected or repaired at the door.
+    bus.subscribe(LoanEndedAtDepot, logistics.take_returned_unit_off_visits)
     # A repair at home becomes part of the next visit to that door.
     bus.subscribe(RepairVisitNeeded, logistics.plan_repair_visit)
     # A long-term application goes to NAV through the outbox.

@@ -27,6 +27,16 @@ class ReservationReplaced:
 
 
 @dataclass(frozen=True)
+class LoanEndedAtDepot:
+    """A unit was handed in over the counter: logistics takes it off any visit that was to collect
+    or repair it at the citizen's door."""
+
+    loan_id: int
+    device_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class NeedSentToNav:
     """A therapist sent a long-term application: the NAV integration submits it to NAV."""
 

@@ -182,3 +182,24 @@ def test_parts_shipped_by_nav_are_matched_to_the_order_and_the_repair_visit_wait
     assert order.expected_delivery is not None and "ventet" in nav.part_order_status_label(order)
     [waiting] = logistics.unplanned_stops(session)
     assert waiting.not_before == order.expected_delivery and kind(session, waiting) == "repair"
+
+
+@pytest.mark.parametrize("run_has_left", [False, True])
+def test_a_unit_handed_in_over_the_counter_is_no_longer_collected_at_the_door(
+        session, actor, desk, driver, van, run_has_left):
+    loan = desk.loan_to_collect(desk.citizen("Kari Hansen"))
+    logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
+    [run] = plan(session, actor)
+    [stop] = stops_of(session, run)
+    if run_has_left:
+        logistics.start_run(session, actor.id, run.id)
+
+    lending.receive_at_depot(session, actor.id, loan.device.barcode)
+
+    assert stop.status == "dropped" and stops_of(session, run) == [] and logistics.unplanned_stops(session) == []
+
+
+def test_handed_in_over_the_counter_the_pickup_leaves_an_exchange_and_the_delivery_stays(session, actor, exchange):
+    run, stop, new, old = exchange
+    lending.receive_at_depot(session, actor.id, old)
+    assert stop.status == "open" and kind(session, stop) == "deliver" and barcodes_on(session, stop) == [new]

@@ -16,7 +16,7 @@ from ...core.text import local_time, local_today
 from ...stock.lifecycle import STATE_LABELS, DeviceState
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, depot_root, find_location, get_location, lock_device
-from ..events import ReservationEnded
+from ..events import LoanEndedAtDepot, ReservationEnded
 from ..models import Loan, LoanExtension, Reservation
 from .needs import get_need, record_need_event, refresh_status
 from .reservations import active_reservation, claim_device_for_need
@@ -220,6 +220,7 @@ def receive_at_depot(session: Session, actor_id: int, device_barcode: str, locat
         loan = _require_open_loan(session, device)
         change_state(session, device, S.RETURNED, actor_id, kind="handed_in", note=note or "Levert inn på lageret")
         _end_loan(session, loan, actor_id, note)
+        bus.publish(session, LoanEndedAtDepot(loan.id, device.id, "levert inn på lageret"))
     change_state(session, device, S.CLEANING, actor_id, kind="return_received", note=note,
                  location_id=location.id if location else KEEP)
     where = f" på {location.code}" if location else ""

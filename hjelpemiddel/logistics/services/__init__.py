@@ -8,7 +8,8 @@ from .runs import (ACTION_LABELS, ACTION_VERBS, OUTCOME_LABELS, RUN_STATUS_LABEL
                    RunView, StopView, check_run_access, create_run, get_run, kind_label, list_runs, run_stops,
                    run_view, stop_items, stop_views, unplanned_stops)
 from .visits import (add_repair_visit, collect_open_stops, door_key, move_stop, open_visit, plan_repair_visit,
-                     postpone_repair_visit, set_stop_window, swap_unit_on_visits, take_unit_off_visits)
+                     postpone_repair_visit, set_stop_window, swap_unit_on_visits, take_returned_unit_off_visits,
+                     take_unit_off_visits)
 
 __all__ = [
     "ACTION_LABELS", "ACTION_VERBS", "OUTCOME_LABELS", "RUN_STATUS_LABELS", "STOP_STATUS_LABELS", "ItemView",
@@ -16,5 +17,6 @@ __all__ = [
     "delivery_log_data", "door_key", "finish_run", "get_run", "kind_label", "list_runs", "merge_doors", "move_stop",
     "open_visit", "pick_device", "pick_list", "pick_list_data", "plan_repair_visit", "plan_runs",
     "postpone_repair_visit", "record_outcome", "run_stops", "run_view", "set_stop_window", "start_run",
-    "stop_items", "stop_views", "swap_unit_on_visits", "take_unit_off_visits", "unplanned_stops",
+    "stop_items", "stop_views", "swap_unit_on_visits", "take_returned_unit_off_visits", "take_unit_off_visits",
+    "unplanned_stops",
 ]

@@ -16,7 +16,7 @@ from ...stock.services import change_state, record_event
 from ..models import FAILURES, SUCCESS, DeliveryRun, Stop, StopItem
 from .runs import (ACTION_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS, check_run_access, get_run, run_stops,
                    stop_items, outcome_summary)
-from .visits import add_item, open_visit
+from .visits import add_item, open_visit, settle_if_done
 
 S = DeviceState
 _ACTION_OF_SUCCESS = {outcome: action for action, outcome in SUCCESS.items()}
@@ -119,14 +119,11 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
     session.flush()
     if outcome in FAILURES:
         _follow_up(session, stop, chosen, f"{OUTCOME_LABELS[outcome]} {local_time(now):%d.%m}" + (f" – {note}" if note else ""))
-    if received_by:
+    if received_by and outcome == "delivered":
         stop.received_by = received_by
     if note:
         stop.outcome_note = "; ".join(filter(None, [stop.outcome_note, note]))
-    if not any(item.active for item in items):
-        succeeded = session.scalar(select(StopItem.id).where(StopItem.stop_id == stop.id,
-                                                             StopItem.outcome.in_(SUCCESS.values())).limit(1))
-        stop.status, stop.completed_at = ("done" if succeeded else "failed"), now
+    settle_if_done(session, stop)
     session.flush()
     return stop
 

@@ -118,6 +118,7 @@ class ItemView:
 
 
 _SUBSTITUTED = Device.__table__.alias("substituted")
+_ACTION_ORDER = {action: rank for rank, action in enumerate(SUCCESS)}
 
 
 def stop_items(session: Session, stop_ids: list[int]) -> dict[int, list[ItemView]]:
@@ -136,6 +137,8 @@ def stop_items(session: Session, stop_ids: list[int]) -> dict[int, list[ItemView
     for row in rows:
         items[row[1]].append(ItemView(*row[:10], picked=row[10] is not None, active=row[11], outcome=row[12],
                                       substituted_for=row[13]))
+    for listed in items.values():  # in the order the driver does them, whatever was swapped in later
+        listed.sort(key=lambda item: (_ACTION_ORDER[item.action], item.id))
     return items
 
 

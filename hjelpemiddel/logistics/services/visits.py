@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from ...citizens.models import Citizen
 from ...core.db import utcnow
 from ...core.errors import InvalidState, NotFound, ValidationFailed
-from ...lending.events import ReservationEnded, ReservationReplaced
+from ...lending.events import LoanEndedAtDepot, ReservationEnded, ReservationReplaced
 from ...lending.models import Loan, Need, Reservation
 from ...lending.services import open_loan
 from ...maintenance.events import RepairVisitNeeded
@@ -21,7 +21,7 @@ from ...stock.lifecycle import DeviceState
 from ...stock.models import Device
 from ...stock.services import lock_device
 from ..geo import postcode_position
-from ..models import DeliveryRun, Stop, StopItem
+from ..models import SUCCESS, DeliveryRun, Stop, StopItem
 from .runs import get_run, renumber, run_stops, take_off_run
 
 _POSTCODE = re.compile(r"\b(\d{4})\b")
@@ -106,13 +106,20 @@ def _remove(session: Session, item: StopItem, reason: str) -> None:
     session.flush()
 
 
-def drop_if_empty(session: Session, stop: Stop, reason: str) -> None:
-    """A visit left with nothing to do is dropped (its reason kept); the run closes ranks."""
-    left = session.scalar(select(func.count()).select_from(StopItem).where(
-        StopItem.stop_id == stop.id, StopItem.removed_at.is_(None)))
-    if stop.status == "open" and not left:
+def settle_if_done(session: Session, stop: Stop, reason: str = "") -> None:
+    """A visit with nothing left to do is settled: done or failed by what came of its units, or,
+    when nothing was done on it at all, dropped (its reason kept) and the run closes ranks."""
+    if stop.status != "open" or session.scalar(select(StopItem.id).where(
+            StopItem.stop_id == stop.id, StopItem.active.is_(True)).limit(1)) is not None:
+        return
+    outcomes = set(session.scalars(select(StopItem.outcome).where(StopItem.stop_id == stop.id,
+                                                                  StopItem.outcome.is_not(None))))
+    if not outcomes:
         take_off_run(session, stop)
         stop.status, stop.outcome_note = "dropped", reason
+        return
+    stop.status = "done" if outcomes & set(SUCCESS.values()) else "failed"
+    stop.completed_at = stop.completed_at or utcnow()
 
 
 def take_unit_off_visits(session: Session, event: ReservationEnded) -> None:
@@ -120,7 +127,15 @@ def take_unit_off_visits(session: Session, event: ReservationEnded) -> None:
     for item in session.scalars(select(StopItem).where(StopItem.reservation_id == event.reservation_id,
                                                        StopItem.active.is_(True))):
         _remove(session, item, event.reason)
-        drop_if_empty(session, session.get(Stop, item.stop_id), event.reason)
+        settle_if_done(session, session.get(Stop, item.stop_id), event.reason)
+
+
+def take_returned_unit_off_visits(session: Session, event: LoanEndedAtDepot) -> None:
+    """Handler: the unit came back over the counter; no driver is to collect or repair it at home."""
+    for item in session.scalars(select(StopItem).where(StopItem.loan_id == event.loan_id,
+                                                       StopItem.active.is_(True))):
+        _remove(session, item, event.reason)
+        settle_if_done(session, session.get(Stop, item.stop_id), event.reason)
 
 
 def swap_unit_on_visits(session: Session, event: ReservationReplaced) -> None:
