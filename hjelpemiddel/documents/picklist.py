@@ -8,7 +8,6 @@ on every page in a single drawing pass.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,28 +18,23 @@ from .sheet import (
     BAND,
     BOLD,
     BOTTOM,
-    Barcode,
     CONTENT_WIDTH,
-    Cell,
     FAINT,
     INK,
     ITALIC,
     LEFT,
     MUTED,
-    Placed,
     REGULAR,
     RIGHT,
     TOP,
+    Barcode,
+    Placed,
+    RunSheet,
     count_words,
-    draw_cells,
     draw_checkbox,
     draw_fitted,
-    draw_footer,
     draw_lines,
-    draw_running_head,
-    draw_sheet_title,
-    new_canvas,
-    printed_time,
+    draw_notice,
     text,
     wrap,
 )
@@ -211,59 +205,27 @@ def build_picklist_pdf(data: PickListData) -> bytes:
     """The plukkliste as A4 PDF: lines grouped by zone in the order given, a box to tick per device."""
     rows = [(zone, [_layout_row(line) for line in lines]) for zone, lines in _zones(data.lines)]
     pages = _paginate(rows) if rows else [[]]
-    title = text(data.title) or "Plukkliste"
-    depot = text(data.depot_name)
+    sheet = RunSheet.of("Plukkliste", data)
     total = len(data.lines)
     picked = sum(1 for line in data.lines if line.picked)
-    details = " · ".join(part for part in (
-        text(data.run_date), f"Sjåfør: {text(data.driver)}" if text(data.driver) else "",
-        f"Bil: {text(data.van)}" if text(data.van) else "",
-    ) if part)
-    printed = printed_time(data.printed_at)
 
-    buffer = io.BytesIO()
-    canvas = new_canvas(buffer, title, depot, f"Plukkliste {text(data.run_date)}")
-    for number, placed in enumerate(pages, start=1):
-        if number == 1:
-            y = draw_sheet_title(canvas, title, depot, "Plukkliste")
-            count = count_words(total, "hjelpemiddel", "hjelpemidler")
-            if picked:
-                count += f" · {picked} plukket"
-            y = draw_cells(canvas, y - 3 * mm, [
-                Cell("Dato", text(data.run_date), 27 * mm),
-                Cell("Sjåfør", text(data.driver), 45 * mm),
-                Cell("Bil", text(data.van), 30 * mm),
-                Cell("Antall", count, 40 * mm),
-                Cell("Utskrevet", printed, CONTENT_WIDTH - 142 * mm, value_size=9),
-            ])
-            if total:
-                canvas.setFillGray(MUTED)
-                draw_fitted(canvas, LEFT, y - 4.4 * mm,
-                            "Kryss av i ruten når hjelpemiddelet er plukket og skannet. Avvik noteres og meldes "
-                            "til lageret før avreise.", ITALIC, 8, CONTENT_WIDTH, min_size=6.5)
-                canvas.setFillGray(INK)
-                _draw_column_heads(canvas, TOP - FIRST_PAGE_HEAD)
-            else:
-                _draw_nothing_to_pick(canvas, y - 12 * mm)
-        else:
-            y = draw_running_head(canvas, title, details)
-            _draw_column_heads(canvas, y - 2 * mm)
-        for top, draw in placed:
-            draw(canvas, top)
-        draw_footer(canvas, number, len(pages), " · ".join(p for p in (depot, title) if p), f"Utskrevet {printed}")
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    def draw_head(canvas: Canvas, number: int) -> None:
+        if number > 1:
+            _draw_column_heads(canvas, sheet.draw_next_head(canvas) - 2 * mm)
+            return
+        count = count_words(total, "hjelpemiddel", "hjelpemidler")
+        if picked:
+            count += f" · {picked} plukket"
+        y = sheet.draw_first_head(canvas, count)
+        if not total:
+            draw_notice(canvas, y - 12 * mm, "Ingen hjelpemidler å plukke",
+                        "Denne kjørerunden har ingen hjelpemidler som skal hentes fra lageret.")
+            return
+        canvas.setFillGray(MUTED)
+        draw_fitted(canvas, LEFT, y - 4.4 * mm,
+                    "Kryss av i ruten når hjelpemiddelet er plukket og skannet. Avvik noteres og meldes "
+                    "til lageret før avreise.", ITALIC, 8, CONTENT_WIDTH, min_size=6.5)
+        canvas.setFillGray(INK)
+        _draw_column_heads(canvas, TOP - FIRST_PAGE_HEAD)
 
-
-def _draw_nothing_to_pick(canvas: Canvas, top: float) -> None:
-    height = 24 * mm
-    canvas.setLineWidth(1)
-    canvas.setFillGray(0.96)
-    canvas.rect(LEFT, top - height, CONTENT_WIDTH, height, stroke=1, fill=1)
-    canvas.setFillGray(INK)
-    draw_fitted(canvas, LEFT, top - 11 * mm, "Ingen hjelpemidler å plukke", BOLD, 14, CONTENT_WIDTH, align="center")
-    canvas.setFillGray(MUTED)
-    draw_fitted(canvas, LEFT, top - 17.5 * mm, "Denne kjørerunden har ingen hjelpemidler som skal hentes fra lageret.",
-                REGULAR, 9, CONTENT_WIDTH, align="center")
-    canvas.setFillGray(INK)
+    return sheet.render(pages, draw_head)

@@ -1,5 +1,6 @@
-"""The look both run sheets (pick list and delivery log) share: page frame, header cells, text that
-always fits its box, checkboxes and barcodes, so the two read as one family of forms."""
+"""The look both run sheets (pick list and delivery log) share: page frame, heads and footer
+(``RunSheet``), header cells, text that always fits its box, checkboxes and barcodes, so the two
+read as one family of forms."""
 from __future__ import annotations
 
 import io
@@ -13,7 +14,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from .barcodes import Code128Symbol, code128_module, code128_symbol, draw_code128
-from .labels import ELLIPSIS, _pdf_text
+from .runs import DeliveryLogData, PickListData
+from .text_fit import Measure, cut_to_width, fit_to_width, longest_start, pdf_text
 
 REGULAR = "Helvetica"
 BOLD = "Helvetica-Bold"
@@ -42,38 +44,26 @@ QUIET_ZONE = 10                  # modules each side
 
 def text(value: object) -> str:
     """One line of text that a standard PDF font can print (runs of whitespace collapse)."""
-    return _pdf_text("" if value is None else str(value))
+    return pdf_text("" if value is None else str(value))
 
 
 def width_of(value: str, font: str, size: float) -> float:
     return stringWidth(value, font, size)
 
 
+def _measure(font: str) -> Measure:
+    return lambda value, size: stringWidth(value, font, size)
+
+
 def ellipsize(value: str, font: str, size: float, width: float) -> str:
     """The longest start of ``value`` that fits ``width`` with "…" after it (all of it if it fits)."""
-    if width_of(value, font, size) <= width:
-        return value
-    fits, too_long = 0, len(value)
-    while too_long - fits > 1:
-        middle = (fits + too_long) // 2
-        if width_of(value[:middle].rstrip() + ELLIPSIS, font, size) <= width:
-            fits = middle
-        else:
-            too_long = middle
-    cut = value[:fits].rstrip()
-    return cut + ELLIPSIS if cut else ""
+    return cut_to_width(value, size, width, _measure(font))
 
 
 def fit(value: str, font: str, size: float, width: float, min_size: float | None = None) -> tuple[str, float]:
     """Shrink towards ``min_size``, then cut with "…", until one line fits ``width``."""
-    measured = width_of(value, font, size)
-    if measured <= width:
-        return value, size
     floor = size if min_size is None else min_size
-    shrunk = size * width / measured
-    if shrunk >= floor:
-        return value, shrunk
-    return ellipsize(value, font, floor, width), floor
+    return fit_to_width(value, size, floor, width, _measure(font))
 
 
 def wrap(value: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
@@ -88,13 +78,7 @@ def wrap(value: str, font: str, size: float, width: float, max_lines: int) -> li
         if current:
             lines.append(current)
         while width_of(word, font, size) > width and len(lines) <= max_lines:  # longer than a line: break it
-            fits, too_long = 1, len(word)
-            while too_long - fits > 1:
-                middle = (fits + too_long) // 2
-                if width_of(word[:middle], font, size) <= width:
-                    fits = middle
-                else:
-                    too_long = middle
+            fits = longest_start(word, lambda start: width_of(start, font, size) <= width, at_least=1)
             lines.append(word[:fits])
             word = word[fits:]
         current = word
@@ -228,6 +212,22 @@ def draw_checkbox(canvas: Canvas, x: float, top: float, size: float, ticked: boo
         canvas.setLineWidth(1)
 
 
+NOTICE_HEIGHT = 24 * mm
+
+
+def draw_notice(canvas: Canvas, top: float, heading: str, note: str = "") -> None:
+    """A grey box across the page saying there is nothing to list, with ``note`` under the heading."""
+    canvas.setLineWidth(1)
+    canvas.setFillGray(0.96)
+    canvas.rect(LEFT, top - NOTICE_HEIGHT, CONTENT_WIDTH, NOTICE_HEIGHT, stroke=1, fill=1)
+    canvas.setFillGray(INK)
+    draw_fitted(canvas, LEFT, top - (11 if note else 13.5) * mm, heading, BOLD, 14, CONTENT_WIDTH, align="center")
+    if note:
+        canvas.setFillGray(MUTED)
+        draw_fitted(canvas, LEFT, top - 17.5 * mm, note, REGULAR, 9, CONTENT_WIDTH, align="center")
+        canvas.setFillGray(INK)
+
+
 def draw_footer(canvas: Canvas, page: int, pages: int, left_text: str, middle_text: str) -> None:
     canvas.setLineWidth(0.5)
     canvas.setStrokeGray(RULE)
@@ -273,3 +273,57 @@ class Barcode:
 Placed = list[tuple[float, Callable[[Canvas, float], None]]]
 
 
+@dataclass(frozen=True)
+class RunSheet:
+    """What a run sheet prints around its content: the first page's head with the run's fields, the
+    continuation pages' one-line head, and every page's footer."""
+
+    kind: str            # the form: "Plukkliste" | "Kjørebok"
+    title: str
+    depot: str
+    run_date: str
+    driver: str
+    van: str
+    printed: str         # when the sheet was printed, as text
+
+    @classmethod
+    def of(cls, kind: str, data: PickListData | DeliveryLogData) -> RunSheet:
+        return cls(kind=kind, title=text(data.title) or kind, depot=text(data.depot_name),
+                   run_date=text(data.run_date), driver=text(data.driver), van=text(data.van),
+                   printed=printed_time(data.printed_at))
+
+    @property
+    def details(self) -> str:
+        """Date, driver and van, those that are known, for the continuation pages' head."""
+        return " · ".join(part for part in (
+            self.run_date, f"Sjåfør: {self.driver}" if self.driver else "", f"Bil: {self.van}" if self.van else "",
+        ) if part)
+
+    def draw_first_head(self, canvas: Canvas, count: str, count_size: float = 11) -> float:
+        """Title line and the run's fields (date, driver, van, ``count``, printed); returns the y below."""
+        y = draw_sheet_title(canvas, self.title, self.depot, self.kind)
+        return draw_cells(canvas, y - 3 * mm, [
+            Cell("Dato", self.run_date, 27 * mm),
+            Cell("Sjåfør", self.driver, 45 * mm),
+            Cell("Bil", self.van, 30 * mm),
+            Cell("Antall", count, 40 * mm, value_size=count_size),
+            Cell("Utskrevet", self.printed, CONTENT_WIDTH - 142 * mm, value_size=9),
+        ])
+
+    def draw_next_head(self, canvas: Canvas) -> float:
+        """A continuation page's head; returns the y below it."""
+        return draw_running_head(canvas, self.title, self.details)
+
+    def render(self, pages: list[Placed], draw_head: Callable[[Canvas, int], object]) -> bytes:
+        """The A4 PDF: per page ``draw_head(canvas, page number)``, the page's placed content, the footer."""
+        buffer = io.BytesIO()
+        canvas = new_canvas(buffer, self.title, self.depot, f"{self.kind} {self.run_date}")
+        for number, placed in enumerate(pages, start=1):
+            draw_head(canvas, number)
+            for top, draw in placed:
+                draw(canvas, top)
+            draw_footer(canvas, number, len(pages), " · ".join(p for p in (self.depot, self.title) if p),
+                        f"Utskrevet {self.printed}")
+            canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
