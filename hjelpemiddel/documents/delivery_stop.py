@@ -178,8 +178,10 @@ def draw_part(canvas: Canvas, part: StopPart, top: float) -> None:
     canvas.line(LEFT + STRIP_W, bottom, LEFT + STRIP_W, top)
     draw_fitted(canvas, LEFT, top - 11 * mm, str(stop.stop.sequence), BOLD, 26, STRIP_W - 2 * mm, min_size=12,
                 align="center")
-    draw_fitted(canvas, LEFT + 1 * mm, top - 15.5 * mm, stop.kind.upper(), BOLD, 6.5, STRIP_W - 2 * mm,
-                min_size=5, align="center")
+    # An exchange visit's «LEVERING OG HENTING» takes two lines of the narrow strip.
+    for row, line in enumerate(wrap(stop.kind.upper(), BOLD, 5, STRIP_W - 2 * mm, max_lines=3)):
+        draw_fitted(canvas, LEFT + 1 * mm, top - (15.5 + 2.7 * row) * mm, line, BOLD, 6.5, STRIP_W - 2 * mm,
+                    min_size=5, align="center")
     if part.first:
         y = _draw_head(canvas, stop, top)
     else:
