@@ -4,6 +4,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hjelpemiddel.core.errors import Conflict, NotFound, ValidationFailed
 from hjelpemiddel.stock.models import Device, DeviceEvent
+from hjelpemiddel import queries
 from hjelpemiddel.stock.services import (create_location, device_history, device_label_data, find_by_scan,
                                          issue_blank_labels, list_devices, move_device, register_device,
                                          replace_device_label)
@@ -207,6 +208,10 @@ def test_a_device_scan_costs_the_same_number_of_statements_however_long_its_hist
     with count_queries as long_scan:
         assert len(find_by_scan(session, long.barcode).history) == 31
     assert len(short_scan.statements) == len(long_scan.statements) == 2
+    session.expunge_all()
+    with count_queries as card:  # the scan station's card asks who holds it only for a unit out
+        assert queries.scan(session, long.barcode).holder is None
+    assert len(card.statements) == 2
 
 
 # --- the history is append-only -------------------------------------------------------------
