@@ -1,5 +1,6 @@
-"""A new delivery of rollators arrives at the depot: set up with the README's commands, then
-registered, labelled, scanned and put away through the real HTTP stack (gunicorn)."""
+"""A new delivery of rollators arrives at the depot: set up with the README's commands (the command
+group in this process; the service as a real gunicorn process), then registered, labelled, scanned
+and put away through the real HTTP stack."""
 import os
 import socket
 import subprocess
@@ -8,6 +9,9 @@ import time
 
 import pytest
 import requests
+from click.testing import CliRunner
+
+from hjelpemiddel.cli import cli as hjelpemiddel_cli
 
 from ..support import decoded_codes, fresh_database_url
 
@@ -23,10 +27,13 @@ def server(tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": fresh_database_url("http"), "SECRET_KEY": "e2e-secret"}
 
     def cli(*args) -> str:
-        result = subprocess.run([sys.executable, "-m", "hjelpemiddel", *args], env=env, capture_output=True,
-                                text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        # `hjelpemiddel …` as a person types it, minus the process start (tests/integration/test_cli.py
+        # runs one command in a real process); each makes its app from the environment as it would.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+            result = CliRunner().invoke(hjelpemiddel_cli, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
 
     cli("db", "upgrade")
     cli("users", "create", "anne", "--role", "admin", "--password", "admin-passord")
