@@ -31,7 +31,7 @@ FIELD_LABELS = {
     "parts_used": "Deler brukt", "parts": "Deler", "levering": "Levering", "battery_training": "Opplæring på batteri",
     "serienr": "Serienummer", "serial": "Serienummer", "place": "Sted", "description": "Beskrivelse",
     "order_line_id": "Ordrelinje", "resolution": "Avklaring", "limit": "Antall per side", "offset": "Fra rad",
-    "q": "Søk", "nav_status": "NAV-status", "new_reason": "Begrunnelse", "device_barcode": "Strekkode",
+    "q": "Søk", "nav_status": "NAV-status",
     "on_fail": "Ved avvik", "reservation_id": "Reservasjon", "stop_id": "Stopp", "antall": "Antall", "navn": "Navn",
     "hmsnr": "HMS-nr", "kategori": "Kategori", "_schema": "Innhold",
 }

@@ -465,7 +465,7 @@ def test_a_truncated_part_order_answer_is_retried_without_a_second_sak(fake):
 
 def garbled_nav(bad_answers, bad):
     """An app whose first ``bad_answers`` answers to /ordrelinjer are broken in the way ``bad`` says."""
-    from flask import Flask, Response
+    from flask import Flask
     app = Flask("garbled")
     calls = []
 

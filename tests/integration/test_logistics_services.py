@@ -3,139 +3,18 @@ scan into the van, the driver's outcomes at the door, finishing a run, and what 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.core.errors import Conflict, Forbidden, InvalidState, ValidationFailed
-from hjelpemiddel.core.text import local_today
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.lending.models import Loan, Reservation
 from hjelpemiddel.logistics import services as logistics
 from hjelpemiddel.logistics.models import Stop, StopItem
 from hjelpemiddel.maintenance.services import quarantine_device
-from hjelpemiddel.stock.models import Location
-from hjelpemiddel.stock.services import (change_state, create_location, device_history, get_device, list_devices,
-                                         register_device)
+from hjelpemiddel.stock.services import (create_location, device_history, get_device, list_devices)
 
-TODAY = local_today()
-TOMORROW = TODAY + timedelta(days=1)
-
-
-@pytest.fixture
-def van(session, depot):
-    return create_location(session, "BIL1", "van", "Bil 1", parent_code="HL")
-
-
-@pytest.fixture
-def shelves(session, depot):
-    """Besides the depot fixture's A-01 (x=1): rack A-02 further along zone A, and zone B with B-01."""
-    create_location(session, "A-02", "rack", "Reol A-02", parent_code="A", x=4, y=0)
-    create_location(session, "A-02-1", "bin", "Hylle 1", parent_code="A-02", x=4, y=0.5)
-    create_location(session, "B", "zone", "Sone B", parent_code="HL", x=10, y=0)
-    create_location(session, "B-01", "rack", "Reol B-01", parent_code="B", x=11, y=0)
-    create_location(session, "B-01-1", "bin", "Hylle 1", parent_code="B-01", x=11, y=0.5)
-    return ["A-01-1", "A-01-2", "A-02-1", "B-01-1"]
-
-
-@pytest.fixture
-def driver(make_user):
-    return make_user("sjafor")
-
-
-class Desk:
-    """The depot's side of the lending process, in the few steps these tests need."""
-
-    def __init__(self, session, lager, therapist, make_citizen, product):
-        self.session, self.lager, self.therapist = session, lager, therapist
-        self.make_citizen, self.product = make_citizen, product
-
-    def citizen(self, name: str, postcode: str = "6509"):
-        citizen = self.make_citizen(name)
-        citizen.postcode = postcode
-        self.session.flush()
-        return citizen
-
-    def units(self, count: int = 1, where: str = "A-01-2", product=None):
-        return [register_device(self.session, self.lager.id, (product or self.product).id, location_code=where)
-                for _ in range(count)]
-
-    def need(self, citizen, urgency: str = "normal", quantity: int = 1, product=None):
-        """Registered by the therapist and approved by the depot: free units are reserved at once."""
-        need = lending.register_need(self.session, self.therapist.id, "terapeut", citizen.id, TOMORROW, urgency,
-                                     "short_term", product_id=(product or self.product).id, quantity=quantity,
-                                     discharge_date=TODAY if urgency == "discharge" else None)
-        return lending.decide_need(self.session, self.lager.id, "lager", need.id, "approve")
-
-    def reserved(self, need) -> list[str]:
-        return sorted(unit.barcode for unit in lending.need_units(self.session, [need.id])[need.id]
-                      if unit.reservation_id is not None)
-
-    def loan(self, citizen, where: str = "A-01-2"):
-        """A unit lent out at the counter."""
-        self.units(1, where)
-        [barcode] = self.reserved(self.need(citizen))
-        return lending.hand_over(self.session, self.lager.id, barcode, received_by="selv")
-
-    def loan_to_collect(self, citizen, where: str = "A-01-2"):
-        """A lent unit whose return the citizen has asked for: it waits for pickup."""
-        return lending.request_return(self.session, self.lager.id, self.loan(citizen, where).id, "need_ended")
-
-
-@pytest.fixture
-def desk(session, actor, therapist, make_citizen, rollator, depot):
-    return Desk(session, actor, therapist, make_citizen, rollator)
-
-
-@pytest.fixture
-def chair(session):
-    return create_product(session, hms_nr=None, name="Dusjkrakk", iso_class="093303")
-
-
-def plan(session, actor, **kwargs):
-    return logistics.plan_runs(session, actor.id, TOMORROW, **kwargs)
-
-
-def stops_of(session, run) -> list[Stop]:
-    return logistics.run_stops(session, run.id)
-
-
-def barcodes_on(session, stop) -> list[str]:
-    return sorted(item.barcode for item in logistics.stop_items(session, [stop.id])[stop.id] if item.active)
-
-
-def kind(session, stop) -> str:
-    """What the visit does: "deliver", "collect", "repair", or several joined by "+" (an exchange)."""
-    return "+".join(logistics.stop_views(session, [stop])[0].actions)
-
-
-def count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
-def state_of(session, barcode: str) -> tuple[str, str | None]:
-    device = get_device(session, barcode)
-    session.refresh(device)
-    location = session.get(Location, device.location_id) if device.location_id else None
-    return device.state, location.code if location else None
-
-
-@pytest.fixture
-def one_delivery(session, actor, desk, van, driver):
-    """Astrid needs a rollator tomorrow; one is reserved and planned on Bil 1's run for the driver, and
-    a second, free one stands on the same shelf."""
-    desk.units(2)
-    need = desk.need(desk.citizen("Astrid Olsen"))
-    made = logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
-    [run] = plan(session, actor)
-    assert run.id == made.id
-    [stop] = stops_of(session, run)
-    return run, stop, need, desk.reserved(need)[0]
-
-
-def picked_and_started(session, actor, run, *barcodes, odometer=12000):
-    for barcode in barcodes:
-        logistics.pick_device(session, actor.id, run.id, barcode)
-    return logistics.start_run(session, actor.id, run.id, odometer_start=odometer)
+from .desk import (TODAY, TOMORROW, barcodes_on, count, kind, picked_and_started, plan, state_of,
+                   stops_of)
 
 
 # --- planning -------------------------------------------------------------------------------

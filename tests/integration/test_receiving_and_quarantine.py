@@ -12,7 +12,7 @@ from hjelpemiddel.nav import services as nav
 from hjelpemiddel.stock.services import create_location, device_history, get_device, register_device
 
 from ..support import ROLES, assert_role_answer, error_of
-from .test_logistics_services import TOMORROW, desk, driver, one_delivery, plan, state_of, stops_of, van  # noqa: F401
+from .desk import TOMORROW, plan, state_of, stops_of
 
 INTERNAL_WORDS = ("current_state", "allowed", "returned", "cleaning", "on_loan", "available", "quarantined")
 

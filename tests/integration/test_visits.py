@@ -10,11 +10,9 @@ from hjelpemiddel.lending import services as lending
 from hjelpemiddel.logistics import services as logistics
 from hjelpemiddel.maintenance import services as maintenance
 from hjelpemiddel.nav import services as nav
-from hjelpemiddel.stock.services import register_device
 from integrations.nav.memory import InMemoryNav
 
-from .test_logistics_services import (TOMORROW, barcodes_on, desk, driver, kind, plan, state_of,  # noqa: F401
-                                      stops_of, van)
+from .desk import TOMORROW, barcodes_on, kind, plan, state_of, stops_of
 
 
 @pytest.fixture

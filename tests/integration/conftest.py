@@ -1,0 +1,52 @@
+"""Fixtures for the depot's runs and visits, shared by the logistics, visits and receiving tests."""
+import pytest
+
+from hjelpemiddel.catalog.services import create_product
+from hjelpemiddel.logistics import services as logistics
+from hjelpemiddel.stock.services import create_location
+
+from .desk import TOMORROW, Desk, plan, stops_of
+
+
+@pytest.fixture
+def van(session, depot):
+    return create_location(session, "BIL1", "van", "Bil 1", parent_code="HL")
+
+
+@pytest.fixture
+def shelves(session, depot):
+    """Besides the depot fixture's A-01 (x=1): rack A-02 further along zone A, and zone B with B-01."""
+    create_location(session, "A-02", "rack", "Reol A-02", parent_code="A", x=4, y=0)
+    create_location(session, "A-02-1", "bin", "Hylle 1", parent_code="A-02", x=4, y=0.5)
+    create_location(session, "B", "zone", "Sone B", parent_code="HL", x=10, y=0)
+    create_location(session, "B-01", "rack", "Reol B-01", parent_code="B", x=11, y=0)
+    create_location(session, "B-01-1", "bin", "Hylle 1", parent_code="B-01", x=11, y=0.5)
+    return ["A-01-1", "A-01-2", "A-02-1", "B-01-1"]
+
+
+@pytest.fixture
+def driver(make_user):
+    return make_user("sjafor")
+
+
+@pytest.fixture
+def desk(session, actor, therapist, make_citizen, rollator, depot):
+    return Desk(session, actor, therapist, make_citizen, rollator)
+
+
+@pytest.fixture
+def chair(session):
+    return create_product(session, hms_nr=None, name="Dusjkrakk", iso_class="093303")
+
+
+@pytest.fixture
+def one_delivery(session, actor, desk, van, driver):
+    """Astrid needs a rollator tomorrow; one is reserved and planned on Bil 1's run for the driver, and
+    a second, free one stands on the same shelf."""
+    desk.units(2)
+    need = desk.need(desk.citizen("Astrid Olsen"))
+    made = logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
+    [run] = plan(session, actor)
+    assert run.id == made.id
+    [stop] = stops_of(session, run)
+    return run, stop, need, desk.reserved(need)[0]
