@@ -9,10 +9,11 @@ from ..catalog.services import list_products
 from ..citizens.schemas import CitizenIn
 from ..citizens.services import list_citizens, register_citizen
 from ..core.db import get_session
-from ..core.errors import AppError, InvalidState
+from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
-from ..maintenance.services import CLEANING_METHODS, checklist_for_device, clean_device, devices_in_maintenance, inspect_device
+from ..maintenance.services import (CLEANING_METHODS, check_inspectable, checklist_for_device, clean_device,
+                                    devices_in_maintenance, inspect_device)
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.services import depot_root, find_location, get_device
 from . import services
@@ -219,9 +220,10 @@ def inspect(barcode: str):
             error = err
     device = get_device(session, barcode)
     # Say at once when there is nothing to inspect, rather than after every item is ticked.
-    ready = device.state == "inspection"
-    if not ready and error is None:
-        error = InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare hjelpemidler som er "
-                             f"«{STATE_LABELS['inspection']}» kontrolleres.", {"current_state": device.state})
+    ready = True
+    try:
+        check_inspectable(device)
+    except AppError as not_ready:
+        ready, error = False, error or not_ready
     return render_template("lending/inspect.html", device=device, checklist=checklist, ready=ready,
                            error=error, form=request.form), error.status if error and request.method == "POST" else 200

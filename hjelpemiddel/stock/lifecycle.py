@@ -101,8 +101,18 @@ def allowed_from(state: str) -> list[DeviceState]:
     return sorted(allowed)
 
 
-def _listed(states) -> str:
+def quoted_labels(states) -> str:
+    """«Ledig på lager», «Reservert»: states as people read them."""
     return ", ".join(f"«{STATE_LABELS[s]}»" for s in states) or "ingenting (sluttilstand)"
+
+
+def refusal(barcode: str, current: str, allowed, action: str, hint: str = "") -> InvalidState:
+    """«HJM… er «Utlånt» og kan ikke <action>; bare «…», «…».» — what a service raises when a unit is
+    in the wrong state for what was asked, states named in bokmål and as codes in the details."""
+    allowed = list(allowed)
+    return InvalidState(f"{barcode} er «{STATE_LABELS[current]}» og kan ikke {action}; bare "
+                        f"{quoted_labels(allowed)}.{' ' + hint if hint else ''}",
+                        {"current_state": str(current), "allowed": [str(s) for s in allowed]})
 
 
 def check_transition(current: str, target: str) -> None:
@@ -111,7 +121,7 @@ def check_transition(current: str, target: str) -> None:
         return
     raise InvalidState(
         f"Kan ikke gå fra «{STATE_LABELS[current]}» til «{STATE_LABELS[target]}». "
-        f"Tillatt herfra: {_listed(allowed_from(current))}.",
+        f"Tillatt herfra: {quoted_labels(allowed_from(current))}.",
         {"current_state": current, "requested_state": target, "allowed": [str(s) for s in allowed_from(current)]},
     )
 
@@ -135,7 +145,7 @@ def check_release(quarantined_from: str, target: str) -> None:
         return
     raise InvalidState(
         f"En enhet satt i karantene fra «{STATE_LABELS[quarantined_from]}» kan ikke slippes til "
-        f"«{STATE_LABELS[target]}». Tillatt: {_listed(allowed)}.",
+        f"«{STATE_LABELS[target]}». Tillatt: {quoted_labels(allowed)}.",
         {"current_state": S.QUARANTINED, "requested_state": target, "allowed": [str(s) for s in allowed]},
     )
 

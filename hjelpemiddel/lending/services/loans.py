@@ -13,7 +13,7 @@ from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.text import local_time, local_today
-from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.lifecycle import STATE_LABELS, DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, depot_root, find_location, get_location, lock_device
 from ..events import LoanEndedAtDepot, ReservationEnded
@@ -26,10 +26,6 @@ LOAN_STATUS_LABELS = {"active": "Aktivt", "return_requested": "Retur bestilt", "
 RETURN_REASON_LABELS = {"need_ended": "Behovet er over", "worn_out": "Utslitt", "moved": "Flyttet",
                         "deceased": "Død", "other": "Annet"}
 _LENDABLE = (S.RESERVED, S.PICKED, S.OUT_FOR_DELIVERY)
-
-
-def _states(states) -> str:
-    return ", ".join(f"«{STATE_LABELS[s]}»" for s in states)
 
 
 def get_loan(session: Session, loan_id: int, for_update: bool = False) -> Loan:
@@ -67,8 +63,7 @@ def _start_loan(session: Session, actor_id: int, device_barcode: str, need_id: i
     need = get_need(session, need_id if need_id is not None else reservation.need_id, for_update=True)
     reservation = claim_device_for_need(session, device, need, actor_id, note="utlevering")
     if device.state not in _LENDABLE:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke lånes ut nå; bare "
-                           f"{_states(_LENDABLE)}.", {"current_state": device.state, "allowed": [str(s) for s in _LENDABLE]})
+        raise refusal(device.barcode, device.state, _LENDABLE, "lånes ut nå")
     started = at or utcnow()
     change_state(session, device, S.ON_LOAN, actor_id, kind="loan_started",
                  note=f"Utlånt{', mottatt av ' + received_by if received_by else ''}")

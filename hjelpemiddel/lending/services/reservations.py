@@ -10,7 +10,7 @@ from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound
 from ...stock.events import DeviceBecameAvailable, DeviceQuarantined
-from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
 from ...stock.services import change_state, lock_device
 from ..events import ReservationEnded, ReservationReplaced
@@ -51,10 +51,7 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
     if device.state == S.AVAILABLE:
         change_state(session, device, S.RESERVED, actor_id, kind="reserved", note=f"Reservert for behov {need.id}")
     elif device.state not in _BOOKABLE_AHEAD:
-        allowed = [S.AVAILABLE, *sorted(_BOOKABLE_AHEAD)]
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke reserveres; bare "
-                           + ", ".join(f"«{STATE_LABELS[s]}»" for s in allowed) + ".",
-                           {"current_state": device.state, "allowed": [str(s) for s in allowed]})
+        raise refusal(device.barcode, device.state, [S.AVAILABLE, *sorted(_BOOKABLE_AHEAD)], "reserveres")
     reservation = Reservation(need_id=need.id, device_id=device.id, created_by_id=actor_id)
     reservation.need, reservation.device = need, device
     session.add(reservation)

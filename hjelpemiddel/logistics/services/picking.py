@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState
 from ...lending import services as lending
-from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
 from ...stock.services import change_state, lock_device, record_event, zone_of
 from ..models import Stop, StopItem
@@ -63,8 +63,7 @@ def pick_device(session: Session, actor_id: int, run_id: int, barcode: str) -> P
         raise Conflict(f"{device.barcode} er allerede plukket.", {"barcode": device.barcode}, code="already_picked")
     stop = session.get(Stop, item.stop_id)
     if device.state != S.RESERVED:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke plukkes; bare "
-                           f"«{STATE_LABELS[S.RESERVED]}».", {"current_state": device.state, "allowed": [S.RESERVED.value]})
+        raise refusal(device.barcode, device.state, [S.RESERVED], "plukkes")
     change_state(session, device, S.PICKED, actor_id, kind="picked", location_id=run.van_location_id,
                  note=f"Plukket til kjørerunde {run.id}, stopp {stop.sequence}")
     item.picked_at, item.picked_by_id = utcnow(), actor_id
@@ -84,9 +83,7 @@ def _substitute(session: Session, actor_id: int, run_id: int, device: Device) ->
         raise Conflict(f"{device.barcode} skal til en annen stopp eller kjørerunde.", {"barcode": device.barcode},
                        code="on_other_stop")
     if device.state != S.AVAILABLE:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke plukkes; bare "
-                           f"«{STATE_LABELS[S.AVAILABLE]}» eller «{STATE_LABELS[S.RESERVED]}».",
-                           {"current_state": device.state, "allowed": [S.AVAILABLE.value, S.RESERVED.value]})
+        raise refusal(device.barcode, device.state, [S.AVAILABLE, S.RESERVED], "plukkes")
     for _stop, line in pick_list(session, run_id):
         planned = session.get(StopItem, line.id)
         planned_device = session.get(Device, planned.device_id)

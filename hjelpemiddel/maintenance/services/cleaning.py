@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ...catalog.models import Product
 from ...core.errors import InvalidState, ValidationFailed
-from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, get_device, get_location, lock_device
 from ..checklists import Checklist, checklist_for
@@ -45,10 +45,8 @@ def clean_device(session: Session, actor_id: int, barcode: str, method: str, not
                            "beholdes for gjenbruk etter avtale med NAV.",
                            {"current_state": device.state, "owner": "nav", "allowed": ["return_to_nav", "keep_for_reuse"]})
     if device.state != S.CLEANING:
-        hint = " Ta imot returen på lageret først." if device.state == S.RETURNED else ""
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare hjelpemidler som er "
-                           f"«{STATE_LABELS[S.CLEANING]}» kan vaskes.{hint}",
-                           {"current_state": device.state, "allowed": [S.CLEANING.value]})
+        raise refusal(device.barcode, device.state, [S.CLEANING], "vaskes",
+                      "Ta imot returen på lageret først." if device.state == S.RETURNED else "")
     change_state(session, device, S.INSPECTION, actor_id, kind="cleaned", note=note,
                  data={"method": method, "method_label": CLEANING_METHODS[method]})
     session.flush()
@@ -60,15 +58,17 @@ def checklist_for_device(session: Session, barcode: str) -> Checklist:
     return checklist_for(device.product.iso_class)
 
 
+def check_inspectable(device: Device) -> None:
+    if device.state != S.INSPECTION:
+        raise refusal(device.barcode, device.state, [S.INSPECTION], "kontrolleres")
+
+
 def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[str, bool], note: str = "",
                    on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None) -> Inspection:
     """Kontroll against the product type's checklist: every item answered. Pass → available (and
     offered to the queue); fail → repair, or scrapping with a reason."""
     device = lock_device(session, barcode)
-    if device.state != S.INSPECTION:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; bare hjelpemidler som er "
-                           f"«{STATE_LABELS[S.INSPECTION]}» kontrolleres.",
-                           {"current_state": device.state, "allowed": [S.INSPECTION.value]})
+    check_inspectable(device)
     checklist = checklist_for(session.get(Product, device.product_id).iso_class)
     missing = sorted(set(checklist.items) - set(results))
     unknown = sorted(set(results) - set(checklist.items))

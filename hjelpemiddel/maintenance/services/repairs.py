@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, lock_device, record_event
 from ..events import RepairVisitNeeded
@@ -51,9 +51,7 @@ def open_depot_repair(session: Session, actor_id: int | None, device: Device, de
     """The unit (locked by the caller) goes to repair at the depot with an order to record the work on."""
     _refuse_second_open_repair(session, device)
     if device.state not in _REPAIRABLE:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke tas inn til reparasjon; "
-                           "bare " + ", ".join(f"«{STATE_LABELS[s]}»" for s in _OPEN_AT_DEPOT_FROM) + ".",
-                           {"current_state": device.state, "allowed": [s.value for s in _OPEN_AT_DEPOT_FROM]})
+        raise refusal(device.barcode, device.state, _OPEN_AT_DEPOT_FROM, "tas inn til reparasjon")
     repair = RepairOrder(device_id=device.id, place="depot", description=description.strip() or "Reparasjon",
                          created_by_id=actor_id, resume_state=resume_after_repair(session, device).value)
     session.add(repair)
@@ -75,8 +73,7 @@ def open_repair(session: Session, actor_id: int, barcode: str, place: str, descr
         return open_depot_repair(session, actor_id, device, description.strip())
     _refuse_second_open_repair(session, device)
     if device.state != S.ON_LOAN:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}»; reparasjon hos bruker krever at "
-                           "hjelpemiddelet er utlånt.", {"current_state": device.state, "allowed": [S.ON_LOAN.value]})
+        raise refusal(device.barcode, device.state, [S.ON_LOAN], "repareres hos bruker")
     repair = RepairOrder(device_id=device.id, place=place, description=description.strip(), created_by_id=actor_id)
     session.add(repair)
     session.flush()
@@ -144,10 +141,8 @@ def scrap_device(session: Session, actor_id: int | None, barcode: str, reason: s
         raise ValidationFailed.for_field("reason", "Kassering krever en begrunnelse.")
     device = lock_device(session, barcode)
     if device.state not in _SCRAPPABLE:
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke kasseres her; bare "
-                           + ", ".join(f"«{STATE_LABELS[s]}»" for s in _SCRAPPABLE) + " (en enhet i kontroll "
-                           "kasseres fra kontrollen, en i karantene når den slippes).",
-                           {"current_state": device.state, "allowed": [s.value for s in _SCRAPPABLE]})
+        raise refusal(device.barcode, device.state, _SCRAPPABLE, "kasseres her",
+                      "En enhet i kontroll kasseres fra kontrollen, en i karantene når den slippes.")
     for repair in session.scalars(select(RepairOrder).where(RepairOrder.device_id == device.id,
                                                             RepairOrder.status == "open")):
         repair.status, repair.completed_by_id, repair.completed_at = "cancelled", actor_id, utcnow()

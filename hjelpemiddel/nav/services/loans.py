@@ -15,7 +15,7 @@ from ...core.db import utcnow
 from ...core.errors import InvalidState, ValidationFailed
 from ...lending.models import Loan
 from ...maintenance.services import awaits_nav_decision
-from ...stock.lifecycle import STATE_LABELS, DeviceState
+from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import change_state, lock_device, record_event, register_device
 from .common import enqueue
@@ -68,10 +68,8 @@ def return_nav_device(session: Session, actor_id: int, barcode: str, disposition
         raise InvalidState(f"{device.barcode} eies av kommunen og sendes ikke til NAV.",
                            {"current_state": device.state, "owner": device.owner, "allowed": []})
     if device.state not in _SENDABLE:
-        hint = " Ta imot returen på lageret først." if device.state == S.RETURNED else ""
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og kan ikke sendes til NAV nå; bare "
-                           + ", ".join(f"«{STATE_LABELS[state]}»" for state in _SENDABLE) + "." + hint,
-                           {"current_state": device.state, "allowed": [state.value for state in _SENDABLE]})
+        raise refusal(device.barcode, device.state, _SENDABLE, "sendes til NAV nå",
+                      "Ta imot returen på lageret først." if device.state == S.RETURNED else "")
     kept = disposition == "keep_for_reuse"
     if kept:
         if not awaits_nav_decision(session, device):
