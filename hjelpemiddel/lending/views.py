@@ -15,7 +15,7 @@ from ..core.schemas import shared
 from ..maintenance.services import (CLEANING_METHODS, check_inspectable, checklist_for_device, clean_device,
                                     devices_in_maintenance, inspect_device)
 from ..stock.lifecycle import STATE_LABELS
-from ..stock.services import depot_root, find_location, get_device
+from ..stock.services import get_device, receiving_place
 from . import services
 from .schemas import DecisionIn, ExtendIn, HandOverIn, NeedIn, ReceiveReturnIn, ReturnRequestIn
 
@@ -115,13 +115,12 @@ def _depot_page(error: AppError | None = None, message: str | None = None, form_
     session = get_session()
     undecided = services.undecided_needs(session)
     waiting = services.waiting_needs(session)
-    # Where a return goes when no location is typed: the configured receiving place if this depot has it.
-    receiving_place = find_location(session, current_app.config["RECEIVING_LOCATION"]) or depot_root(session)
+    place = receiving_place(session, current_app.config["RECEIVING_LOCATION"])
     return render_template("lending/depot.html", undecided=undecided, waiting=waiting,
                            ready=services.units_ready_for_hand_over(session),
                            returns=services.loans_awaiting_return(session),
                            maintenance=devices_in_maintenance(session), error=error, message=message,
-                           receiving_place=receiving_place, form_name=form_name,
+                           receiving_place=place, form_name=form_name,
                            form=request.form), error.status if error else 200
 
 

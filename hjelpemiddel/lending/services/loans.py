@@ -15,7 +15,7 @@ from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.text import local_time, local_today
 from ...stock.lifecycle import STATE_LABELS, DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
-from ...stock.services import KEEP, change_state, depot_root, find_location, get_location, lock_device
+from ...stock.services import KEEP, change_state, get_location, lock_device, receiving_place
 from ..events import LoanEndedAtDepot, ReservationEnded
 from ..models import Loan, LoanExtension, Reservation
 from .needs import get_need, record_need_event, refresh_status
@@ -147,8 +147,8 @@ def request_return(session: Session, actor_id: int, loan_id: int, reason: str, n
     return loan
 
 
-def _end_loan(session: Session, loan: Loan, actor_id: int | None, note: str, at: datetime | None = None) -> None:
-    loan.status, loan.ended_at = "ended", at or utcnow()
+def _end_loan(session: Session, loan: Loan, actor_id: int | None, note: str) -> None:
+    loan.status, loan.ended_at = "ended", utcnow()
     if loan.return_requested_at is None:
         loan.return_requested_at = loan.ended_at
     session.flush()
@@ -158,13 +158,10 @@ def _end_loan(session: Session, loan: Loan, actor_id: int | None, note: str, at:
         record_need_event(session, need, "returned", actor_id, device_id=loan.device_id, note=note)
 
 
-def _require_open_loan(session: Session, device: Device) -> Loan:
-    loan = open_loan(session, device.id)
-    if loan is None:
-        held = (S.ON_LOAN, S.AWAITING_PICKUP)
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og er ikke utlånt; det er ingen retur "
-                           "å ta imot.", {"current_state": device.state, "allowed": [str(s) for s in held]})
-    return loan
+def _no_return(device: Device) -> InvalidState:
+    held = (S.ON_LOAN, S.AWAITING_PICKUP)
+    return InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og er ikke utlånt; det er ingen retur "
+                        "å ta imot.", {"current_state": device.state, "allowed": [str(s) for s in held]})
 
 
 def collect_unit(session: Session, actor_id: int, device_barcode: str, van_location_id: int | None,
@@ -172,7 +169,9 @@ def collect_unit(session: Session, actor_id: int, device_barcode: str, van_locat
     """The driver collected the unit at the door: the loan ends and the unit rides in the van until
     it is received at the depot."""
     device = lock_device(session, device_barcode)
-    loan = _require_open_loan(session, device)
+    loan = open_loan(session, device.id)
+    if loan is None:
+        raise _no_return(device)
     change_state(session, device, S.RETURNED, actor_id, kind="collected", note=note, location_id=van_location_id)
     _end_loan(session, loan, actor_id, note)
     return loan
@@ -202,17 +201,18 @@ def receive_at_depot(session: Session, actor_id: int, device_barcode: str, locat
     named location, else the depot's receiving location, else the depot) and waits to be washed;
     nothing lends it before it is washed and inspected. A second scan says it is already received."""
     device = lock_device(session, device_barcode)
-    if device.state != S.RETURNED and open_loan(session, device.id) is None:
+    # A collected unit's loan ended at the door; any other unit coming back ends its loan here.
+    loan = open_loan(session, device.id) if device.state != S.RETURNED else None
+    if device.state != S.RETURNED and loan is None:
         earlier = _received_after_last_loan(session, device)
         if earlier is not None:
             when = local_time(earlier.occurred_at).strftime("%d.%m.%Y kl. %H:%M")
-            return Receipt(device, None, device.location.code if device.location else None, True, f"{device.barcode} er allerede mottatt ({when}) og står som "
-                                               f"«{STATE_LABELS[device.state]}».")
+            return Receipt(device, None, device.location.code if device.location else None, True,
+                           f"{device.barcode} er allerede mottatt ({when}) og står som «{STATE_LABELS[device.state]}».")
+        raise _no_return(device)
     location = (get_location(session, location_code, field="location_code") if location_code
-                else find_location(session, receiving_location) or depot_root(session))
-    loan = None
-    if device.state != S.RETURNED:
-        loan = _require_open_loan(session, device)
+                else receiving_place(session, receiving_location))
+    if loan is not None:
         change_state(session, device, S.RETURNED, actor_id, kind="handed_in", note=note or "Levert inn på lageret")
         _end_loan(session, loan, actor_id, note)
         bus.publish(session, LoanEndedAtDepot(loan.id, device.id, "levert inn på lageret"))

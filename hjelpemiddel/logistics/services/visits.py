@@ -122,20 +122,20 @@ def settle_if_done(session: Session, stop: Stop, reason: str = "") -> None:
     stop.completed_at = stop.completed_at or utcnow()
 
 
+def _take_off_visits(session: Session, which, reason: str) -> None:
+    for item in session.scalars(select(StopItem).where(which, StopItem.active.is_(True))):
+        _remove(session, item, reason)
+        settle_if_done(session, session.get(Stop, item.stop_id), reason)
+
+
 def take_unit_off_visits(session: Session, event: ReservationEnded) -> None:
     """Handler: a reservation ended before its visit; the unit stays home."""
-    for item in session.scalars(select(StopItem).where(StopItem.reservation_id == event.reservation_id,
-                                                       StopItem.active.is_(True))):
-        _remove(session, item, event.reason)
-        settle_if_done(session, session.get(Stop, item.stop_id), event.reason)
+    _take_off_visits(session, StopItem.reservation_id == event.reservation_id, event.reason)
 
 
 def take_returned_unit_off_visits(session: Session, event: LoanEndedAtDepot) -> None:
     """Handler: the unit came back over the counter; no driver is to collect or repair it at home."""
-    for item in session.scalars(select(StopItem).where(StopItem.loan_id == event.loan_id,
-                                                       StopItem.active.is_(True))):
-        _remove(session, item, event.reason)
-        settle_if_done(session, session.get(Stop, item.stop_id), event.reason)
+    _take_off_visits(session, StopItem.loan_id == event.loan_id, event.reason)
 
 
 def swap_unit_on_visits(session: Session, event: ReservationReplaced) -> None:
@@ -150,15 +150,16 @@ def swap_unit_on_visits(session: Session, event: ReservationReplaced) -> None:
 
 
 def add_repair_visit(session: Session, actor_id: int | None, device_barcode: str, note: str,
-                     repair_id: int | None = None) -> Stop:
-    """A repair visit to a unit on loan at the citizen's home (part of any visit to that door)."""
+                     repair_id: int | None = None, not_before: date | None = None) -> Stop:
+    """A repair visit to a unit on loan at the citizen's home (part of any visit to that door that
+    waits for the same day)."""
     device = lock_device(session, device_barcode)
     loan = open_loan(session, device.id)
     if loan is None:
         raise InvalidState(f"{device.barcode} er ikke utlånt; reparer den på lageret.",
                            {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
     citizen = session.get(Citizen, loan.citizen_id)
-    stop = open_visit(session, citizen, _loan_address(session, loan, citizen))
+    stop = open_visit(session, citizen, _loan_address(session, loan, citizen), not_before)
     stop.note = "; ".join(filter(None, [stop.note, note]))
     add_item(session, stop, device.id, "repair", loan_id=loan.id, repair_id=repair_id)
     if repair_id is not None:
@@ -181,13 +182,9 @@ def postpone_repair_visit(session: Session, repair_id: int, not_before: date) ->
         return None
     item = session.scalar(select(StopItem).where(StopItem.repair_id == repair_id, StopItem.active.is_(True)))
     if item is None:
-        device = session.get(Device, repair.device_id)
-        loan = open_loan(session, device.id)
-        if loan is None:
+        if open_loan(session, repair.device_id) is None:
             return None
-        citizen = session.get(Citizen, loan.citizen_id)
-        stop = open_visit(session, citizen, _loan_address(session, loan, citizen), not_before)
-        add_item(session, stop, device.id, "repair", loan_id=loan.id, repair_id=repair_id)
+        stop = add_repair_visit(session, None, session.get(Device, repair.device_id).barcode, "", repair_id, not_before)
     else:
         stop = session.get(Stop, item.stop_id)
         run = get_run(session, stop.run_id) if stop.run_id is not None else None

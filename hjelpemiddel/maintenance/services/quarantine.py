@@ -43,7 +43,7 @@ def quarantine_device(session: Session, actor_id: int | None, barcode: str, reas
     session.flush()
     text = f"{REASON_LABELS[reason]}: {note.strip()}".rstrip(": ")
     change_state(session, device, S.QUARANTINED, actor_id, kind="quarantined", note=text,
-                 data={"reason": reason, "quarantine_id": quarantine.id}, reason=text)
+                 data={"reason": reason, "quarantine_id": quarantine.id})
     return quarantine
 
 

@@ -7,7 +7,8 @@ from .devices import (MAX_LABELS_PER_REQUEST, MoveResult, device_by_barcode, get
 from .history import KEEP, HistoryEntry, append_event, apply_state, change_state, device_history, record_event
 from .labels import OWNER_LABELS, device_label_data, location_label_data, render_labels
 from .locations import (PATH_SEPARATOR, check_capacity, count_devices_by_location, create_location, depot_root,
-                        find_location, get_location, list_locations, lock_location, normalize_location_code, zone_of)
+                        find_location, get_location, list_locations, lock_location, normalize_location_code,
+                        receiving_place, zone_of)
 from .scanning import ScanResult, find_by_scan
 
 __all__ = [
@@ -16,5 +17,5 @@ __all__ = [
     "depot_root", "device_by_barcode", "device_history", "device_label_data", "find_by_scan", "find_location",
     "get_device", "get_device_by_id", "get_location", "issue_blank_labels", "list_devices", "list_locations",
     "location_label_data", "lock_device", "lock_location", "move_device", "normalize_location_code",
-    "record_event", "register_device", "render_labels", "replace_device_label", "zone_of",
+    "receiving_place", "record_event", "register_device", "render_labels", "replace_device_label", "zone_of",
 ]

@@ -37,17 +37,16 @@ def record_event(session: Session, device: Device, kind: str, actor_id: int | No
 
 
 def change_state(session: Session, device: Device, to_state: str, actor_id: int | None, kind: str = "state_changed",
-                 note: str = "", data: dict | None = None, location_id: int | None | object = KEEP,
-                 reason: str = "") -> DeviceEvent:
+                 note: str = "", data: dict | None = None, location_id: int | None | object = KEEP) -> DeviceEvent:
     """Checked against the life cycle; the place follows the state (a unit with a citizen or gone
     has none, otherwise it stays put unless ``location_id`` says where it went), and the event
     records the real from → to of both."""
     check_transition(device.state, to_state)
-    return apply_state(session, device, to_state, actor_id, kind, note, data, location_id, reason)
+    return apply_state(session, device, to_state, actor_id, kind, note, data, location_id)
 
 
 def apply_state(session: Session, device: Device, to_state: str, actor_id: int | None, kind: str, note: str,
-                data: dict | None, location_id, reason: str = "") -> DeviceEvent:
+                data: dict | None, location_id) -> DeviceEvent:
     """The write behind ``change_state``, for a step already checked (a quarantine release)."""
     from_state, from_location = device.state, device.location_id
     if to_state in AWAY_STATES:
@@ -62,7 +61,7 @@ def apply_state(session: Session, device: Device, to_state: str, actor_id: int |
         bus.publish(session, DeviceBecameAvailable(device.id, actor_id))
     elif to_state == DeviceState.QUARANTINED:
         session.flush()
-        bus.publish(session, DeviceQuarantined(device.id, actor_id, reason or note))
+        bus.publish(session, DeviceQuarantined(device.id, actor_id, note))
     return event
 
 

@@ -80,6 +80,12 @@ def depot_root(session: Session) -> Location | None:
     return session.scalar(select(Location).where(Location.kind == "depot").order_by(Location.id).limit(1))
 
 
+def receiving_place(session: Session, configured: str | None) -> Location | None:
+    """Where units arriving at the depot go when no location is scanned: the configured receiving
+    location if this depot has it, else the depot itself."""
+    return find_location(session, configured) or depot_root(session)
+
+
 def list_locations(session: Session, kind: str | None = None, parent_code: str | None = None) -> list[Location]:
     stmt = select(Location).order_by(Location.path, Location.code)
     if kind:
