@@ -167,3 +167,19 @@ def assert_plain_bokmal(page) -> None:
     text = page.locator("main").inner_text()
     found = INTERNAL_WORDS.search(text)
     assert not found, f"internal word {found[0]!r} on {page.url}"
+
+
+def download(page, link_name: str) -> bytes:
+    """A PDF behind one of the page's links, fetched with the page's own login."""
+    href = page.get_by_role("link", name=link_name).first.get_attribute("href")
+    answer = page.request.get(href)
+    assert answer.ok and answer.headers["content-type"] == "application/pdf", (answer.status, answer.headers)
+    return answer.body()
+
+
+def pick_scan(page, barcode: str):
+    """A keyboard-wedge scanner on the pick page: the characters, then Enter; the pick call's answer."""
+    with page.expect_response(lambda r: r.url.endswith("/pick")) as answered:
+        page.keyboard.type(barcode, delay=5)
+        page.keyboard.press("Enter")
+    return answered.value

@@ -32,6 +32,7 @@ from hjelpemiddel.stock import services as stock
 
 from ..support import decode_pages, pdf_text
 from .conftest import login_as
+from .depot_helpers import download, pick_scan
 
 pytestmark = pytest.mark.browser
 
@@ -174,22 +175,6 @@ def stop_status(live_server, stop_id: int) -> str:
 
 # --- what the users do ------------------------------------------------------------------------------
 
-def download(page, link_name: str) -> bytes:
-    """A PDF behind one of the page's links, fetched with the page's own login."""
-    href = page.get_by_role("link", name=link_name).first.get_attribute("href")
-    answer = page.request.get(href)
-    assert answer.ok and answer.headers["content-type"] == "application/pdf", (answer.status, answer.headers)
-    return answer.body()
-
-
-def scan(page, barcode: str):
-    """A keyboard-wedge scanner: the characters into the focused input, then Enter; the pick call's answer."""
-    with page.expect_response(lambda r: r.url.endswith("/pick")) as answered:
-        page.keyboard.type(barcode, delay=5)
-        page.keyboard.press("Enter")
-    return answered.value
-
-
 def post_outcome(stop, button: str):
     """Tap one of a stop's outcome buttons; the answer to the POST (before any redirect), once the new page is in."""
     page = stop.page
@@ -284,14 +269,14 @@ def test_the_drivers_day_plan_print_pick_by_scan_and_deliver_from_a_phone(new_pa
     expect(lines).to_have_count(3)
     expect(lines.locator(".barcode")).to_have_text(walk)
     first, *others = [astrid.barcodes[0], ola.barcodes[0], astrid.barcodes[1]]
-    assert scan(depot, first).status == 200
+    assert pick_scan(depot, first).status == 200
     expect(depot.locator(f'tr[data-barcode="{first}"]')).to_have_class(re.compile(r"\bpicked\b"))
     expect(depot.locator(f'tr[data-barcode="{first}"] .tick')).to_have_text("✓")
     expect(status).to_have_text(f"{first} plukket. 2 igjen.")
     expect(status).to_have_class(re.compile(r"\bok\b"))
 
     wrong = kari.barcodes[0]
-    answer = scan(depot, wrong)
+    answer = pick_scan(depot, wrong)
     assert answer.status == 409 and answer.json()["error"]["code"] == "reserved_for_other"
     expect(status).to_have_class(re.compile(r"\bbad\b"))
     expect(status).to_have_text(f"{wrong} er reservert for noen andre.")
@@ -304,7 +289,7 @@ def test_the_drivers_day_plan_print_pick_by_scan_and_deliver_from_a_phone(new_pa
     depot.screenshot(path=PICK_SCREENSHOT, full_page=True)
 
     for barcode in others:
-        assert scan(depot, barcode).status == 200
+        assert pick_scan(depot, barcode).status == 200
         expect(depot.locator(f'tr[data-barcode="{barcode}"]')).to_have_class(re.compile(r"\bpicked\b"))
     expect(status).to_have_text(f"{others[-1]} plukket. Alt er plukket.")
     expect(depot.locator("tr.picked")).to_have_count(3)

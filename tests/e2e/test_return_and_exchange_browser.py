@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from ..support import decode_pages, pdf_text
 from .conftest import login_as
-from .depot_helpers import DESKTOP, PHONE, VAN, Arranger, assert_plain_bokmal, flash, run_on, run_stops, submit
+from .depot_helpers import (DESKTOP, PHONE, VAN, Arranger, assert_plain_bokmal, download, flash, pick_scan, run_on,
+                            run_stops, submit)
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +36,6 @@ def receive_form(page):
 
 def maintenance_row(page, barcode: str):
     return page.get_by_test_id("maintenance").locator("tr", has_text=barcode)
-
-
-def download(page, href: str) -> bytes:
-    answer = page.request.get(href)
-    assert answer.ok and answer.headers["content-type"] == "application/pdf", (answer.status, answer.headers)
-    return answer.body()
-
-
-def scan(page, barcode: str):
-    """A keyboard-wedge scanner on the pick page: the characters, then Enter; the pick call's answer."""
-    with page.expect_response(lambda r: r.url.endswith("/pick")) as answered:
-        page.keyboard.type(barcode, delay=5)
-        page.keyboard.press("Enter")
-    return answered.value
 
 
 def start_run_on_phone(phone, run_id: int) -> None:
@@ -217,7 +204,7 @@ def test_an_exchange_visit_is_one_stop_with_both_outcomes_on_the_phone_and_in_th
     # Picking: only the unit to deliver is on the pick list.
     desk.goto(f"/runder/{run_id}/plukk")
     expect(desk.get_by_test_id("pick-lines").locator("tbody tr")).to_have_count(1)
-    assert scan(desk, deliver).status == 200
+    assert pick_scan(desk, deliver).status == 200
     expect(desk.get_by_test_id("pick-status")).to_have_text(f"{deliver} plukket. Alt er plukket.")
 
     # On the phone: one card, a part per action with its own buttons, «Ikke hjemme» once for the visit.
@@ -256,7 +243,7 @@ def test_an_exchange_visit_is_one_stop_with_both_outcomes_on_the_phone_and_in_th
     assert run_stops(live_server, run_id)[0]["outcome"] == "Levert · Hentet"
 
     # The kjørebok lists the visit once, both units, both outcomes.
-    log = download(phone, phone.get_by_role("link", name="Kjørebok (PDF)").get_attribute("href"))
+    log = download(phone, "Kjørebok (PDF)")
     text = pdf_text(log, folder(tmp_path, "log"))
     assert text.count(marit.name) == 1, text
     assert text.count("Utfall:") == 1 and "Utfall: Levert · Hentet" in text, text
@@ -279,7 +266,7 @@ def test_a_unit_swapped_at_picking_is_the_only_one_listed_after(new_page, live_s
     desk = new_page(**DESKTOP)
     login_as(desk, live_server, "lager", next_path=f"/runder/{run_id}/plukk")
     expect(desk.locator(f'tr[data-barcode="{planned}"]')).to_have_count(1)
-    assert scan(desk, spare).status == 200
+    assert pick_scan(desk, spare).status == 200
     expect(desk.get_by_test_id("pick-status")).to_have_text(f"{spare} plukket. Erstatter {planned}. Alt er plukket.")
     expect(desk.locator(f'tr[data-barcode="{spare}"]')).to_have_class(re.compile(r"\bpicked\b"))
     expect(desk.locator(f'tr[data-barcode="{planned}"]')).to_have_count(0)
@@ -310,7 +297,7 @@ def test_a_unit_swapped_at_picking_is_the_only_one_listed_after(new_page, live_s
     assert live_server.device(planned).state == "available"
 
     # The kjørebok has the unit in the van only, in text and as a barcode.
-    log = download(phone, phone.get_by_role("link", name="Kjørebok (PDF)").get_attribute("href"))
+    log = download(phone, "Kjørebok (PDF)")
     text = pdf_text(log, folder(tmp_path, "log"))
     assert spare in text and planned not in text, text
     assert [c for page in decode_pages(log, folder(tmp_path, "log")) for c in page] == [spare]
