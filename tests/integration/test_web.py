@@ -50,6 +50,8 @@ def test_each_role_lands_on_its_own_start_page(client, make_user, role, home):
     ("terapeut", "/skann", 403), ("terapeut", "/hjelpemidler/ny", 403), ("sjafor", "/etiketter", 403),
     ("lager", "/skann", 200), ("sjafor", "/skann", 200), ("terapeut", "/katalog", 200),
     ("lager", "/hjelpemidler/ny", 200), ("admin", "/lokasjoner", 200), ("lager", "/etiketter", 200),
+    ("lager", "/lager/karantene", 200), ("sjafor", "/lager/karantene", 403), ("terapeut", "/lager/karantene", 403),
+    ("lager", "/lager/karantene?limit=0&offset=-1&reason=ukjent", 200),
 ])
 def test_pages_check_the_role_and_refuse_with_a_friendly_page(client, make_user, depot, role, url, status):
     login(client, make_user(role))
