@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from .auth import ROLE_LABELS, Principal, find_principal_by_id, find_principal_by_token
 from .db import declare_write_intent, get_session, reset_write_intent
-from .errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed
+from .errors import AppError, Conflict, Forbidden, Unauthorized, ValidationFailed
+from .inputs import check_request_text, init_inputs, load_json_body
 from .text import field_label, field_problems, local_time
 
 log = logging.getLogger(__name__)
@@ -162,19 +163,10 @@ def install_commit_point(app: Flask) -> None:
 
 # --- parsing and dumping --------------------------------------------------------------------
 
-def json_body() -> Any:
-    if not request.data:
-        raise BadRequest("Forespørselen mangler JSON-innhold.", code="invalid_json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequest("Innholdet er ikke gyldig JSON.", code="invalid_json")
-    return data
-
-
 def parse(schema: Schema, data: Any = None) -> Any:
     """Load request data with a schema; bad fields become one 422 naming each field."""
     if data is None:
-        data = json_body()
+        data = load_json_body()
     try:
         return schema.load(data)
     except SchemaValidationError as err:
@@ -202,11 +194,13 @@ def translate_errors(app: Flask, exception_type: type[Exception], translate: Cal
 
 def init_http(app: Flask) -> None:
     app.extensions["hjelpemiddel_principals"] = _PrincipalCache()
+    init_inputs(app)
 
     @app.before_request
     def _authenticate():
         if request.endpoint == "static":
             return
+        check_request_text()
         if request.method in _UNSAFE_METHODS:
             g.write_intent = declare_write_intent()
         _load_principal()

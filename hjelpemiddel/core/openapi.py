@@ -7,23 +7,65 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
-from marshmallow import Schema
+from marshmallow import Schema, fields
+from werkzeug.routing import IntegerConverter, Rule
 
+from .schemas import INT_MAX, INT_MIN, TEXT_MAX
 
 _ERROR_STATUSES = {400: "Ugyldig forespørsel", 401: "Ikke innlogget", 403: "Mangler rolle",
                    404: "Finnes ikke", 409: "Konflikt med nåværende tilstand", 413: "For stor forespørsel",
-                   422: "Ugyldige felt"}
+                   422: "Ugyldige felt", 429: "For mange forespørsler", 503: "Midlertidig utilgjengelig"}
 
 
 def api_doc(summary: str, *, body: type[Schema] | Schema | None = None, response: type[Schema] | Schema | None = None,
             status: int = 200, query: type[Schema] | None = None, many: bool = False,
-            produces: str = "application/json", consumes: str | None = None, tag: str | None = None):
+            produces: str = "application/json", consumes: str | None = None, tag: str | None = None,
+            errors: tuple[int, ...] = ()):
+    """``errors``: statuses this operation can answer beyond what its shape implies (see
+    ``_error_statuses``), e.g. 404 for a lookup by a query argument, 429 for a limited one."""
+
     def decorator(view):
         view.openapi = dict(summary=summary, body=body, response=response, status=status, query=query,
-                            many=many, produces=produces, consumes=consumes, tag=tag)
+                            many=many, produces=produces, consumes=consumes, tag=tag, errors=errors)
         return view
 
     return decorator
+
+
+def _error_statuses(rule: Rule, method: str, doc: dict) -> list[int]:
+    """What an operation can answer besides success: anyone may be unauthenticated, lack the role or
+    find the database (or NAV) away; bodies can be malformed or too large, or name what does not
+    exist, like ids in the path; writes can meet the current state; whatever is parsed can be
+    invalid."""
+    statuses = {401, 403, 503, *doc["errors"]}
+    has_body = doc["body"] is not None or doc["consumes"] is not None
+    if has_body:
+        statuses |= {400, 404, 413, 422}
+    if rule.arguments:
+        statuses.add(404)
+    if doc["query"] is not None:
+        statuses.add(422)
+    if method != "GET":
+        statuses.add(409)
+    return sorted(statuses)
+
+
+def _path_parameter(rule: Rule, name: str) -> dict:
+    converter = rule._converters.get(name)  # werkzeug keeps each argument's converter here
+    if isinstance(converter, IntegerConverter):
+        schema = {"type": "integer", "minimum": 0, "maximum": INT_MAX}
+    else:
+        schema = {"type": "string", "minLength": 1, "maxLength": 200}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _input_bounds(self, field, ret, **kwargs) -> dict:
+    # The bounds core/schemas.py puts on every field, shown to clients (and to the fuzzer).
+    if isinstance(field, fields.Integer):
+        return {"minimum": max(ret.get("minimum", INT_MIN), INT_MIN), "maximum": min(ret.get("maximum", INT_MAX), INT_MAX)}
+    if isinstance(field, fields.String) and "maxLength" not in ret and "enum" not in ret:
+        return {"maxLength": TEXT_MAX}
+    return {}
 
 
 def _schema_ref(spec: APISpec, schema) -> dict:
@@ -35,7 +77,9 @@ def _schema_ref(spec: APISpec, schema) -> dict:
 
 
 def build_openapi(app: Flask) -> dict:
-    spec = APISpec(title="Hjelpemiddel API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
+    marshmallow_plugin = MarshmallowPlugin()
+    spec = APISpec(title="Hjelpemiddel API", version="1", openapi_version="3.0.3", plugins=[marshmallow_plugin])
+    marshmallow_plugin.converter.add_attribute_function(_input_bounds)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", {"type": "object", "properties": {"error": {
         "type": "object", "required": ["code", "message", "details"],
@@ -51,10 +95,11 @@ def build_openapi(app: Flask) -> dict:
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation: dict = {"summary": doc["summary"], "security": [{"bearer": []}], "responses": {}}
-            roles = getattr(view, "required_roles", ())
-            operation["description"] = "Roller: " + ", ".join(("admin",) + tuple(roles))
+            roles = ["admin", *getattr(view, "required_roles", ())]
+            operation["description"] = "Roller: " + ", ".join(roles)
+            operation["x-roles"] = roles
             operation["tags"] = [doc["tag"] or rule.endpoint.split(".")[0]]
-            params = [{"name": arg, "in": "path", "required": True, "schema": {"type": "string"}} for arg in rule.arguments]
+            params = [_path_parameter(rule, arg) for arg in sorted(rule.arguments)]
             if doc["query"] is not None:
                 params.append({"in": "query", "schema": doc["query"]})
             if params:
@@ -71,8 +116,8 @@ def build_openapi(app: Flask) -> dict:
             else:
                 content = {doc["produces"]: {"schema": {"type": "string", "format": "binary"}}}
             operation["responses"][str(doc["status"])] = {"description": "OK", "content": content}
-            for status, text in _ERROR_STATUSES.items():
-                operation["responses"][str(status)] = {"description": text, **error_ref}
+            for status in _error_statuses(rule, method, doc):
+                operation["responses"][str(status)] = {"description": _ERROR_STATUSES[status], **error_ref}
             paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

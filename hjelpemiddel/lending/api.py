@@ -118,7 +118,7 @@ def hand_over():
 
 
 @bp.get("/loans")
-@api_doc("Utlån", query=LoanQuery, response=LoanOut, many=True, tag="lending")
+@api_doc("Utlån", query=LoanQuery, response=LoanOut, many=True, tag="lending", errors=(404,))
 @roles_required("lager", "terapeut")
 def list_loans():
     user = current_user()

@@ -55,7 +55,8 @@ def upcoming():
 @api_doc("Ta imot et NAV-hjelpemiddel (HMS-nr + serienr)", body=ReceiveIn, response=ReceivedOut, status=201, tag="nav")
 @roles_required("lager")
 def receive():
-    received = services.receive_nav_device(get_session(), current_user().id, **parse(shared(ReceiveIn)))
+    received = services.receive_nav_device(get_session(), current_user().id, **parse(shared(ReceiveIn)),
+                                           receiving_location=current_app.config["RECEIVING_LOCATION"])
     return shared(ReceivedOut).dump(received), 201
 
 
@@ -70,7 +71,8 @@ def arrivals():
 @api_doc("Avklar et umatchet mottak", body=ResolveIn, response=ArrivalOut, tag="nav")
 @roles_required("lager")
 def resolve(arrival_id: int):
-    arrival = services.resolve_arrival(get_session(), current_user().id, arrival_id, **parse(shared(ResolveIn)))
+    arrival = services.resolve_arrival(get_session(), current_user().id, arrival_id, **parse(shared(ResolveIn)),
+                                       receiving_location=current_app.config["RECEIVING_LOCATION"])
     return shared(ArrivalOut).dump(arrival)
 
 
@@ -108,7 +110,7 @@ def order_parts():
 
 
 @bp.get("/nav/part-orders")
-@api_doc("Delbestillinger", query=PartOrderQuery, response=PartOrderOut, many=True, tag="nav")
+@api_doc("Delbestillinger", query=PartOrderQuery, response=PartOrderOut, many=True, tag="nav", errors=(404,))
 @roles_required("sjafor", "lager")
 def part_orders():
     return shared(PartOrderOut, many=True).dump(services.list_part_orders(get_session(), **parse_args(shared(PartOrderQuery))))

@@ -67,7 +67,8 @@ class OrderLineOut(Schema):
 class ReceiveIn(Schema):
     hms_nr = hms_nr_field(required=True)
     serial = fields.String(required=True, validate=validate.Length(1, 64, error="Serienummeret må ha 1–64 tegn."))
-    location_code = fields.String(required=True, validate=validate.Length(1, 40))
+    location_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40),
+                                  metadata={"description": "Hvor den står; uten: RECEIVING_LOCATION"})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -107,7 +108,7 @@ class ArrivalQuery(Schema):
 class ResolveIn(Schema):
     resolution = fields.String(required=True, validate=validate.Length(1, 2000, error="Skriv hva som ble gjort."))
     order_line_id = fields.Integer(load_default=None, allow_none=True)
-    location_code = fields.String(load_default=None, allow_none=True)
+    location_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40))
 
 
 class ReturnIn(Schema):

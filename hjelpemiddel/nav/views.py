@@ -6,7 +6,7 @@ from ..citizens.services import list_citizens
 from ..core.db import get_session
 from ..core.errors import AppError, ValidationFailed
 from ..core.http import current_user, form_data, parse, roles_required
-from ..core.schemas import shared
+from ..core.schemas import INT_MAX, shared
 from ..maintenance import services as maintenance
 from ..stock.models import Location
 from ..stock.services import device_history, get_device, list_locations
@@ -81,7 +81,8 @@ def sync():
 @roles_required("lager")
 def receive():
     try:
-        received = services.receive_nav_device(get_session(), current_user().id, **parse(shared(ReceiveIn), form_data()))
+        received = services.receive_nav_device(get_session(), current_user().id, **parse(shared(ReceiveIn), form_data()),
+                                               receiving_location=current_app.config["RECEIVING_LOCATION"])
     except AppError as err:
         return _depot_page(err)
     if received.matched:
@@ -96,7 +97,9 @@ def resolve(arrival_id: int):
     if "order_line_id" in data and not data["order_line_id"].isdigit():
         data.pop("order_line_id")
     return _then(lambda: services.resolve_arrival(get_session(), current_user().id, arrival_id,
-                                                  **parse(shared(ResolveIn), data)), "Mottaket er avklart.")
+                                                  **parse(shared(ResolveIn), data),
+                                                  receiving_location=current_app.config["RECEIVING_LOCATION"]),
+                 "Mottaket er avklart.")
 
 
 @bp.post("/lager/nav/retur")
@@ -170,9 +173,9 @@ def open_repair(barcode: str):
 def complete_repair(barcode: str, repair_id: int):
     data = form_data()
     parts = [{"hmsnr": data.get(f"part_hmsnr_{i}"), "navn": data[f"part_navn_{i}"],
-              "antall": _int(data.get(f"part_antall_{i}", "1"))} for i in range(3) if data.get(f"part_navn_{i}")]
+              "antall": _int(data, f"part_antall_{i}", "1")} for i in range(3) if data.get(f"part_navn_{i}")]
     return _service_then(barcode, lambda: maintenance.complete_repair(
-        get_session(), current_user().id, repair_id, data.get("work_done", ""), _int(data.get("minutes_spent")), parts),
+        get_session(), current_user().id, repair_id, data.get("work_done", ""), _int(data, "minutes_spent"), parts),
         "Reparasjonen er registrert i historikken.")
 
 
@@ -181,22 +184,28 @@ def complete_repair(barcode: str, repair_id: int):
 def order_parts(barcode: str):
     data = form_data()
     parts = [{"hmsnr": data.get(f"hmsnr_{i}", ""), "navn": data.get(f"navn_{i}", ""),
-              "kategori": data.get(f"kategori_{i}", ""), "antall": _int(data.get(f"antall_{i}", "1"))}
+              "kategori": data.get(f"kategori_{i}", ""), "antall": _int(data, f"antall_{i}", "1")}
              for i in range(3) if data.get(f"hmsnr_{i}") or data.get(f"navn_{i}")]
 
     def run():
         order = services.order_parts(get_session(), current_user().id, barcode, parts,
                                      data.get("levering", "TIL_XK_LAGER"),
                                      battery_training=True if data.get("battery_training") == "on" else None,
-                                     repair_id=_int(data.get("repair_id")))
+                                     repair_id=_int(data, "repair_id"))
         deliver_outbox_after_commit()
         return order
 
     return _service_then(barcode, run, "Delbestillingen er lagt i utboksen og sendes til NAV.")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+def _int(data: dict, field: str, default: str | None = None) -> int | None:
+    value = data.get(field, default)
+    if value is None:
         return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationFailed.for_field(field, "Må være et heltall.") from None
+    if not 0 <= number <= INT_MAX:
+        raise ValidationFailed.for_field(field, "Tallet er utenfor gyldig område.")
+    return number

@@ -50,7 +50,7 @@ def test_without_nav_configured_the_answer_says_so(api_as, app, make_citizen):
 @pytest.mark.parametrize("body, field", [
     ({"hms_nr": "12345", "serial": "687273", "location_code": "A-01-2"}, "hms_nr"),
     ({"hms_nr": "291003", "location_code": "A-01-2"}, "serial"),
-    ({"hms_nr": "291003", "serial": "687273"}, "location_code"),
+    ({"hms_nr": "291003", "serial": "687273", "location_code": ""}, "location_code"),
 ])
 def test_receiving_with_a_bad_field_answers_422_naming_it(api_as, depot, body, field):
     response = api_as("lager").post("/api/v1/nav/receive", json=body)

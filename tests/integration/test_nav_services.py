@@ -16,7 +16,7 @@ from hjelpemiddel.maintenance import services as maintenance
 from hjelpemiddel.nav import jobs, services
 from hjelpemiddel.nav.models import NavOrderLine, NavOutboxMessage, PartOrder
 from hjelpemiddel.stock.models import Device
-from hjelpemiddel.stock.services import device_history, register_device
+from hjelpemiddel.stock.services import create_location, device_history, register_device
 
 BED = ("291003", "Seng Opus 90EW", "18121501")
 TYRE = {"hmsnr": "150817", "navn": 'Dekk 24"', "kategori": "Dekk", "antall": 2}
@@ -149,6 +149,15 @@ def test_an_arrival_that_matches_no_line_is_kept_for_resolving_by_hand_and_can_b
     assert arrival.status == "resolved"
     assert session.get(Device, arrival.device_id).state == "reserved"
     assert services.list_arrivals(session) == []
+
+
+def test_a_nav_device_received_without_a_scanned_place_goes_to_the_receiving_place(
+        session, fake_nav, sync, astrid, bed_need, depot, actor):
+    create_location(session, "MOTTAK", "zone", "Mottak", parent_code="HL")
+    fake_nav.approve(astrid.fnr, BED[0], BED[1], category_num=BED[2], serienr="687273")
+    sync()
+    received = services.receive_nav_device(session, actor.id, BED[0], "687273", receiving_location="MOTTAK")
+    assert received.device.location.code == "MOTTAK"
 
 
 def test_the_same_nav_device_cannot_be_received_twice(session, fake_nav, sync, astrid, bed, depot, actor):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..geo import DEPOT_POSITION
 from ..models import DeliveryRun, Stop, StopItem
 from ..routing import RoutePoint, RouteSettings, group_by_area, order_route
-from .runs import create_run, get_run, list_runs, renumber, run_stops, take_off_run
+from .runs import check_run_date, create_run, get_run, list_runs, renumber, run_stops, take_off_run
 from .visits import collect_open_stops, door_key
 
 
@@ -51,6 +51,7 @@ def plan_runs(session: Session, actor_id: int, run_date: date, runs: list[dict] 
     """Propose the day's runs: every open visit due that day, grouped by area over the runs asked
     for (or the day's planned runs, or one new run), each ordered into a route from the depot.
     Staff adjust afterwards."""
+    check_run_date(run_date, planning=True)
     waiting = [stop for stop in collect_open_stops(session) if _due(stop, run_date)]
     planned = [run for run in list_runs(session, run_date) if run.status == "planned"]
     for spec in runs or []:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from ...catalog.models import Product
 from ...core.auth import User
 from ...core.errors import Forbidden, NotFound, ValidationFailed
+from ...core.text import local_today
 from ...stock.models import Device, Location
 from ...stock.services import get_location
 from ..models import SUCCESS, DeliveryRun, Stop, StopItem
@@ -20,6 +21,20 @@ OUTCOME_LABELS = {"delivered": "Levert", "collected": "Hentet", "repair_done": "
                   "refused": "Avvist", "not_visited": "Ikke besøkt"}
 RUN_STATUS_LABELS = {"planned": "Planlagt", "in_progress": "Underveis", "finished": "Ferdig"}
 STOP_STATUS_LABELS = {"open": "Åpen", "done": "Utført", "failed": "Ikke utført", "dropped": "Tatt bort"}
+
+
+# A run is driven within the coming year; one may be written up to a week after it was driven,
+# but visits are planned only into today's runs or later ones.
+RUN_DAYS_BACK, RUN_DAYS_AHEAD = 7, 365
+
+
+def check_run_date(run_date: date, planning: bool = False) -> None:
+    today = local_today()
+    first, last = today - timedelta(days=0 if planning else RUN_DAYS_BACK), today + timedelta(days=RUN_DAYS_AHEAD)
+    if not first <= run_date <= last:
+        raise ValidationFailed.for_field(
+            "run_date", f"{'Planlegging' if planning else 'En kjørerunde'} må gjelde en dag fra {first:%d.%m.%Y} "
+                        f"til {last:%d.%m.%Y}.")
 
 
 def get_run(session: Session, run_id: int, for_update: bool = False) -> DeliveryRun:
@@ -52,6 +67,7 @@ def _van_id(session: Session, code: str | None) -> int | None:
 
 def create_run(session: Session, actor_id: int, run_date: date, driver: str | None = None, van: str | None = None,
                note: str = "") -> DeliveryRun:
+    check_run_date(run_date)
     run = DeliveryRun(run_date=run_date, driver_id=_driver_id(session, driver), van_location_id=_van_id(session, van),
                       note=note, created_by_id=actor_id)
     session.add(run)

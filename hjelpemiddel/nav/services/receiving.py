@@ -17,7 +17,7 @@ from ...core.text import local_today
 from ...lending import services as lending
 from ...lending.models import Need
 from ...stock.models import Device
-from ...stock.services import register_device
+from ...stock.services import receiving_place, register_device
 from ..models import NavArrival, NavOrderLine
 from .sync import match_needs
 
@@ -84,11 +84,12 @@ def _need_for_line(session: Session, actor_id: int, line: NavOrderLine, product:
     return need
 
 
-def receive_nav_device(session: Session, actor_id: int, hms_nr: str, serial: str, location_code: str,
-                       note: str = "") -> Received:
+def receive_nav_device(session: Session, actor_id: int, hms_nr: str, serial: str, location_code: str | None = None,
+                       note: str = "", receiving_location: str | None = None) -> Received:
     """A NAV device arrives at the receiving point: match it to the expected order line, register
     it as NAV-owned with a local barcode, and hold it for the citizen's need. No match: it is kept
-    on the list of arrivals to resolve by hand."""
+    on the list of arrivals to resolve by hand. Without a scanned place it goes to the depot's
+    receiving place (``receiving_location``)."""
     hms_nr, serial = (hms_nr or "").strip(), (serial or "").strip()
     if not SIX_DIGITS.match(hms_nr):
         raise ValidationFailed.for_field("hms_nr", "HMS-nr må være nøyaktig 6 siffer.")
@@ -105,7 +106,17 @@ def receive_nav_device(session: Session, actor_id: int, hms_nr: str, serial: str
         session.flush()
         return Received(None, None, None, arrival,
                         ["Fant ingen ventet ordrelinje fra NAV; hjelpemiddelet er lagt på listen over umatchede mottak."])
-    return _receive_against_line(session, actor_id, line, hms_nr, serial, location_code, note)
+    return _receive_against_line(session, actor_id, line, hms_nr, serial, _place(session, location_code, receiving_location),
+                                 note)
+
+
+def _place(session: Session, location_code: str | None, receiving_location: str | None) -> str:
+    if location_code:
+        return location_code
+    place = receiving_place(session, receiving_location)
+    if place is None:
+        raise ValidationFailed.for_field("location_code", "Velg hvor hjelpemiddelet står.")
+    return place.code
 
 
 def _receive_against_line(session: Session, actor_id: int, line: NavOrderLine, hms_nr: str, serial: str,
@@ -143,7 +154,8 @@ def list_arrivals(session: Session, status: str | None = "open") -> list[NavArri
 
 
 def resolve_arrival(session: Session, actor_id: int, arrival_id: int, resolution: str,
-                    order_line_id: int | None = None, location_code: str | None = None) -> NavArrival:
+                    order_line_id: int | None = None, location_code: str | None = None,
+                    receiving_location: str | None = None) -> NavArrival:
     """Settle an unmatched arrival: receive it against a named order line, or close it with a note
     (sent back to NAV, belongs to another municipality ...)."""
     arrival = session.scalar(select(NavArrival).where(NavArrival.id == arrival_id).with_for_update())
@@ -159,10 +171,8 @@ def resolve_arrival(session: Session, actor_id: int, arrival_id: int, resolution
             raise ValidationFailed.for_field("order_line_id", f"Fant ikke ordrelinje {order_line_id}.")
         if line.state != "expected" or line.hms_nr != arrival.hms_nr:
             raise ValidationFailed.for_field("order_line_id", "Ordrelinjen venter ikke på dette HMS-nummeret.")
-        if not location_code:
-            raise ValidationFailed.for_field("location_code", "Velg hvor hjelpemiddelet står.")
-        received = _receive_against_line(session, actor_id, line, arrival.hms_nr, arrival.serial, location_code,
-                                         f"Avklart mottak: {resolution}")
+        received = _receive_against_line(session, actor_id, line, arrival.hms_nr, arrival.serial,
+                                         _place(session, location_code, receiving_location), f"Avklart mottak: {resolution}")
         arrival.order_line_id, arrival.device_id = line.id, received.device.id
     arrival.status, arrival.resolution, arrival.resolved_by_id, arrival.resolved_at = "resolved", resolution, actor_id, utcnow()
     session.flush()
