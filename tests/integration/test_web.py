@@ -7,11 +7,7 @@ from sqlalchemy import func, select
 from hjelpemiddel.stock.models import Device
 from hjelpemiddel.stock.services import register_device
 
-
-def post_login(client, username, password, url="/login"):
-    """The login form as a browser sends it: with the token the form page set in the cookie."""
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    return client.post(url, data={"username": username, "password": password, "csrf_token": token})
+from ..support import post_login
 
 
 def login(client, user, password="test-passord-123"):
