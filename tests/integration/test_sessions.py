@@ -15,16 +15,6 @@ from ..support import post_login
 PASSWORD = "test-passord-123"
 
 
-@pytest.fixture
-def cached_principals(app, monkeypatch):
-    """The principal cache on, as in production, and emptied afterwards (ids are reused after rollback)."""
-    monkeypatch.setitem(app.config, "TOKEN_CACHE_SECONDS", 60)
-    cache = app.extensions["hjelpemiddel_principals"]
-    cache.clear()
-    yield cache
-    cache.clear()
-
-
 def csrf_of(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/hjelpemidler").get_data(as_text=True)).group(1)
 
