@@ -10,6 +10,7 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 from .config import REPO_ROOT
 from .core.db import get_database, get_session
@@ -56,65 +57,44 @@ def db_downgrade(revision: str) -> None:
     click.echo(f"Databasen er rullet tilbake til {revision}.")
 
 
-@click.group("users", help="Brukere.")
-def users_cli() -> None:
-    pass
-
-
-@users_cli.command("create", help="Opprett en bruker.")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["lager", "terapeut", "sjafor", "admin"]))
-@click.option("--password", required=True)
-@click.option("--name", "full_name", default="")
-def users_create(username: str, role: str, password: str, full_name: str) -> None:
-    from .core.auth import create_user
-
-    session = get_session()
-    try:
-        create_user(session, username, role, password, full_name)
-    except AppError as err:
-        _fail(err)
-    session.commit()
-    click.echo(f"Bruker {username} ({role}) er opprettet.")
-
-
-@click.group("tokens", help="API-tokens.")
-def tokens_cli() -> None:
-    pass
-
-
-@tokens_cli.command("create", help="Lag et API-token; tokenet står alene på siste linje.")
-@click.argument("username")
-def tokens_create(username: str) -> None:
-    from .core.auth import create_token
-
-    session = get_session()
-    try:
-        token = create_token(session, username)
-    except AppError as err:
-        _fail(err)
-    session.commit()
-    click.echo(f"Nytt API-token for {username} (vises bare nå):")
-    click.echo(token)
-
-
 @click.command("demo", help="Fyll en tom database med et demolager (deterministisk).")
 @click.option("--seed", default=2026, show_default=True)
-def demo(seed: int) -> None:
+@click.option("--i-know-this-is-production", "in_production", is_flag=True,
+              help="Kreves når HJELPEMIDDEL_ENV=production; brukerne får da tilfeldige passord.")
+def demo(seed: int, in_production: bool) -> None:
+    from .core.auth import User, create_user
+    from .core.passwords import generate_password
     from .demo import database_is_empty, load_demo
 
+    production = current_app.config["ENV"] == "production"
+    if production and not in_production:
+        raise click.ClickException("Dette er produksjon (HJELPEMIDDEL_ENV=production): demodata legges ikke inn. "
+                                   "Bruk --i-know-this-is-production hvis det virkelig er meningen.")
     session = get_session()
     if not database_is_empty(session):
         click.echo("Databasen har allerede data; demodata ble ikke lagt inn.")
         return
+    passwords = {}
     try:
-        summary = load_demo(session, seed=seed, users=DEMO_USERS, password=DEMO_PASSWORD,
-                            vault=current_app.extensions["fnr_vault"])
+        if production:
+            # Never a password anyone can read in the README: each demo user gets a random one,
+            # made here so the demo keeps them (it leaves existing users alone).
+            for username, role, full_name in DEMO_USERS:
+                if session.scalar(select(User.id).where(User.username == username)) is None:
+                    passwords[username] = generate_password()
+                    create_user(session, username, role, passwords[username], full_name)
+        summary = load_demo(session, seed=seed, users=DEMO_USERS, vault=current_app.extensions["fnr_vault"],
+                            password=generate_password() if production else DEMO_PASSWORD)
     except AppError as err:
         _fail(err)
     session.commit()
     click.echo("Demolager lagt inn: " + ", ".join(f"{count} {what}" for what, count in summary.items()))
-    click.echo(f"Logg inn som lager, terapeut, sjafor eller admin med passordet «{DEMO_PASSWORD}».")
+    if not production:
+        click.echo(f"Logg inn som lager, terapeut, sjafor eller admin med passordet «{DEMO_PASSWORD}».")
+    elif passwords:
+        click.echo("Demobrukernes passord (vises bare nå):")
+        for username, password in passwords.items():
+            click.echo(f"  {username}: {password}")
 
 
 @click.command("serve", help="Start tjenesten (gunicorn; Flasks egen server der gunicorn ikke finnes).")
@@ -147,6 +127,7 @@ def seed_fake() -> None:
 
 
 def init_cli(app: Flask) -> None:
+    from .accounts.cli import tokens_cli, users_cli
     from .nav.cli import nav_cli
 
     nav_cli.add_command(seed_fake)  # demo only: NAV's side of the demo, told to the fake NAV

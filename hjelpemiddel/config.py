@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,18 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "NAV_SYNC_INTERVAL_MINUTES": float(env.get("NAV_SYNC_INTERVAL_MINUTES", 15)),
         # Where units arriving at the depot are received (returns, NAV deliveries): a location code.
         "RECEIVING_LOCATION": env.get("RECEIVING_LOCATION") or env.get("NAV_RECEIVING_LOCATION", "MOTTAK"),
+        # Sessions: idle this long and the login is over (each request renews the cookie).
+        "SESSION_IDLE_HOURS": float(env.get("SESSION_IDLE_HOURS", 8)),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        # Failed logins before a username or a client address must wait, and the window they count in.
+        "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", 10)),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)),
+        "LOGIN_WINDOW_MINUTES": float(env.get("LOGIN_WINDOW_MINUTES", 15)),
+        # Reverse proxies in front of the app whose X-Forwarded-For may be trusted for the client address.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
     }
     config.update(overrides or {})
+    config.setdefault("SESSION_COOKIE_SECURE", config["ENV"] == "production")
+    config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=config["SESSION_IDLE_HOURS"]))
     return config

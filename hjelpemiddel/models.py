@@ -6,6 +6,7 @@ from .logistics import models as logistics_models  # noqa: F401
 from .maintenance import models as maintenance_models  # noqa: F401
 from .nav import models as nav_models  # noqa: F401
 from .core import auth as auth_models  # noqa: F401
+from .core import logins as login_models  # noqa: F401
 from .core.db import Base
 from .stock import models as stock_models  # noqa: F401
 

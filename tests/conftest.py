@@ -68,7 +68,7 @@ def make_user(session):
     counter = iter(range(1, 10_000))
 
     def make(role: str, username: str | None = None):
-        return create_user(session, username or f"{role}{next(counter)}", role, "passord123", f"Test {role}")
+        return create_user(session, username or f"{role}{next(counter)}", role, "test-passord-123", f"Test {role}")
 
     return make
 

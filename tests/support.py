@@ -193,3 +193,10 @@ def assert_role_answer(response, role: str | None, allowed: set[str]) -> None:
     assert response.status_code < 500, body
     if response.status_code >= 400 and response.is_json:
         error_of(response)
+
+
+def post_login(client, username: str, password: str, url: str = "/login", **kwargs):
+    """The login form as a browser sends it (Flask test client): with the token its page set in the cookie."""
+    page = client.get("/login", **kwargs).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post(url, data={"username": username, "password": password, "csrf_token": token}, **kwargs)

@@ -61,9 +61,26 @@ class _PrincipalCache:
     def clear(self) -> None:
         self._entries.clear()
 
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
+
 
 def current_user() -> Principal | None:
     return g.get("principal")
+
+
+def start_user_session(principal: Principal) -> None:
+    """The cookie names the user and the user's session epoch: raising the epoch ends the session."""
+    session.clear()
+    session["user_id"] = principal.id
+    session["epoch"] = principal.session_epoch
+    session.permanent = True
+
+
+def forget_user(user_id: int) -> None:
+    """Drop this process's cached view of the user, so ending their sessions takes effect here at
+    once; other processes follow within TOKEN_CACHE_SECONDS."""
+    current_app.extensions["hjelpemiddel_principals"].forget(f"u:{user_id}")
 
 
 def _load_principal() -> None:
@@ -84,17 +101,29 @@ def _load_principal() -> None:
         return
     user_id = session.get("user_id")
     if user_id is not None:
-        g.principal = cache.get(f"u:{user_id}", ttl, lambda: find_principal_by_id(get_session(), user_id))
-        if g.principal is None:
+        key = f"u:{user_id}"
+        principal = cache.get(key, ttl, lambda: find_principal_by_id(get_session(), user_id))
+        if principal is not None and principal.session_epoch != session.get("epoch"):
+            # A login in another worker may be newer than what this one cached: ask once more.
+            cache.forget(key)
+            principal = cache.get(key, ttl, lambda: find_principal_by_id(get_session(), user_id))
+        # A logout, a new password, a new role or deactivation raised the epoch: this cookie is spent.
+        if principal is None or principal.session_epoch != session.get("epoch"):
             session.clear()
+            principal = None
+        g.principal = principal
 
 
 def _check_csrf() -> None:
-    # Bearer-token clients cannot be driven by another site; cookie sessions can.
-    if request.method not in _UNSAFE_METHODS or g.via_token or g.principal is None:
+    # Bearer-token clients cannot be driven by another site; cookie sessions can. The login form
+    # is the one form an anonymous caller sends: its token lives in the cookie set before login.
+    if request.method not in _UNSAFE_METHODS or g.via_token:
+        return
+    if g.principal is None and request.endpoint != "web.login":
         return
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf_token", "")):
+    expected = session.get("csrf_token", "")
+    if not sent or not expected or not secrets.compare_digest(sent.encode(), str(expected).encode()):
         raise Forbidden("Skjemaet er utløpt eller mangler sikkerhetsnøkkel. Last siden på nytt og prøv igjen.",
                         code="csrf_failed")
 

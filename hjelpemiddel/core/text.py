@@ -34,6 +34,7 @@ FIELD_LABELS = {
     "q": "Søk", "nav_status": "NAV-status",
     "on_fail": "Ved avvik", "reservation_id": "Reservasjon", "stop_id": "Stopp", "antall": "Antall", "navn": "Navn",
     "hmsnr": "HMS-nr", "kategori": "Kategori", "_schema": "Innhold",
+    "full_name": "Fullt navn", "label": "Brukes til", "status": "Status",
 }
 
 

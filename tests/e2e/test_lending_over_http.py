@@ -20,8 +20,8 @@ def depot():
     with serving("lending_http", **TEST_FNR_KEYS) as (app, base):
         with app.app_context():
             session = get_session()
-            create_user(session, "tone", "terapeut", "passord123")
-            create_user(session, "lise", "lager", "passord123")
+            create_user(session, "tone", "terapeut", "test-passord-123")
+            create_user(session, "lise", "lager", "test-passord-123")
             create_location(session, "HML", "depot")
             create_location(session, "VASK", "zone", parent_code="HML")
             create_location(session, "A", "zone", parent_code="HML")

@@ -29,7 +29,7 @@ def depot(fake_nav_server):
         with app.app_context():
             session = get_session()
             for name, role in (("tone", "terapeut"), ("lise", "lager"), ("sindre", "sjafor")):
-                create_user(session, name, role, "passord123")
+                create_user(session, name, role, "test-passord-123")
             create_location(session, "HML", "depot")
             create_location(session, "MOTTAK", "zone", parent_code="HML")
             create_location(session, "BIL1", "van", parent_code="HML")

@@ -33,8 +33,8 @@ def seed(app, tag: str):
     """One available rollator and twenty approved needs waiting for it, committed."""
     with app.app_context():
         session = get_session()
-        lager = create_user(session, f"lager-{tag}", "lager", "passord123")
-        therapist = create_user(session, f"terapeut-{tag}", "terapeut", "passord123")
+        lager = create_user(session, f"lager-{tag}", "lager", "test-passord-123")
+        therapist = create_user(session, f"terapeut-{tag}", "terapeut", "test-passord-123")
         product = create_product(session, hms_nr=None, name=f"Rollator {tag}", iso_class="120606")
         create_location(session, f"D-{tag}", "depot")
         device = register_device(session, lager.id, product.id)

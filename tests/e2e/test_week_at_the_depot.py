@@ -120,7 +120,7 @@ def story():
                 session = get_session()
                 for name, role, full_name in (("tone", "terapeut", "Tone Ergoterapeut"),
                                               ("lise", "lager", "Lise Lager"), ("sindre", "sjafor", "Sindre Sjåfør")):
-                    create_user(session, name, role, "passord123", full_name)
+                    create_user(session, name, role, "test-passord-123", full_name)
                 create_location(session, "HML", "depot", "Hjelpemiddellageret", x=0, y=0)
                 create_location(session, "MOTTAK", "zone", "Mottak", parent_code="HML", x=0, y=1)
                 create_location(session, "BIL1", "van", "Varebil 1", parent_code="HML")

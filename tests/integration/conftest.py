@@ -1,11 +1,37 @@
-"""Fixtures for the depot's runs and visits, shared by the logistics, visits and receiving tests."""
+"""Fixtures shared by the integration tests: the command line, and the depot's runs and visits
+(logistics, visits and receiving tests)."""
 import pytest
 
 from hjelpemiddel.catalog.services import create_product
+from hjelpemiddel.cli import cli
 from hjelpemiddel.logistics import services as logistics
 from hjelpemiddel.stock.services import create_location
 
 from .desk import TOMORROW, Desk, plan, stops_of
+
+
+@pytest.fixture
+def hjelpemiddel(app, session, monkeypatch):
+    """``hjelpemiddel("users", "create", …)``: the command as ``python -m hjelpemiddel`` would run it,
+    minus the process; its commit only releases the test's savepoint. ``input=`` answers prompts."""
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)  # FlaskGroup sets it; undone after the test
+    runner = app.test_cli_runner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(cli, list(args), input=input)
+
+    return run
+
+
+@pytest.fixture
+def cached_principals(app, monkeypatch):
+    """The principal cache on for 60 s, as a worker in production has it, and emptied afterwards
+    (user ids come again after each test's rollback)."""
+    monkeypatch.setitem(app.config, "TOKEN_CACHE_SECONDS", 60)
+    cache = app.extensions["hjelpemiddel_principals"]
+    cache.clear()
+    yield cache
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 from hjelpemiddel.stock.models import Device
 from hjelpemiddel.stock.services import register_device
 
+from ..support import post_login
 
-def login(client, user, password="passord123"):
-    response = client.post("/login", data={"username": user.username, "password": password})
+
+def login(client, user, password="test-passord-123"):
+    response = post_login(client, user.username, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return response
 
@@ -21,7 +23,7 @@ def csrf_of(client, url="/hjelpemidler"):
 
 def test_a_wrong_password_shows_the_login_form_again_with_a_message(client, make_user):
     user = make_user("lager")
-    response = client.post("/login", data={"username": user.username, "password": "feil"})
+    response = post_login(client, user.username, "feil")
     assert response.status_code == 401
     assert "Feil brukernavn eller passord" in response.get_data(as_text=True)
 
@@ -30,13 +32,14 @@ def test_a_page_without_login_sends_the_person_to_the_login_form_and_back(client
     response = client.get("/hjelpemidler")
     assert response.status_code == 302 and "/login?next=/hjelpemidler" in response.location
     user = make_user("lager")
-    response = client.post("/login?next=/hjelpemidler", data={"username": user.username, "password": "passord123"})
+    response = post_login(client, user.username, "test-passord-123", "/login?next=/hjelpemidler")
     assert response.location.endswith("/hjelpemidler")
 
 
 def test_login_never_redirects_to_another_site(client, make_user):
     user = make_user("lager")
-    response = client.post("/login?next=https://evil.example/", data={"username": user.username, "password": "passord123"})
+    response = post_login(client, user.username, "test-passord-123",
+                          "/login?next=https://evil.example/")
     assert "evil" not in response.location
 
 
