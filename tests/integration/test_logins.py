@@ -102,14 +102,16 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(client, app, mo
     assert session.scalar(select(LoginAttempt.address)) == "198.51.100.2"
 
 
-@pytest.mark.parametrize("case", ["known", "unknown", "inactive", "nul byte", "too long"])
+# A NUL byte never gets this far: every form is checked for it first (test_input_bounds.py), and no
+# existing username can hold one, so refusing it at once tells nothing.
+@pytest.mark.parametrize("case", ["known", "unknown", "inactive", "too long"])
 def test_every_refused_username_costs_one_password_hash_check(client, make_user, session, monkeypatch, case):
     user = make_user("lager")
     if case == "inactive":
         user.active = False
         session.flush()
     username = {"known": user.username, "unknown": "finnes-ikke", "inactive": user.username,
-                "nul byte": "adm\x00in", "too long": "x" * 500}[case]
+                "too long": "x" * 500}[case]
     checks = []
     real = auth.check_password_hash
     monkeypatch.setattr(auth, "check_password_hash", lambda *args: checks.append(args) or real(*args))
