@@ -222,3 +222,12 @@ def test_months_are_counted_on_the_calendar():
     assert months_before(datetime(2026, 3, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
     assert months_before(datetime(2026, 1, 15, tzinfo=timezone.utc), 24) == datetime(2024, 1, 15, tzinfo=timezone.utc)
     assert NOW - LONG_AGO > timedelta(days=900)
+
+
+def test_the_nav_worker_runs_retention_on_its_first_round(app, session, old_citizen, fake_nav, monkeypatch):
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    astrid = old_citizen("Astrid Olsen")
+    result = app.test_cli_runner().invoke(cli, ["nav", "worker", "--once"])
+    assert result.exit_code == 0 and "1 innbyggere ble anonymisert" in result.output, result.output
+    session.refresh(astrid)
+    assert astrid.name == ANONYMISED_NAME
