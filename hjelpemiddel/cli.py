@@ -128,10 +128,11 @@ def seed_fake() -> None:
 
 def init_cli(app: Flask) -> None:
     from .accounts.cli import tokens_cli, users_cli
+    from .citizens.cli import privacy_cli
     from .nav.cli import nav_cli
 
     nav_cli.add_command(seed_fake)  # demo only: NAV's side of the demo, told to the fake NAV
-    for command in (db_cli, users_cli, tokens_cli, demo, serve, nav_cli):
+    for command in (db_cli, users_cli, tokens_cli, demo, serve, nav_cli, privacy_cli):
         app.cli.add_command(command)
 
 

@@ -26,6 +26,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOAN_DEFAULT_DAYS": int(env.get("LOAN_DEFAULT_DAYS", 90)),
         "FNR_ENCRYPTION_KEYS": env.get("FNR_ENCRYPTION_KEYS", ""),
         "FNR_HASH_KEY": env.get("FNR_HASH_KEY", ""),
+        # The hash key being replaced, while `hjelpemiddel privacy rotate-keys` runs (then remove it).
+        "FNR_OLD_HASH_KEY": env.get("FNR_OLD_HASH_KEY", ""),
+        # Privacy: fnr searches per user and hour; a day's lookups + reveals above which admin's
+        # follow-up page flags a user; how long inactive citizens and the fnr access log are kept.
+        "FNR_LOOKUPS_PER_HOUR": int(env.get("FNR_LOOKUPS_PER_HOUR", 20)),
+        "FNR_FOLLOW_UP_THRESHOLD": int(env.get("FNR_FOLLOW_UP_THRESHOLD", 30)),
+        "CITIZEN_RETENTION_MONTHS": int(env.get("CITIZEN_RETENTION_MONTHS", 24)),
+        "ACCESS_LOG_RETENTION_MONTHS": int(env.get("ACCESS_LOG_RETENTION_MONTHS", 60)),
         # NAV: a municipality API of NAV's shape (the fake NAV server in development).
         "NAV_BASE_URL": env.get("NAV_BASE_URL", ""),
         "NAV_TOKEN": env.get("NAV_TOKEN", ""),

@@ -3,14 +3,20 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from ..core.db import get_session
+from ..core.errors import AppError, NotFound, TooManyRequests
 from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import services
 from .schemas import (CitizenIn, CitizenOut, CitizenQuery, DeliveryContactOut, FnrAccessOut, FnrLookupIn, FnrOut,
-                      PurposeIn)
+                      FollowUpOut, FollowUpQuery, PurposeIn)
 
 bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many(error: AppError):
+    return error.to_dict(), error.status, {"Retry-After": str(error.retry_after or 60)}
 
 
 def vault():
@@ -23,7 +29,9 @@ def citizen_schema(many: bool = False):
 
 
 @bp.post("/citizens")
-@api_doc("Registrer en innbygger (fødselsnummeret lagres kryptert)", body=CitizenIn, response=CitizenOut, status=201, tag="citizens")
+@api_doc("Registrer en innbygger (fødselsnummeret lagres kryptert). Finnes fødselsnummeret fra før, svarer "
+         "409 uten å si hvem det gjelder: slå opp på det i stedet.",
+         body=CitizenIn, response=CitizenOut, status=201, tag="citizens")
 @roles_required("terapeut")
 def register_citizen():
     citizen = services.register_citizen(get_session(), vault(), current_user().id, **parse(shared(CitizenIn)))
@@ -48,11 +56,18 @@ def get_citizen(citizen_id: int):
 
 
 @bp.post("/citizens/lookup")
-@api_doc("Finn en innbygger på fødselsnummer (logges)", body=FnrLookupIn, response=CitizenOut, tag="citizens")
+@api_doc("Finn en innbygger på fødselsnummer (formål kreves, logges; FNR_LOOKUPS_PER_HOUR per bruker og time, "
+         "deretter 429 med Retry-After)", body=FnrLookupIn, response=CitizenOut, tag="citizens", errors=(429,))
 @roles_required("terapeut")
 def lookup_citizen():
     user = current_user()
-    citizen = services.find_citizen_by_fnr(get_session(), vault(), user.role, user.id, **parse(shared(FnrLookupIn)))
+    try:
+        citizen = services.find_citizen_by_fnr(get_session(), vault(), user.role, user.id,
+                                               per_hour=current_app.config["FNR_LOOKUPS_PER_HOUR"],
+                                               **parse(shared(FnrLookupIn)))
+    except NotFound:
+        get_session().commit()  # the miss stays in the log (and counts) although the answer is 404
+        raise
     return shared(CitizenOut).dump(citizen)
 
 
@@ -66,7 +81,18 @@ def reveal_fnr(citizen_id: int):
 
 
 @bp.get("/citizens/<int:citizen_id>/fnr-access")
-@api_doc("Hvem har lest fødselsnummeret", response=FnrAccessOut, many=True, tag="citizens")
+@api_doc("Hvem har brukt fødselsnummeret, med søk som bommet før innbyggeren ble registrert",
+         response=FnrAccessOut, many=True, tag="citizens")
 @roles_required()
 def fnr_access(citizen_id: int):
     return shared(FnrAccessOut, many=True).dump(services.fnr_access_log(get_session(), citizen_id))
+
+
+@bp.get("/fnr-access/follow-up")
+@api_doc("Oppfølging av tilgangsloggen: søk, bom og visninger per bruker og dag; brukere over "
+         "FNR_FOLLOW_UP_THRESHOLD flagget", query=FollowUpQuery, response=FollowUpOut, tag="citizens")
+@roles_required()
+def follow_up():
+    page = services.access_follow_up(get_session(), threshold=current_app.config["FNR_FOLLOW_UP_THRESHOLD"],
+                                     **parse_args(shared(FollowUpQuery)))
+    return shared(FollowUpOut).dump(page)

@@ -63,6 +63,18 @@ class Unavailable(AppError):
     code = "unavailable"
 
 
+class TooManyRequests(AppError):
+    """Too many attempts in a time window; ``retry_after`` says in how many seconds one may try again."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None,
+                 retry_after: int | None = None):
+        super().__init__(message, details, code)
+        self.retry_after = retry_after
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

@@ -91,12 +91,16 @@ def outbox() -> None:
 @click.option("--once", is_flag=True, help="Én runde, så avslutt.")
 @with_appcontext
 def worker(once: bool) -> None:
+    from ..privacy import run_retention_for
     from . import get_port, jobs
 
     interval = float(current_app.config["NAV_SYNC_INTERVAL_MINUTES"]) * 60
     factory, vault = get_database().session_factory, current_app.extensions["fnr_vault"]
-    next_sync = 0.0
+    next_sync = next_retention = 0.0
     while True:
+        if time.monotonic() >= next_retention:  # privacy retention (hjelpemiddel privacy retention), daily
+            next_retention = time.monotonic() + 86400
+            click.echo(run_retention_for(factory, current_app.config))
         port = _run(get_port)
         if time.monotonic() >= next_sync:
             summary = jobs.run_all(factory, port, vault, current_app.config["NAV_PAGE_SIZE"])

@@ -41,8 +41,9 @@ ENDPOINTS = [
     ("POST", "/api/v1/citizens", {"fnr": "1"}, {"terapeut"}),
     ("GET", "/api/v1/citizens", None, {"terapeut", "lager"}),
     ("GET", "/api/v1/citizens/{citizen}", None, {"terapeut", "lager"}),
-    ("POST", "/api/v1/citizens/lookup", {"fnr": "1", "purpose": "x"}, {"terapeut"}),
-    ("POST", "/api/v1/citizens/{citizen}/fnr", {"purpose": "kontroll"}, {"terapeut"}),
+    ("POST", "/api/v1/citizens/lookup", {"fnr": "1", "purpose": "other"}, {"terapeut"}),
+    ("POST", "/api/v1/citizens/{citizen}/fnr", {"purpose": "nav_application"}, {"terapeut"}),
+    ("GET", "/api/v1/fnr-access/follow-up", None, set()),
     ("GET", "/api/v1/citizens/{citizen}/fnr-access", None, set()),
     ("POST", "/api/v1/needs", {"citizen_id": 0}, {"terapeut"}),
     ("GET", "/api/v1/needs", None, {"terapeut", "lager"}),
@@ -113,7 +114,7 @@ def test_warehouse_staff_see_delivery_details_but_no_fnr_and_therapists_see_it_m
     assert "fnr_masked" not in for_lager and for_lager["access_notes"] == "Nøkkelboks 1234"
     for_therapist = therapist_api.get(f"/api/v1/citizens/{citizen.id}").get_json()
     assert for_therapist["fnr_masked"].endswith("*****")
-    revealed = therapist_api.post(f"/api/v1/citizens/{citizen.id}/fnr", json={"purpose": "søknad til NAV"}).get_json()
+    revealed = therapist_api.post(f"/api/v1/citizens/{citizen.id}/fnr", json={"purpose": "nav_application"}).get_json()
     assert len(revealed["fnr"]) == 11 and revealed["fnr"].startswith(for_therapist["fnr_masked"][:6])
     log = api_as("admin").get(f"/api/v1/citizens/{citizen.id}/fnr-access").get_json()
     assert [entry["action"] for entry in log] == ["register", "reveal"]

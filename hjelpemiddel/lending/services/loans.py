@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ...citizens.services import check_citizen_access
+from ...citizens.services import check_citizen_access, may_see_citizen
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
@@ -46,8 +46,10 @@ def open_loan(session: Session, device_id: int) -> Loan | None:
 
 
 def check_loan_access(session: Session, role: str, user_id: int, loan_id: int) -> Loan:
+    """The loan, if the caller may see its citizen; an unknown loan and another's answer the same."""
     loan = get_loan(session, loan_id)
-    check_citizen_access(session, role, user_id, loan.citizen_id)
+    if not may_see_citizen(session, role, user_id, loan.citizen_id):
+        raise NotFound(f"Fant ikke utlån {loan_id}.", {"loan_id": loan_id})
     return loan
 
 

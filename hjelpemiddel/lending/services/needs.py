@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ...catalog.models import Product
-from ...citizens.services import add_caseworker, check_citizen_access
+from ...citizens.services import add_caseworker, check_citizen_access, may_see_citizen
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
@@ -62,10 +62,10 @@ def get_need(session: Session, need_id: int, for_update: bool = False) -> Need:
 
 
 def check_need_access(session: Session, role: str, user_id: int, need_id: int) -> Need:
+    """The need, if the caller may see its citizen; an unknown need and another's answer the same."""
     need = session.scalar(select(Need).options(joinedload(Need.citizen), joinedload(Need.product)).where(Need.id == need_id))
-    if need is None:
+    if need is None or not may_see_citizen(session, role, user_id, need.citizen_id):
         raise NotFound(f"Fant ikke behov {need_id}.", {"need_id": need_id})
-    check_citizen_access(session, role, user_id, need.citizen_id)
     return need
 
 
