@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .config import REPO_ROOT
-from .core.db import get_database, get_session
+from .core.db import declare_write_intent, get_database, get_session
 from .core.errors import AppError
 
 DEMO_PASSWORD = "demo-passord"
@@ -165,4 +165,8 @@ cli = FlaskGroup(create_app=_create_app, add_version_option=False, help="Hjelpem
 
 
 def main() -> None:
+    # Commands write (users, tokens, demo, NAV jobs): on SQLite each transaction takes the write lock
+    # when it begins and queues on the busy timeout, as a request that writes does; a transaction
+    # that read first and wrote later would fail at once with «database is locked» instead.
+    declare_write_intent()
     cli(prog_name="hjelpemiddel")
