@@ -20,6 +20,11 @@ DEMO_USERS = [("lager", "lager", "Lise Lager"), ("terapeut", "terapeut", "Tone T
               ("sjafor", "sjafor", "Sindre Sjåfør"), ("admin", "admin", "Anne Admin")]
 
 
+# The path without its query string (searches carry names) and no referrer (a page's address with
+# its query); the request id ties the line to the app's own log records.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss request=%({x-request-id}o)s'
+
+
 def _fail(error: AppError) -> None:
     raise click.ClickException(error.message)
 
@@ -127,7 +132,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
         os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-                            "--bind", f"{host}:{port}", "--access-logfile", "-", "hjelpemiddel.wsgi:app"])
+                            "--bind", f"{host}:{port}", "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+                            "hjelpemiddel.wsgi:app"])
     current_app.run(host=host, port=port, threaded=True)
 
 
