@@ -17,16 +17,18 @@ _RETRY_SQLSTATES = {"40001", "40P01"}
 # dropped), insufficient resources (too many connections, disk full), and a database that is gone.
 _AWAY_SQLSTATE_CLASSES = ("08", "53", "57P")
 _AWAY_SQLSTATES = {"3D000"}
-# SQLite's primary result codes: BUSY, LOCKED; CANTOPEN, IOERR, FULL.
-_SQLITE_RETRY = {5, 6}
-_SQLITE_AWAY = {14, 10, 13}
+# SQLite: a transaction that read an older snapshot cannot write (BUSY_SNAPSHOT, at once) is worth
+# another try; a write lock not had within the busy timeout (BUSY) means the database is swamped.
+_SQLITE_BUSY_SNAPSHOT = 517
+_SQLITE_LOCKED, _SQLITE_BUSY, _SQLITE_CANTOPEN, _SQLITE_IOERR, _SQLITE_FULL = 6, 5, 14, 10, 13
 
 RETRY_AFTER_SECONDS = 5
 
 
 def _sqlite_code(orig) -> int | None:
+    """The extended result code (the primary one is its low byte)."""
     code = getattr(orig, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
+    return code if isinstance(code, int) else None
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -34,7 +36,10 @@ def is_retryable(error: BaseException) -> bool:
     if not isinstance(error, DBAPIError) or error.connection_invalidated:
         return False
     orig = error.orig
-    return getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES or _sqlite_code(orig) in _SQLITE_RETRY
+    code = _sqlite_code(orig)
+    if code is not None:
+        return code == _SQLITE_BUSY_SNAPSHOT or code & 0xFF == _SQLITE_LOCKED
+    return getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -46,8 +51,10 @@ def is_unavailable(error: BaseException) -> bool:
     if error.connection_invalidated or isinstance(error, InterfaceError):
         return True
     orig = error.orig
-    if _sqlite_code(orig) is not None:
-        return _sqlite_code(orig) in _SQLITE_AWAY
+    code = _sqlite_code(orig)
+    if code is not None:
+        return code != _SQLITE_BUSY_SNAPSHOT and code & 0xFF in (_SQLITE_BUSY, _SQLITE_CANTOPEN, _SQLITE_IOERR,
+                                                                    _SQLITE_FULL)
     if type(orig).__module__.split(".")[0] != "psycopg":
         return False
     sqlstate = getattr(orig, "sqlstate", None)
