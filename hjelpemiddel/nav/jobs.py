@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.nav.port import NavError, NavPort
 
 from ..core.crypto import FnrVault
 from ..core.db import declare_write_intent, reset_write_intent
+from ..core.db_errors import is_retryable
 from ..core.locks import exclusive_job
 from . import services
 from .services import ApplyResult, PageResult
@@ -33,18 +35,25 @@ class SyncSummary:
 
 
 def _unit_of_work(session_factory: sessionmaker, work: Callable[[Session], object]):
-    token = declare_write_intent()
-    session = session_factory()
-    try:
-        result = work(session)
-        session.commit()
-        return result
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        reset_write_intent(token)
+    """``work`` in a transaction of its own; a deadlock or serialization failure runs it once more
+    (what it sends NAV carries an idempotency key or is a read)."""
+    for attempt in (1, 2):
+        token = declare_write_intent()
+        session = session_factory()
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            if attempt == 2 or not is_retryable(error):
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            reset_write_intent(token)
 
 
 def _bind(session_factory: sessionmaker):

@@ -136,3 +136,20 @@ def test_any_other_database_error_is_a_500_whose_reference_is_the_request_id(lag
     assert error["code"] == "internal_error"
     assert error["details"]["request_id"] == response.headers["X-Request-Id"]
     assert len(response.headers["X-Request-Id"]) >= 16
+
+
+def test_a_nav_job_step_that_collides_runs_once_more_in_a_fresh_transaction(app, session):
+    from hjelpemiddel.nav.jobs import _unit_of_work
+
+    sessions = []
+
+    def step(job_session):
+        sessions.append(job_session)
+        if len(sessions) == 1:
+            raise deadlock()
+        return "done"
+
+    assert _unit_of_work(get_database(app).session_factory, step) == "done"
+    assert len(sessions) == 2 and sessions[0] is not sessions[1]
+    with pytest.raises(OperationalError):
+        _unit_of_work(get_database(app).session_factory, failing(2, deadlock, lambda job_session: "never"))
