@@ -54,7 +54,7 @@ def test_eight_clients_swapping_units_between_two_bins_get_no_500_and_every_move
         barrier.wait()
         for n in range(MOVES_EACH):
             # Odd units start in S-1, even ones in S-2: every step sends half of them each way.
-            target = ("S-2", "S-1")[(i + n) % 2]
+            target = ("S-1", "S-2")[(i + n) % 2]
             answers[i].append(http.post(f"{base}/api/v1/devices/{barcodes[i]}/move",
                                         json={"location_code": target}, timeout=60))
 
@@ -71,6 +71,7 @@ def test_eight_clients_swapping_units_between_two_bins_get_no_500_and_every_move
         if answer.status_code == 409:
             assert answer.json()["error"]["code"] == "concurrent_change" and answer.json()["error"]["message"]
     moved = sum(1 for answer in flat if answer.status_code == 200 and answer.json()["moved"])
+    assert moved == statuses[200]  # each step really crosses to the other bin
     with app.app_context():
         events = get_session().scalar(text("SELECT count(*) FROM device_events WHERE kind = 'moved'"))
     assert moved == events
