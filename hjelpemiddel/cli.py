@@ -13,12 +13,17 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from .config import REPO_ROOT
-from .core.db import get_database, get_session
+from .core.db import declare_write_intent, get_database, get_session
 from .core.errors import AppError
 
 DEMO_PASSWORD = "demo-passord"
 DEMO_USERS = [("lager", "lager", "Lise Lager"), ("terapeut", "terapeut", "Tone Terapeut"),
               ("sjafor", "sjafor", "Sindre Sjåfør"), ("admin", "admin", "Anne Admin")]
+
+
+# The path without its query string (searches carry names) and no referrer (a page's address with
+# its query); the request id ties the line to the app's own log records.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss request=%({x-request-id}o)s'
 
 
 def _fail(error: AppError) -> None:
@@ -107,7 +112,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
         os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-                            "--bind", f"{host}:{port}", "--access-logfile", "-", "hjelpemiddel.wsgi:app"])
+                            "--bind", f"{host}:{port}", "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
+                            "hjelpemiddel.wsgi:app"])
     current_app.run(host=host, port=port, threaded=True)
 
 
@@ -147,4 +153,8 @@ cli = FlaskGroup(create_app=_create_app, add_version_option=False, help="Hjelpem
 
 
 def main() -> None:
+    # Commands write (users, tokens, demo, NAV jobs): on SQLite each transaction takes the write lock
+    # when it begins and queues on the busy timeout, as a request that writes does; a transaction
+    # that read first and wrote later would fail at once with «database is locked» instead.
+    declare_write_intent()
     cli(prog_name="hjelpemiddel")

@@ -11,10 +11,20 @@ from hjelpemiddel.core.auth import create_token, create_user
 from hjelpemiddel.core.db import get_database
 from hjelpemiddel.stock.services import create_location
 
-from .support import ApiClient, fresh_database_url, serve_wsgi
+from .support import ApiClient, base_url, fresh_database_url, serve_wsgi
 
 TEST_SECRET = "test-secret-key"
 TEST_FNR_KEYS = {"FNR_ENCRYPTION_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=", "FNR_HASH_KEY": "test-hash-key"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """``postgres_only`` tests prove what only PostgreSQL's row locks and connections can show."""
+    if base_url().startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (TEST_DATABASE_URL)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)

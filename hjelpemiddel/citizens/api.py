@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from ..core.db import get_session
-from ..core.errors import AppError, NotFound, TooManyRequests
+from ..core.errors import NotFound
 from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
@@ -12,11 +12,6 @@ from .schemas import (CitizenIn, CitizenOut, CitizenQuery, DeliveryContactOut, F
                       FollowUpOut, FollowUpQuery, PurposeIn)
 
 bp = Blueprint("citizens_api", __name__, url_prefix="/api/v1")
-
-
-@bp.errorhandler(TooManyRequests)
-def _too_many(error: AppError):
-    return error.to_dict(), error.status, {"Retry-After": str(error.retry_after or 60)}
 
 
 def vault():

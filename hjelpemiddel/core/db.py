@@ -61,13 +61,15 @@ def reset_write_intent(token) -> None:
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
+    # hide_parameters: a failed statement's error text and the SQL echo would otherwise print the
+    # bound values, i.e. citizens' names, addresses, fødselsnummer and needs (see core/logs.py).
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30})
         _make_sqlite_transactional(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

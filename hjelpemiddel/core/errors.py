@@ -13,13 +13,18 @@ class AppError(Exception):
     # True when the message already says everything the details hold (pages then skip the list).
     summarised = False
     names_fields = False
+    # Seconds after which trying again makes sense (429, 503): sent as the Retry-After header.
+    retry_after: int | None = None
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None):
+    def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None,
+                 retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or {}
         if code:
             self.code = code
+        if retry_after is not None:
+            self.retry_after = retry_after
 
     def to_dict(self) -> dict:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
@@ -68,11 +73,7 @@ class TooManyRequests(AppError):
 
     status = 429
     code = "too_many_requests"
-
-    def __init__(self, message: str, details: dict[str, Any] | None = None, code: str | None = None,
-                 retry_after: int | None = None):
-        super().__init__(message, details, code)
-        self.retry_after = retry_after
+    retry_after = 60
 
 
 class PayloadTooLarge(AppError):

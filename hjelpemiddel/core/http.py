@@ -11,18 +11,22 @@ from typing import Any, Callable
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from . import db_errors
 from .auth import ROLE_LABELS, Principal, find_principal_by_id, find_principal_by_token
 from .db import declare_write_intent, get_session, reset_write_intent
 from .errors import AppError, Conflict, Forbidden, Unauthorized, ValidationFailed
 from .inputs import check_request_text, init_inputs, load_json_body
+from .logs import describe_db_error, init_logging, log_error, request_id
 from .text import field_label, field_problems, local_time
 
 log = logging.getLogger(__name__)
 
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_RETRIES_AFTER_COLLISION = 1
 _HTTP_MESSAGES = {
     400: ("bad_request", "Forespørselen kunne ikke leses."),
     401: ("unauthorized", "Du må logge inn."),
@@ -171,14 +175,25 @@ def after_commit(task: Callable[[], Any]) -> None:
 def _commit_on_success(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code < 400 and "db_session" in g:
-            g.db_session.commit()
-            for task in g.pop("after_commit", []):
-                try:
-                    task()
-                except Exception:  # noqa: BLE001 (the request already succeeded)
-                    log.exception("after-commit task failed; it will be retried by the schedule")
+        for attempt in range(1 + _RETRIES_AFTER_COLLISION):
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code < 400 and "db_session" in g:
+                    g.db_session.commit()
+                break
+            except DBAPIError as error:
+                # A deadlock or serialization failure (in the view or at the commit) rolled the whole
+                # transaction back: nothing of it stands, so the whole view may run once more.
+                if attempt == _RETRIES_AFTER_COLLISION or "db_session" not in g or not db_errors.is_retryable(error):
+                    raise
+                log.warning("database collision, running the request once more: %s", describe_db_error(error))
+                g.db_session.rollback()
+                g.pop("after_commit", None)
+        for task in g.pop("after_commit", []):
+            try:
+                task()
+            except Exception as error:  # noqa: BLE001 (the request already succeeded)
+                log_error(log, "after-commit task failed; it will be retried by the schedule", error)
         return response
 
     return wrapped
@@ -211,9 +226,10 @@ def parse_args(schema: Schema) -> Any:
 # --- error answers --------------------------------------------------------------------------
 
 def _answer(error: AppError):
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
     if wants_json():
-        return error.to_dict(), error.status
-    return render_template("error.html", error=error), error.status
+        return error.to_dict(), error.status, headers
+    return render_template("error.html", error=error), error.status, headers
 
 
 def translate_errors(app: Flask, exception_type: type[Exception], translate: Callable[[Exception], AppError]) -> None:
@@ -222,6 +238,7 @@ def translate_errors(app: Flask, exception_type: type[Exception], translate: Cal
 
 
 def init_http(app: Flask) -> None:
+    init_logging(app)  # first, so every later hook and error already has its request id
     app.extensions["hjelpemiddel_principals"] = _PrincipalCache()
     init_inputs(app)
 
@@ -256,23 +273,35 @@ def init_http(app: Flask) -> None:
     @app.errorhandler(IntegrityError)
     def _integrity_error(error: IntegrityError):
         # Services check uniqueness first; this catches the race where two requests passed the check.
-        log.info("integrity error answered as 409: %s", error.orig)
+        # The error's own text quotes the row's values: only its constraint and SQLSTATE are logged.
+        log.info("integrity error answered as 409: %s", describe_db_error(error))
         return _answer(Conflict("Endringen kolliderte med en annen endring. Prøv igjen.", code="conflict"))
+
+    def _database_failure(error: Exception):
+        answer = db_errors.as_app_error(error)
+        if answer is None:
+            return _unexpected(error)
+        log.warning("answered %s: %s", answer.status, describe_db_error(error))
+        return _answer(answer)
+
+    app.register_error_handler(DBAPIError, _database_failure)
+    app.register_error_handler(PoolTimeout, _database_failure)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         code, message = _HTTP_MESSAGES.get(error.code or 500, ("http_error", error.description or ""))
         wrapped = AppError(message, code=code)
         wrapped.status = error.code or 500
-        response = _answer(wrapped)
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            return response[0], response[1], {"Allow": ", ".join(error.valid_methods)}
-        return response
+        body, status, headers = _answer(wrapped)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        log.exception("unhandled error")
-        wrapped = AppError("Noe gikk galt hos oss. Feilen er logget; prøv igjen.", code="internal_error")
+        log_error(log, "unhandled error", error)
+        wrapped = AppError("Noe gikk galt hos oss. Feilen er logget; prøv igjen.", {"request_id": request_id()},
+                           code="internal_error")
         wrapped.status = 500
         return _answer(wrapped)
 

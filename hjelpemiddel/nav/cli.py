@@ -68,6 +68,8 @@ def sync(from_start: bool, page_size: int | None, quiet: bool) -> None:
                                         from_start=from_start, force_outbox=True))
     if progress:
         progress.close()
+    if summary.skipped:
+        click.echo("En annen prosess henter ordrelinjer fra NAV akkurat nå; denne synken ble hoppet over.")
     applied = summary.applied
     click.echo(f"Ordrelinjer: {applied.new} nye, {applied.updated} endret, {applied.unchanged} uendret; "
                f"{applied.needs_matched} koblet til behov; {summary.pages} sider.")

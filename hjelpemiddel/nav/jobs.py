@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from integrations.nav.port import NavError, NavPort
 
 from ..core.crypto import FnrVault
 from ..core.db import declare_write_intent, reset_write_intent
+from ..core.db_errors import is_retryable
+from ..core.locks import exclusive_job
 from . import services
 from .services import ApplyResult, PageResult
 
@@ -24,6 +27,7 @@ class SyncSummary:
     outbox: dict[str, int] = field(default_factory=dict)
     part_orders_checked: int = 0
     applications_checked: int = 0
+    skipped: bool = False  # another process was running the sync
 
     @property
     def ok(self) -> bool:
@@ -31,24 +35,43 @@ class SyncSummary:
 
 
 def _unit_of_work(session_factory: sessionmaker, work: Callable[[Session], object]):
-    token = declare_write_intent()
-    session = session_factory()
-    try:
-        result = work(session)
-        session.commit()
-        return result
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        reset_write_intent(token)
+    """``work`` in a transaction of its own; a deadlock or serialization failure runs it once more
+    (what it sends NAV carries an idempotency key or is a read)."""
+    for attempt in (1, 2):
+        token = declare_write_intent()
+        session = session_factory()
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            if attempt == 2 or not is_retryable(error):
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            reset_write_intent(token)
+
+
+def _bind(session_factory: sessionmaker):
+    return session_factory.kw["bind"]
 
 
 def run_sync(session_factory: sessionmaker, port: NavPort, vault: FnrVault, page_size: int = 500,
              from_start: bool = False, progress: Callable[[SyncSummary, PageResult], None] | None = None,
              max_pages: int | None = None) -> SyncSummary:
-    """Fetch order lines since the stored cursor until NAV has no more, committing page by page."""
+    """Fetch order lines since the stored cursor until NAV has no more, committing page by page.
+    One process syncs at a time; another that comes along meanwhile skips it (``skipped``)."""
+    with exclusive_job(_bind(session_factory), "nav:order_lines") as ours:
+        if not ours:
+            return SyncSummary(skipped=True)
+        return _sync_pages(session_factory, port, vault, page_size, from_start, progress, max_pages)
+
+
+def _sync_pages(session_factory, port, vault, page_size, from_start, progress, max_pages) -> SyncSummary:
     summary = SyncSummary()
     if from_start:
         _unit_of_work(session_factory, services.reset_sync_cursor)
@@ -84,6 +107,11 @@ def deliver_outbox(session_factory: sessionmaker, port: NavPort, vault: FnrVault
 
 
 def _follow(session_factory: sessionmaker, port: NavPort, open_ids, refresh) -> int:
+    with exclusive_job(_bind(session_factory), f"nav:{refresh.__name__}") as ours:
+        return _follow_cases(session_factory, port, open_ids, refresh) if ours else 0
+
+
+def _follow_cases(session_factory: sessionmaker, port: NavPort, open_ids, refresh) -> int:
     checked = 0
     for case_id in _unit_of_work(session_factory, open_ids):
         try:

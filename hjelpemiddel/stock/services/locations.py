@@ -114,5 +114,7 @@ def check_capacity(session: Session, location: Location, moving_device_id: int |
 def lock_location(session: Session, code: str, field: str) -> Location:
     location = get_location(session, code, field=field)
     # Serialises concurrent put-aways into the same bin so capacity holds (SQLite serialises writes anyway).
-    session.execute(select(Location.id).where(Location.id == location.id).with_for_update())
+    # NO KEY: a move out of this bin elsewhere only takes KEY SHARE on it (its event and the unit
+    # refer to it); a plain FOR UPDATE would wait for that move while it waits for ours: deadlock.
+    session.execute(select(Location.id).where(Location.id == location.id).with_for_update(key_share=True))
     return location
