@@ -78,7 +78,7 @@ def test_the_policy_is_enforced_and_the_watch_sees_an_injected_inline_handler(ne
     visit(page, "/login", "Logg inn")
     page.evaluate("""document.body.insertAdjacentHTML("beforeend",
         '<img id="bait" src="/static/app.css" onerror="window.injected = true">')""")
-    page.wait_for_function("() => document.getElementById('bait').complete")  # a function: see FOCUSED
+    page.wait_for_function("() => document.getElementById('bait').complete")  # a function, eval'ed once (the CSP refuses repeated evals)
     page.evaluate("""document.body.insertAdjacentHTML("beforeend", '<p style="color:red">x</p>')""")
     wanted = ("script-src-attr", "style-src-attr")
     for _ in range(40):  # the reports arrive from the page asynchronously
