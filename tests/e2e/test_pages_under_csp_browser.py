@@ -97,7 +97,8 @@ def test_the_policy_is_enforced_and_the_watch_sees_an_injected_inline_handler(ne
                ("/lager/nav", "Hjelpemidler fra NAV"), ("/lager/karantene", "Karantene")]),
     ("sjafor", [("/sjafor", "Mine kjørerunder"), ("/skann", "Skannestasjon"), ("/hjelpemidler", "Hjelpemidler")]),
     ("terapeut", [("/terapeut", "Mine innbyggere"), ("/katalog", "Produktkatalog"), ("/hjelpemidler", "Hjelpemidler")]),
-    ("admin", [("/hjelpemidler", "Hjelpemidler"), ("/lokasjoner", "Lokasjoner"), ("/katalog", "Produktkatalog")]),
+    ("admin", [("/hjelpemidler", "Hjelpemidler"), ("/lokasjoner", "Lokasjoner"), ("/katalog", "Produktkatalog"),
+               ("/admin/fnr-tilgang", "Oppfølging av tilgangsloggen"), ("/admin/brukere?q=e2e-terapeut", "Brukere")]),
 ])
 def test_each_roles_main_pages_load_without_a_csp_violation_or_script_error(new_page, live_server, role, pages):
     page, watch = watched(new_page, **DESKTOP)
@@ -105,6 +106,10 @@ def test_each_roles_main_pages_load_without_a_csp_violation_or_script_error(new_
         login_as(page, live_server, role)
     for path, heading in pages:
         visit(page, path, heading)
+    if role == "admin":  # and one person's page, reached from the list last visited
+        with page.expect_navigation():
+            page.get_by_test_id("user-e2e-terapeut").get_by_role("link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("E2E Terapeut")
     assert watch.problems() == []
 
 
