@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_secret_key(app)
 
     from .core.db import init_db
+    from .core.headers import init_headers
     from .core.http import init_http, install_commit_point
     from .stock.label_layouts import init_label_layouts
     from .cli import init_cli
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     wire()
     init_db(app)
     init_http(app)
+    init_headers(app)
     init_label_layouts(app)
     nav.init_nav(app)
     app.extensions["fnr_vault"] = vault_from_config(app.config, app.instance_path)

@@ -11,7 +11,9 @@ from .conftest import login_as
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = "/tmp/scan-station.png"
-FOCUSED = "document.activeElement && document.activeElement.id === 'scan-input'"
+# A function, not an expression: Playwright evaluates a function's source once and polls the result,
+# while an expression is eval'ed on every poll, which the page's CSP (no 'unsafe-eval') refuses.
+FOCUSED = "() => document.activeElement && document.activeElement.id === 'scan-input'"
 
 
 def open_station(page, live_server, role: str = "lager"):
