@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..core.auth import ROLE_LABELS, ROLES
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, form_data, forget_user, parse, roles_required
+from ..core.http import current_user, form_data, parse, roles_required
 from ..core.passwords import MIN_LENGTH, generate_password
 from ..core.schemas import shared
 from . import services
@@ -79,7 +79,6 @@ def change_role(user_id: int):
         user = services.change_role(get_session(), user_id, **parse(shared(RoleIn), form_data()))
     except AppError as err:
         return _user_page(user_id, err)
-    forget_user(user_id)
     return _to_user(user_id, f"{user.username} har nå rollen {ROLE_LABELS[user.role].lower()} og må logge inn på nytt.")
 
 
@@ -90,7 +89,6 @@ def deactivate(user_id: int):
         user = services.deactivate_user(get_session(), user_id)
     except AppError as err:
         return _user_page(user_id, err)
-    forget_user(user_id)
     return _to_user(user_id, f"{user.username} er deaktivert: kan ikke logge inn, og API-tokenene virker ikke lenger.")
 
 
@@ -98,7 +96,6 @@ def deactivate(user_id: int):
 @roles_required()
 def reactivate(user_id: int):
     user = services.reactivate_user(get_session(), user_id)
-    forget_user(user_id)
     return _to_user(user_id, f"{user.username} er aktiv igjen.")
 
 
@@ -111,7 +108,6 @@ def reset_password(user_id: int):
         user = services.reset_password(get_session(), user_id, password)
     except AppError as err:
         return _user_page(user_id, err)
-    forget_user(user_id)
     if typed:
         return _to_user(user_id, f"Passordet til {user.username} er endret; alle innlogginger er avsluttet.")
     # Shown in this answer only, never in a link or a log.

@@ -45,7 +45,7 @@ def wants_json() -> bool:
 # --- who is calling -------------------------------------------------------------------------
 
 class _PrincipalCache:
-    """Token and session lookups cached briefly per process, so a scan costs its own queries only."""
+    """Token lookups cached briefly per process, so a burst of scans costs its own queries only."""
 
     def __init__(self) -> None:
         self._entries: dict[str, tuple[float, Principal | None]] = {}
@@ -65,9 +65,6 @@ class _PrincipalCache:
     def clear(self) -> None:
         self._entries.clear()
 
-    def forget(self, key: str) -> None:
-        self._entries.pop(key, None)
-
 
 def current_user() -> Principal | None:
     return g.get("principal")
@@ -79,12 +76,6 @@ def start_user_session(principal: Principal) -> None:
     session["user_id"] = principal.id
     session["epoch"] = principal.session_epoch
     session.permanent = True
-
-
-def forget_user(user_id: int) -> None:
-    """Drop this process's cached view of the user, so ending their sessions takes effect here at
-    once; other processes follow within TOKEN_CACHE_SECONDS."""
-    current_app.extensions["hjelpemiddel_principals"].forget(f"u:{user_id}")
 
 
 def _load_principal() -> None:
@@ -105,13 +96,10 @@ def _load_principal() -> None:
         return
     user_id = session.get("user_id")
     if user_id is not None:
-        key = f"u:{user_id}"
-        principal = cache.get(key, ttl, lambda: find_principal_by_id(get_session(), user_id))
-        if principal is not None and principal.session_epoch != session.get("epoch"):
-            # A login in another worker may be newer than what this one cached: ask once more.
-            cache.forget(key)
-            principal = cache.get(key, ttl, lambda: find_principal_by_id(get_session(), user_id))
-        # A logout, a new password, a new role or deactivation raised the epoch: this cookie is spent.
+        # Read every time, never cached: a logout, a new password, a new role or deactivation in any
+        # worker raises the epoch and must end this cookie (or a stolen copy of it) at once. One
+        # primary-key read per request; tokens, which scanners send in bursts, are the cached ones.
+        principal = find_principal_by_id(get_session(), user_id)
         if principal is None or principal.session_epoch != session.get("epoch"):
             session.clear()
             principal = None

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from .auth import ROLE_LABELS, User, authenticate_password, end_sessions
 from .db import get_session
-from .http import current_user, forget_user, start_user_session
+from .http import current_user, start_user_session
 from .logins import LoginLimits, forget_failed_logins, login_locked_seconds, record_failed_login
 
 bp = Blueprint("web", __name__)
@@ -74,7 +74,6 @@ def logout():
         record = get_session().get(User, user.id)
         if record is not None:
             end_sessions(get_session(), record)
-        forget_user(user.id)
     session.clear()
     return redirect(url_for("web.login"))
 
