@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -69,7 +70,10 @@ def _wait_for_port(port: int, seconds: float = 15) -> bool:
 
 def up() -> int:
     ensure_installed()
+    # `kill` stops it like Ctrl+C does: through the finally below, which stops the children too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     env = os.environ.copy()
+    env["HJELPEMIDDEL_DEV_UP"] = "1"  # the demo leaves the login hint to the last line here
     children: list[subprocess.Popen] = []
     fake_nav = not env.get("NAV_BASE_URL")
     if fake_nav:
@@ -92,10 +96,21 @@ def up() -> int:
         if fake_nav:
             hjelpemiddel("nav", "seed-fake", env=env)
         hjelpemiddel("nav", "sync", env=env)
-        children.append(subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "nav", "worker"], cwd=ROOT, env=env))
+        children.append(subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "nav", "worker"], cwd=ROOT, env=env,
+                                         stdout=subprocess.DEVNULL))
         port = env.get("PORT", "5000")
-        say(f"Åpne http://127.0.0.1:{port}/ – logg inn som lager / terapeut / sjafor / admin med passordet «demo-passord».")
-        return hjelpemiddel("serve", "--port", port, env=env)
+        server = subprocess.Popen([str(PYTHON), "-m", "hjelpemiddel", "serve", "--quiet", "--port", port], cwd=ROOT, env=env)
+        children.append(server)
+        if not _wait_for_port(int(port), seconds=60):
+            say(f"Tjenesten svarte ikke på port {port}.")
+            return server.wait() or 1
+        say(f"Klar: http://127.0.0.1:{port}/ – logg inn som lager, terapeut, sjafor eller admin med passordet "
+            "«demo-passord». Stopp med Ctrl+C.")
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            say("Stopper.")
+            return 0
     finally:
         for child in children:
             child.terminate()

@@ -1,6 +1,7 @@
 """The ``hjelpemiddel`` command. Each command commits once, at its end."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -50,6 +51,7 @@ def db_cli() -> None:
 @db_cli.command("upgrade", help="Kjør migreringene opp til siste versjon.")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line below says it; not one per revision
     upgrade_database(current_app, revision)
     click.echo(f"Databasen er oppgradert ({revision}).")
 
@@ -94,7 +96,7 @@ def demo(seed: int, in_production: bool) -> None:
         _fail(err)
     session.commit()
     click.echo("Demolager lagt inn: " + ", ".join(f"{count} {what}" for what, count in summary.items()))
-    if not production:
+    if not production and not os.environ.get("HJELPEMIDDEL_DEV_UP"):  # dev.py up says it once, at the end
         click.echo(f"Logg inn som lager, terapeut, sjafor eller admin med passordet «{DEMO_PASSWORD}».")
     elif passwords:
         click.echo("Demobrukernes passord (vises bare nå):")
@@ -107,13 +109,18 @@ def demo(seed: int, in_production: bool) -> None:
 @click.option("--port", default=5000, show_default=True)
 @click.option("--workers", default=2, show_default=True)
 @click.option("--threads", default=4, show_default=True)
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    click.echo(f"Hjelpemiddel kjører på http://{host}:{port}/")
+@click.option("--quiet", is_flag=True, help="Bare advarsler og feil: ingen tilgangslogg (for `dev.py up`).")
+def serve(host: str, port: int, workers: int, threads: int, quiet: bool) -> None:
+    if not quiet:
+        click.echo(f"Hjelpemiddel kjører på http://{host}:{port}/")
     gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if os.name == "posix" and os.path.exists(gunicorn):
+        logging_args = (["--log-level", "warning"] if quiet
+                        else ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT])
         os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-                            "--bind", f"{host}:{port}", "--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT,
-                            "hjelpemiddel.wsgi:app"])
+                            "--bind", f"{host}:{port}", *logging_args, "hjelpemiddel.wsgi:app"])
+    if quiet:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     current_app.run(host=host, port=port, threaded=True)
 
 

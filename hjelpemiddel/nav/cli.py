@@ -74,7 +74,7 @@ def sync(from_start: bool, page_size: int | None, quiet: bool) -> None:
     click.echo(f"Ordrelinjer: {applied.new} nye, {applied.updated} endret, {applied.unchanged} uendret; "
                f"{applied.needs_matched} koblet til behov; {summary.pages} sider.")
     if summary.outbox:
-        click.echo("Utboks: " + ", ".join(f"{count} {status}" for status, count in summary.outbox.items()))
+        click.echo("Utboks: " + _outbox_counts(summary.outbox))
     if not summary.ok:
         raise click.ClickException(f"NAV svarte ikke: {summary.error}. Kjør igjen; synken fortsetter der den slapp.")
 
@@ -86,7 +86,14 @@ def outbox() -> None:
 
     counts = _run(lambda: jobs.deliver_outbox(get_database().session_factory, get_port(),
                                               current_app.extensions["fnr_vault"], force=True))
-    click.echo("Utboks: " + (", ".join(f"{count} {status}" for status, count in counts.items()) or "ingenting å sende"))
+    click.echo("Utboks: " + (_outbox_counts(counts) or "ingenting å sende"))
+
+
+_OUTBOX_LABELS = {"sent": "sendt", "refused": "avvist av NAV", "pending": "venter", "skipped": "sendt av en annen prosess"}
+
+
+def _outbox_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {_OUTBOX_LABELS.get(status, status)}" for status, count in counts.items())
 
 
 @nav_cli.command("worker", help="Kjør synk og utboks etter timeplanen (NAV_SYNC_INTERVAL_MINUTES).")
