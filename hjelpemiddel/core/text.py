@@ -35,6 +35,11 @@ FIELD_LABELS = {
     "on_fail": "Ved avvik", "reservation_id": "Reservasjon", "stop_id": "Stopp", "antall": "Antall", "navn": "Navn",
     "hmsnr": "HMS-nr", "kategori": "Kategori", "_schema": "Innhold",
     "full_name": "Fullt navn", "label": "Brukes til", "status": "Status",
+    "skip_invalid": "Hopp over ugyldige rader", "dry_run": "Bare prøv", "x": "Plassering (x)", "y": "Plassering (y)",
+    "state": "Status", "purpose_text": "Formål (fritekst)", "date_from": "Fra dato", "date_to": "Til dato",
+    "user": "Bruker", "flagged_only": "Bare flaggede", "runs": "Kjørerunder", "from_start": "Fra begynnelsen",
+    "lev_art_nr": "Leverandørens artikkelnummer", "maks_antall": "Høyeste antall", "open_only": "Bare åpne",
+    "repair_id": "Reparasjon",
 }
 
 
