@@ -253,6 +253,7 @@ def init_http(app: Flask) -> None:
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(field_problems, "field_problems")
     app.add_template_filter(lambda value, fmt="%d.%m.%Y %H:%M": local_time(value).strftime(fmt), "local")
+    app.add_template_filter(lambda day: day.strftime("%d.%m.%Y") if day else "", "day")
 
     @app.errorhandler(AppError)
     def _app_error(error: AppError):

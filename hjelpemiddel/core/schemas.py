@@ -18,7 +18,7 @@ _NORWEGIAN_MESSAGES = {
     fields.Number: {"invalid": "Må være et tall.", "too_large": "Tallet er utenfor gyldig område."},
     fields.Float: {"special": "NaN og uendelig er ikke tillatt."},
     fields.Boolean: {"invalid": "Må være true eller false."},
-    fields.Date: {"invalid": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    fields.Date: {"invalid": "Må være en dato som 24.12.2026.",
                   "out_of_window": "Datoen må være mellom {first} og {last}."},
     fields.List: {"invalid": "Må være en liste."},
     fields.Nested: {"type": "Ugyldig type."},
@@ -58,8 +58,23 @@ def _clean_text(self, value, attr, data, **kwargs):
     return text
 
 
+_NORWEGIAN_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+def parse_norwegian_date(text: str) -> date | None:
+    """«24.12.2026» as people write it (pages show and take dates so, whatever the browser's
+    locale); None if the text is not such a date."""
+    match = _NORWEGIAN_DATE.match(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    try:
+        return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+
+
 def _windowed_date(self, value, attr, data, **kwargs):
-    day = _date_deserialize(self, value, attr, data, **kwargs)
+    day = parse_norwegian_date(value) or _date_deserialize(self, value, attr, data, **kwargs)
     if not FIRST_DATE <= day <= LAST_DATE:
         raise self.make_error("out_of_window", first=f"{FIRST_DATE:%d.%m.%Y}", last=f"{LAST_DATE:%d.%m.%Y}")
     return day

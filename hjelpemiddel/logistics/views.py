@@ -9,7 +9,7 @@ from ..core.auth import User
 from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
-from ..core.schemas import shared
+from ..core.schemas import parse_norwegian_date, shared
 from ..core.text import local_today
 from ..stock.services import list_locations
 from . import services
@@ -34,8 +34,9 @@ def _plan_page(run_date: date, error: AppError | None = None):
 
 
 def _date_arg() -> date:
+    text = request.values.get("dato", "")
     try:
-        return date.fromisoformat(request.values.get("dato", ""))
+        return parse_norwegian_date(text) or date.fromisoformat(text)
     except ValueError:
         return local_today() + timedelta(days=1)
 

@@ -159,7 +159,7 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(**context_options):
-        context = browser.new_context(base_url=live_server.url, locale="nb-NO", **context_options)
+        context = browser.new_context(base_url=live_server.url, **{"locale": "nb-NO", **context_options})
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

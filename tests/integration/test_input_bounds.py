@@ -100,3 +100,24 @@ def test_the_openapi_document_types_path_ids_lists_real_statuses_and_names_roles
     assert "503" in document["paths"]["/api/v1/nav/sync"]["post"]["responses"]
     product_id = document["components"]["schemas"]["DeviceIn"]["properties"]["product_id"]
     assert (product_id["minimum"], product_id["maximum"]) == (-2**31, 2**31 - 1)
+
+
+@pytest.mark.parametrize("written", ["%d.%m.%Y", "%-d.%-m.%Y", "%Y-%m-%d"])
+def test_dates_are_taken_as_people_write_them_and_as_iso(admin_api, written):
+    day = TODAY + timedelta(days=3)
+    response = admin_api.post("/api/v1/runs", json={"run_date": day.strftime(written)})
+    assert response.status_code == 201 and response.get_json()["run_date"] == day.isoformat()
+
+
+@pytest.mark.parametrize("text", ["31.02.2027", "24/12/2026", "24.12.26"])
+def test_a_day_that_does_not_exist_or_another_format_is_refused(admin_api, text):
+    response = admin_api.post("/api/v1/runs", json={"run_date": text})
+    assert response.status_code == 422 and "run_date" in error_of(response)["details"]
+
+
+def test_the_planning_page_shows_and_takes_its_date_as_dd_mm_yyyy_whatever_the_browser(client, make_user):
+    from ..support import post_login
+
+    post_login(client, make_user("lager").username, "test-passord-123")
+    page = client.get("/lager/runder?dato=24.12.2026").get_data(as_text=True)
+    assert 'value="24.12.2026"' in page and 'type="date"' not in page
