@@ -74,7 +74,7 @@
     try {
       detect = await makeDetector();
     } catch (err) {
-      if (!current.closed) dialog.status.textContent = "Strekkodeleseren kunne ikke lastes. Last siden på nytt og prøv igjen.";
+      if (!current.closed) dialog.status.textContent = "Strekkodeleseren kunne ikke lastes ned. Sjekk nettverket og prøv igjen.";
       return;
     }
     if (current.closed) return;

@@ -180,3 +180,23 @@ def test_closing_the_dialog_with_esc_or_the_button_turns_the_camera_off(camera_p
         phone.wait_for_function(STREAM_OFF)
         expect(phone.get_by_test_id("scan-status")).to_have_text("Klar til skanning.")
     assert phone.evaluate("() => window.cameraStreams.length") == 2
+
+
+def test_when_the_reader_cannot_be_downloaded_the_dialog_says_so_and_the_next_try_downloads_it_again(
+        page, camera_page, live_server, tmp_path):
+    barcode = live_server.make_device()
+    phone = camera_page(label_video(label_pdf(page, live_server, barcode), tmp_path), **PHONE)
+    phone.context.add_init_script(KEEP_STREAMS + NO_DETECTOR)
+    login_as(phone, live_server, "lager", next_path="/skann")
+    phone.route("**/vendor/zxing-library.min.js", lambda route: route.abort())
+    dialog = phone.get_by_role("dialog", name="Skann med kamera")
+
+    phone.get_by_role("button", name="Skann med kamera").click()
+    expect(dialog.get_by_role("status")).to_have_text(
+        "Strekkodeleseren kunne ikke lastes ned. Sjekk nettverket og prøv igjen.")
+    dialog.get_by_role("button", name="Lukk kameraet").click()
+    phone.wait_for_function(STREAM_OFF)
+
+    phone.unroute("**/vendor/zxing-library.min.js")
+    scan_with_camera(phone)
+    expect(phone.get_by_test_id("scan-status")).to_have_text(f"{barcode} funnet.")
