@@ -153,6 +153,31 @@ def browser():
             browser.close()
 
 
+# A camera that films a file: Chromium plays the .y4m in a loop as the only video input, and grants
+# the camera without asking.
+CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+@pytest.fixture
+def camera_page(browser, live_server):
+    """``camera_page(video, **context_options)``: a page in a Chromium of its own whose camera shows
+    ``video`` (a .y4m file); the shared browser's flags stay as they are. Closed after the test."""
+    launched = []
+
+    def make(video, **context_options):
+        camera_browser = browser.browser_type.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS + CAMERA_ARGS + [f"--use-file-for-fake-video-capture={video}"])
+        launched.append(camera_browser)
+        context = camera_browser.new_context(base_url=live_server.url, locale="nb-NO", permissions=["camera"],
+                                             **context_options)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        return context.new_page()
+
+    yield make
+    for camera_browser in launched:
+        camera_browser.close()
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """``new_page(viewport=...)``: a page in a fresh context (own cookies) on the live server."""
