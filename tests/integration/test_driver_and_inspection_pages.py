@@ -78,7 +78,7 @@ def test_finishing_with_open_stops_shows_them_and_a_second_post_confirms(session
     asked = post_form(phone, run_url(run) + "/ferdig", run_url(run), odometer_end="12040")
     page = page_of(asked)
     assert asked.status_code == 200 and "<h1>Avslutte runde" in page
-    listed = re.search(r'<ol class="open-stops".*?</ol>', page, re.S).group(0)
+    listed = re.search(r'<ul class="open-stops".*?</ul>', page, re.S).group(0)
     assert [re.sub(r"\s+", " ", li).strip() for li in re.findall(r"<li>(.*?)</li>", listed, re.S)] == [
         f"<strong>{s.sequence}. Levering</strong> – {s.citizen.name}, {s.address}" for s in (first, second)]
     assert 'name="confirm" value="1"' in page and 'name="odometer_end" value="12040"' in page
@@ -99,7 +99,7 @@ def test_each_stop_has_map_links_and_the_receivers_name_when_delivering(session,
     assert 'href="geo:0,0?q=Storgata%201%2C%206509%20Kristiansund"' in page
     assert 'href="https://www.google.com/maps/search/?api=1&query=Storgata%201%2C%206509%20Kristiansund"' in page
     card = re.search(rf'id="stopp-{stop.id}".*?</section>', page, re.S).group(0)
-    assert re.search(r'<label>Mottatt av <input name="received_by"', card)
+    assert re.search(r'<label>Mottatt av \(navn\) <input name="received_by"', card)
 
 
 def test_one_unit_of_two_is_refused_from_the_page_and_the_other_delivered(session, phone, actor, desk, van, driver):
