@@ -76,3 +76,11 @@ def test_a_failed_inspection_names_each_point_and_its_reason_in_the_history(sess
 def test_a_reason_given_for_a_point_that_passed_is_not_recorded(session, actor, washed):
     maintenance.inspect_device(session, actor.id, washed, all_ok(session, washed), reasons={"brakes": "ser fin ut"})
     assert last_event(session, washed).note == "Kontroll bestått"
+
+
+def test_a_reason_longer_than_the_bound_is_refused_naming_the_point(session, actor, washed):
+    results = {**all_ok(session, washed), "frame": False}
+    with pytest.raises(ValidationFailed) as caught:
+        maintenance.inspect_device(session, actor.id, washed, results, reasons={"frame": "x" * 501})
+    assert caught.value.details == {"reasons": {"frame": ["Høyst 500 tegn."]}}
+    assert "«Ramme og sammenlegging uten sprekker»" in caught.value.message

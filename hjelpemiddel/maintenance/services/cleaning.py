@@ -22,6 +22,7 @@ CLEANING_METHODS = {
     "laundry": "Tekstilvask (seil, trekk)",
 }
 IN_MAINTENANCE = (S.RETURNED, S.CLEANING, S.INSPECTION, S.IN_REPAIR)
+REASON_MAX = 500  # a failed point's reason; the same bound as the API's
 
 
 def awaits_nav_decision(session: Session, device: Device) -> bool:
@@ -72,6 +73,13 @@ def inspection_text(checklist: Checklist, failures: dict[str, str]) -> str:
     return "Kontroll ikke bestått: " + "; ".join(f"{checklist.items[key]} – {reason}" for key, reason in failures.items())
 
 
+def _point_problem(message: str, keys: list[str], problem: str) -> ValidationFailed:
+    # The message names the points in words; the details (by checklist key) are for programs and pages.
+    error = ValidationFailed(message, {"reasons": {key: [problem] for key in keys}})
+    error.summarised = True
+    return error
+
+
 def _failures(checklist: Checklist, results: dict[str, bool], reasons: dict[str, str]) -> dict[str, str]:
     """Each failed point with why, in the checklist's order; a failed point without a reason is refused,
     since otherwise the history reads like a pass."""
@@ -79,11 +87,14 @@ def _failures(checklist: Checklist, results: dict[str, bool], reasons: dict[str,
     unexplained = [key for key in failed if not (reasons.get(key) or "").strip()]
     if unexplained:
         named = ", ".join(f"«{checklist.items[key]}»" for key in unexplained)
-        error = ValidationFailed(f"Skriv hva som er galt for hvert punkt med avvik: {named}.",
-                                 {"reasons": {key: ["Skriv hva som er galt."] for key in unexplained}})
-        error.summarised = True
-        raise error
-    return {key: " ".join(reasons[key].split()) for key in failed}
+        raise _point_problem(f"Skriv hva som er galt for hvert punkt med avvik: {named}.", unexplained,
+                             "Skriv hva som er galt.")
+    failures = {key: " ".join(reasons[key].split()) for key in failed}
+    too_long = [key for key, reason in failures.items() if len(reason) > REASON_MAX]
+    if too_long:
+        raise _point_problem(f"Grunnen for «{checklist.items[too_long[0]]}» kan ha høyst {REASON_MAX} tegn.",
+                             too_long, f"Høyst {REASON_MAX} tegn.")
+    return failures
 
 
 def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[str, bool], note: str = "",
