@@ -207,11 +207,15 @@ def inspect(barcode: str):
     checklist = checklist_for_device(session, barcode)
     error = None
     if request.method == "POST":
-        results = {key: request.form.get(f"item_{key}") == "ok" for key in checklist.items}
+        # «Alle punkter OK» without JavaScript submits the form itself: every point passes.
+        all_ok = request.form.get("all_ok") == "1"
+        answers = {key: "ok" if all_ok else request.form.get(f"item_{key}") for key in checklist.items}
+        results = {key: answer == "ok" for key, answer in answers.items() if answer in ("ok", "avvik")}
+        reasons = {key: request.form.get(f"reason_{key}", "") for key in checklist.items}
         try:
             inspection = inspect_device(session, current_user().id, barcode, results, note=request.form.get("note", ""),
                                         on_fail=request.form.get("on_fail", "repair"),
-                                        fail_reason=request.form.get("fail_reason", ""),
+                                        fail_reason=request.form.get("fail_reason", ""), reasons=reasons,
                                         location_code=request.form.get("location_code") or None)
             message = _after_inspection(session, barcode, inspection.passed)
             return redirect(url_for("lending_web.depot", melding=message))
@@ -224,5 +228,7 @@ def inspect(barcode: str):
         check_inspectable(device)
     except AppError as not_ready:
         ready, error = False, error or not_ready
+    problems = error.details.get("reasons", {}) if error is not None and isinstance(error.details, dict) else {}
     return render_template("lending/inspect.html", device=device, checklist=checklist, ready=ready,
-                           error=error, form=request.form), error.status if error and request.method == "POST" else 200
+                           error=error, form=request.form, problems=problems), \
+        error.status if error and request.method == "POST" else 200

@@ -89,7 +89,7 @@ def pick(run_id: int):
 
 
 @bp.post("/runs/<int:run_id>/start")
-@api_doc("Kjør ut: plukkede enheter er under utkjøring", body=StartIn, response=RunOut, tag="logistics")
+@api_doc("Kjør ut med kilometerstanden: plukkede enheter er under utkjøring", body=StartIn, response=RunOut, tag="logistics")
 @roles_required("lager", "sjafor")
 def start(run_id: int):
     _visible_run(run_id)
@@ -99,7 +99,7 @@ def start(run_id: int):
 
 @bp.post("/runs/<int:run_id>/stops/<int:stop_id>/outcome")
 @api_doc("Registrer utfallet av et besøk eller én del av det (levert, hentet, reparert, ikke hjemme, avvist); "
-         "et bytte registreres som levert og hentet", body=OutcomeIn,
+         "et bytte registreres som levert og hentet; med barcodes bare for de enhetene (én av flere avvist)", body=OutcomeIn,
          response=StopOut, tag="logistics")
 @roles_required("lager", "sjafor")
 def outcome(run_id: int, stop_id: int):
@@ -111,8 +111,9 @@ def outcome(run_id: int, stop_id: int):
 
 
 @bp.post("/runs/<int:run_id>/finish")
-@api_doc("Avslutt runden; stopp som ikke ble besøkt går tilbake til planlegging", body=FinishIn, response=RunOut,
-         tag="logistics")
+@api_doc("Avslutt runden med kilometerstanden (ikke lavere enn ved start); åpne stopp blir «Ikke besøkt» og går "
+         "tilbake til planlegging når confirm_unvisited er sann, ellers 409 med listen over dem", body=FinishIn,
+         response=RunOut, tag="logistics")
 @roles_required("lager", "sjafor")
 def finish(run_id: int):
     user = current_user()

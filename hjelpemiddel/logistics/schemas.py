@@ -62,6 +62,8 @@ class StopOut(Schema):
     completed_at = fields.DateTime(allow_none=True)
     note = fields.String()
     outcome_note = fields.String()
+    geo_link = fields.String()
+    maps_link = fields.String()
     items = fields.List(fields.Nested(ItemOut))
 
 
@@ -96,14 +98,20 @@ class OutcomeIn(Schema):
                            validate=validate.OneOf(ACTIONS, error="Må være en av: {choices}."))
     received_by = fields.String(load_default="", validate=validate.Length(max=200))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+    # Some of the visit's units only (one of two refused); left out, the outcome is for every unit of the part.
+    barcodes = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=None, allow_none=True,
+                           validate=validate.Length(1, 100))
 
 
+# Required by the run service (with its own message); here only bounded.
 class StartIn(Schema):
     odometer_start = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 10_000_000))
 
 
 class FinishIn(Schema):
     odometer_end = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 10_000_000))
+    # Stops still open become «Ikke besøkt» only when this says so; else 409 listing them.
+    confirm_unvisited = fields.Boolean(load_default=False)
 
 
 class MoveStopIn(Schema):

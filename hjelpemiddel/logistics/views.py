@@ -13,6 +13,7 @@ from ..core.schemas import parse_norwegian_date, shared
 from ..core.text import local_today
 from ..stock.services import list_locations
 from . import services
+from .models import SUCCESS
 from .schemas import FinishIn, MoveStopIn, OutcomeIn, PlanIn, StartIn
 
 bp = Blueprint("logistics_web", __name__, template_folder="templates")
@@ -21,7 +22,8 @@ bp = Blueprint("logistics_web", __name__, template_folder="templates")
 @bp.app_context_processor
 def _labels():
     return {"ACTION_LABELS": services.ACTION_LABELS, "OUTCOME_LABELS": services.OUTCOME_LABELS,
-            "RUN_STATUS_LABELS": services.RUN_STATUS_LABELS, "STOP_STATUS_LABELS": services.STOP_STATUS_LABELS}
+            "RUN_STATUS_LABELS": services.RUN_STATUS_LABELS, "STOP_STATUS_LABELS": services.STOP_STATUS_LABELS,
+            "SUCCESS": SUCCESS}
 
 
 def _plan_page(run_date: date, error: AppError | None = None):
@@ -129,6 +131,8 @@ def record_outcome(run_id: int, stop_id: int):
         data = form_data()
         if request.args.get("action"):
             data["action"] = request.args["action"]  # which part of an exchange visit the button is for
+        if request.args.get("enhet"):
+            data["barcodes"] = [request.args["enhet"]]  # the one unit the button is for (one of several refused)
         services.record_outcome(get_session(), user.id, user.role, run_id, stop_id,
                                 loan_days=current_app.config["LOAN_DEFAULT_DAYS"], **parse(shared(OutcomeIn), data))
     except AppError as err:
@@ -140,9 +144,17 @@ def record_outcome(run_id: int, stop_id: int):
 @bp.post("/sjafor/runde/<int:run_id>/ferdig")
 @roles_required("sjafor", "lager")
 def finish_run(run_id: int):
+    """Asked twice when stops are open: the first answer lists them, the second (``confirm=1``) finishes."""
     user = current_user()
+    data = form_data()
+    data["confirm_unvisited"] = data.pop("confirm", "") == "1"
     try:
-        services.finish_run(get_session(), user.id, user.role, run_id, **parse(shared(FinishIn), form_data()))
+        services.finish_run(get_session(), user.id, user.role, run_id, **parse(shared(FinishIn), data))
+    except services.UnvisitedStopsOpen as question:
+        session = get_session()
+        return render_template("logistics/finish_confirm.html", run=services.run_view(session, run_id),
+                               stops=services.stop_views(session, question.stops), question=question,
+                               odometer_end=data.get("odometer_end", ""))
     except AppError as err:
         return _driver_run(run_id, err)
     return redirect(url_for("logistics_web.driver_run", run_id=run_id))

@@ -31,7 +31,8 @@ def checklist(barcode: str):
 
 
 @bp.post("/devices/<barcode>/inspect")
-@api_doc("Kontroll mot sjekklisten: godkjent → ledig, ellers reparasjon eller kassering", body=InspectIn,
+@api_doc("Kontroll mot sjekklisten: godkjent → ledig, ellers reparasjon eller kassering; hvert punkt med avvik "
+         "trenger en grunn i reasons", body=InspectIn,
          response=InspectionOut, tag="maintenance")
 @roles_required("lager")
 def inspect(barcode: str):

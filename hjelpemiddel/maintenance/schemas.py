@@ -15,6 +15,9 @@ class CleanIn(Schema):
 
 class InspectIn(Schema):
     results = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    # Why each failed point failed, by the same keys: required for every point answered false.
+    reasons = fields.Dict(keys=fields.String(validate=validate.Length(max=40)),
+                          values=fields.String(validate=validate.Length(max=500)), load_default=dict)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     on_fail = fields.String(load_default="repair", validate=validate.OneOf(("repair", "scrap"), error="Må være repair eller scrap."))
     fail_reason = fields.String(load_default="", validate=validate.Length(max=2000))

@@ -120,7 +120,7 @@ def test_a_nav_bed_goes_from_approval_to_the_citizen_and_back_to_nav_with_a_part
     tone("POST", f"/api/v1/loans/{loan['id']}/return-request", 200, json={"reason": "need_ended"})
     pickup = lise("POST", "/api/v1/runs/plan", 200, json={"run_date": (today + timedelta(days=1)).isoformat(),
                                                           "runs": [{"driver": "sindre", "van": "BIL1"}]})[0]
-    sindre("POST", f"/api/v1/runs/{pickup['id']}/start", 200, json={})
+    sindre("POST", f"/api/v1/runs/{pickup['id']}/start", 200, json={"odometer_start": 1040})
     sindre("POST", f"/api/v1/runs/{pickup['id']}/stops/{pickup['stops'][0]['id']}/outcome", 200, json={"outcome": "collected"})
     received = lise("POST", "/api/v1/returns/receive", 200, json={"device_barcode": barcode})
     assert received["state"] == "cleaning" and "eies av NAV" in received["message"]

@@ -511,10 +511,10 @@ def test_3_a_wheel_breaks(story, tmp_path):
     assert moved["error"]["details"]["not_before"] == parts_day.isoformat()
     [berit_stop] = before["stops"]
     sindre("POST", f"/api/v1/runs/{before['id']}/pick", 200, json={"barcode": story.units["B1"]})
-    sindre("POST", f"/api/v1/runs/{before['id']}/start", 200, json={})
+    sindre("POST", f"/api/v1/runs/{before['id']}/start", 200, json={"odometer_start": 12050})
     sindre("POST", f"/api/v1/runs/{before['id']}/stops/{berit_stop['id']}/outcome", 200,
            json={"outcome": "delivered", "received_by": "Berit"})
-    sindre("POST", f"/api/v1/runs/{before['id']}/finish", 200, json={})
+    sindre("POST", f"/api/v1/runs/{before['id']}/finish", 200, json={"odometer_end": 12072})
     assert need(story, "berit_seng")["status"] == "on_loan"
 
     # The parts' day: the repair visit is on the run; the technician records «Reparert».
@@ -523,11 +523,11 @@ def test_3_a_wheel_breaks(story, tmp_path):
     assert (stop["id"], stop["citizen"]["name"], stop["actions"], stop["not_before"]) == (
         repair_stop, "Ole Johansen", ["repair"], parts_day.isoformat())
     assert items_of(stop) == [("repair", chair["barcode"])]
-    sindre("POST", f"/api/v1/runs/{run['id']}/start", 200, json={})
+    sindre("POST", f"/api/v1/runs/{run['id']}/start", 200, json={"odometer_start": 12072})
     repaired = sindre("POST", f"/api/v1/runs/{run['id']}/stops/{stop['id']}/outcome", 200,
                       json={"outcome": "repair_done", "note": "Begge dekk bak byttet"})
     assert (repaired["status"], repaired["outcome_label"]) == ("done", "Reparert")
-    sindre("POST", f"/api/v1/runs/{run['id']}/finish", 200, json={})
+    sindre("POST", f"/api/v1/runs/{run['id']}/finish", 200, json={"odometer_end": 12094})
     completed = sindre("POST", f"/api/v1/repairs/{repair['id']}/complete", 200, json={
         "work_done": "Byttet begge dekk bak", "minutes_spent": 25,
         "parts_used": [{"hmsnr": PART["hmsnr"], "navn": PART["navn"], "antall": 2}]})
@@ -572,11 +572,11 @@ def test_4_return_clean_inspect_and_lend_again(story):
     [stop] = run["stops"]
     assert (stop["citizen"]["name"], stop["actions"]) == ("Astrid Olsen", ["collect"])
     assert items_of(stop) == [("collect", story.units["R1"]), ("collect", story.units["S2"])]
-    sindre("POST", f"/api/v1/runs/{run['id']}/start", 200, json={})
+    sindre("POST", f"/api/v1/runs/{run['id']}/start", 200, json={"odometer_start": 12094})
     collected = sindre("POST", f"/api/v1/runs/{run['id']}/stops/{stop['id']}/outcome", 200,
                        json={"outcome": "collected"})
     assert (collected["status"], collected["outcome_label"]) == ("done", "Hentet")
-    sindre("POST", f"/api/v1/runs/{run['id']}/finish", 200, json={})
+    sindre("POST", f"/api/v1/runs/{run['id']}/finish", 200, json={"odometer_end": 12113})
 
     bins = {"R1": "A-01-1", "S2": "A-01-2"}
     for unit, method in (("R1", "washer_disinfector"), ("S2", "manual_wash")):

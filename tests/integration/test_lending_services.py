@@ -216,8 +216,8 @@ def test_an_incomplete_checklist_is_refused_and_a_failed_one_sends_the_unit_to_r
     assert caught.value.details["results"][0]["unknown"] == ["wings"]
     results = {key: key != "brakes" for key in items}
     with pytest.raises(ValidationFailed):
-        inspect_device(session, lager.id, barcode, results, on_fail="scrap")
-    inspection = inspect_device(session, lager.id, barcode, results, fail_reason="bremsen tar ikke")
+        inspect_device(session, lager.id, barcode, results, on_fail="scrap", reasons={"brakes": "tar ikke"})
+    inspection = inspect_device(session, lager.id, barcode, results, reasons={"brakes": "bremsen tar ikke"})
     assert not inspection.passed and get_device(session, barcode).state == "in_repair"
 
 

@@ -60,7 +60,8 @@ def step(session, ctx, barcode: str, current: DeviceState, target: DeviceState) 
         items = maintenance.checklist_for_device(session, barcode).items
         passed = target == S.AVAILABLE
         maintenance.inspect_device(session, actor, barcode, {key: passed for key in items},
-                                   on_fail="scrap" if target == S.SCRAPPED else "repair", fail_reason="slitt")
+                                   on_fail="scrap" if target == S.SCRAPPED else "repair", fail_reason="slitt",
+                                   reasons=dict.fromkeys(items, "slitt"))
     elif target == S.IN_REPAIR:
         maintenance.open_repair(session, actor, barcode, "depot", "løst hjul")
     elif current == S.IN_REPAIR and target != S.SCRAPPED:

@@ -122,7 +122,7 @@ def test_a_unit_reserved_after_planning_joins_its_needs_stop_unless_the_van_has_
     [run] = plan(session, actor)
     [first] = stops_of(session, run)
     if run_has_left:
-        logistics.start_run(session, actor.id, run.id)
+        logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     desk.units(1)
     assert len(desk.reserved(need)) == 2
 
@@ -299,8 +299,8 @@ def test_a_free_unit_of_the_same_product_replaces_the_planned_one(session, actor
 
 def test_picking_on_a_finished_run_is_refused(session, actor, one_delivery):
     run, _stop, _need, barcode = one_delivery
-    logistics.start_run(session, actor.id, run.id)
-    logistics.finish_run(session, actor.id, "lager", run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
+    logistics.finish_run(session, actor.id, "lager", run.id, odometer_end=12000, confirm_unvisited=True)
     with pytest.raises(InvalidState):
         logistics.pick_device(session, actor.id, run.id, barcode)
 
@@ -320,7 +320,7 @@ def test_starting_the_run_puts_the_picked_units_out_for_delivery(session, actor,
     assert state_of(session, picked) == ("out_for_delivery", "BIL1")
     assert state_of(session, left) == ("reserved", "A-01-2")
     with pytest.raises(InvalidState):
-        logistics.start_run(session, actor.id, run.id)
+        logistics.start_run(session, actor.id, run.id, odometer_start=12000)
 
 
 def test_delivered_starts_the_loans_with_who_received_them(session, actor, driver, one_delivery):
@@ -359,7 +359,7 @@ def test_a_delivered_stop_keeps_its_place_in_the_run_and_the_log(session, actor,
 
 def test_a_delivery_with_an_unpicked_unit_cannot_be_recorded_as_delivered(session, actor, one_delivery):
     run, stop, _need, barcode = one_delivery
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     with pytest.raises(InvalidState) as caught:
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "delivered", received_by="selv")
     assert caught.value.details["barcodes"] == [barcode] and stop.status == "open"
@@ -397,7 +397,7 @@ def test_a_failed_delivery_is_planned_picked_and_delivered_on_a_later_run(sessio
     assert (line.barcode, line.picked, line.state, line.location_code) == (barcode, False, "reserved", "BIL1")
     result = logistics.pick_device(session, actor.id, next_day.id, barcode)
     assert result.stop_id == fresh.id
-    logistics.start_run(session, actor.id, next_day.id)
+    logistics.start_run(session, actor.id, next_day.id, odometer_start=12000)
     logistics.record_outcome(session, actor.id, "lager", next_day.id, fresh.id, "delivered", received_by="selv")
 
     assert state_of(session, barcode) == ("on_loan", None) and need.status == "on_loan"
@@ -408,7 +408,7 @@ def test_collected_ends_the_loan_and_the_unit_is_returned_in_the_van(session, ac
     logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
     [run] = plan(session, actor)
     [stop] = stops_of(session, run)
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
 
     done = logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "collected", received_by="datter")
 
@@ -427,7 +427,7 @@ def test_refused_needs_a_note(session, actor, desk, one_delivery, what):
         desk.loan_to_collect(desk.citizen("Kari Hansen"))
         plan(session, actor)
     [stop] = [s for s in stops_of(session, run) if kind(session, s) == what]
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     with pytest.raises(ValidationFailed) as caught:
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "refused", note="  ")
     assert caught.value.status == 422 and "note" in caught.value.details and stop.status == "open"
@@ -443,7 +443,7 @@ def test_an_outcome_that_does_not_fit_the_stop_is_refused(session, actor, desk, 
     desk.loan_to_collect(desk.citizen("Kari Hansen"))
     plan(session, actor)
     [stop] = [s for s in stops_of(session, run) if kind(session, s) == what]
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     with pytest.raises(ValidationFailed) as caught:
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, outcome, received_by="x", note="x")
     assert caught.value.status == 422 and "outcome" in caught.value.details
@@ -473,7 +473,7 @@ def test_only_the_runs_own_driver_or_the_depot_records_outcomes(session, actor, 
         with pytest.raises(Forbidden):
             logistics.record_outcome(session, user.id, role, run.id, stop.id, "delivered")
         with pytest.raises(Forbidden):
-            logistics.finish_run(session, user.id, role, run.id)
+            logistics.finish_run(session, user.id, role, run.id, odometer_end=12001)
         assert stop.status == "open" and state_of(session, barcode)[0] == "out_for_delivery"
 
 
@@ -494,7 +494,7 @@ def test_a_repair_visit_is_planned_and_recorded_in_the_units_history(session, ac
     assert [(s.id, kind(session, s)) for s in stops_of(session, run)] == [(stop.id, "repair")]
     with pytest.raises(InvalidState):  # not before the van has left
         logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "repair_done")
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     done = logistics.record_outcome(session, actor.id, "lager", run.id, stop.id, "repair_done", note="nytt dekk")
     assert done.status == "done"
     assert device_history(session, loan.device_id)[-1].kind == "repair_visit"
@@ -502,16 +502,6 @@ def test_a_repair_visit_is_planned_and_recorded_in_the_units_history(session, ac
 
 
 # --- finishing the run ----------------------------------------------------------------------
-
-def test_finishing_refuses_an_odometer_reading_below_the_start(session, actor, driver, one_delivery):
-    run, _stop, _need, barcode = one_delivery
-    picked_and_started(session, actor, run, barcode, odometer=12000)
-    with pytest.raises(ValidationFailed) as caught:
-        logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=11999)
-    assert "odometer_end" in caught.value.details and run.status == "in_progress"
-    finished = logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=12000)
-    assert (finished.status, finished.odometer_end) == ("finished", 12000) and finished.returned_at is not None
-
 
 def test_finishing_sends_unvisited_stops_back_to_planning(session, actor, desk, driver, one_delivery):
     run, visited, _need, barcode = one_delivery
@@ -522,15 +512,21 @@ def test_finishing_sends_unvisited_stops_back_to_planning(session, actor, desk, 
     picked_and_started(session, actor, run, barcode, unvisited_unit)
     logistics.record_outcome(session, driver.id, "sjafor", run.id, visited.id, "delivered", received_by="selv")
 
-    logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=12055)
+    with pytest.raises(logistics.UnvisitedStopsOpen) as asked:
+        logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=12055)
+    assert asked.value.status == 409 and [s["id"] for s in asked.value.details["open_stops"]] == [unvisited.id]
+    assert (run.status, unvisited.status, state_of(session, unvisited_unit)[0]) == ("in_progress", "open",
+                                                                                    "out_for_delivery")
+    logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=12055, confirm_unvisited=True)
 
     assert unvisited.status == "failed" and unvisited.run_id == run.id
+    assert logistics.stop_views(session, [unvisited])[0].outcome_label == "Ikke besøkt"
     [again] = logistics.unplanned_stops(session)
     assert again.follow_up_of_id == unvisited.id
     assert barcodes_on(session, again) == [unvisited_unit]
     assert state_of(session, unvisited_unit)[0] == "reserved"
     with pytest.raises(InvalidState):
-        logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=12055)
+        logistics.finish_run(session, driver.id, "sjafor", run.id, odometer_end=12055, confirm_unvisited=True)
 
 
 # --- moving stops ---------------------------------------------------------------------------
@@ -579,8 +575,8 @@ def test_a_done_stop_cannot_be_moved(session, actor, one_delivery):
 def test_a_stop_cannot_be_moved_to_a_finished_run(session, actor, desk, one_delivery):
     run, _stop, _need, _barcode = one_delivery
     desk.need(desk.citizen("Ola Nordmann"))
-    logistics.start_run(session, actor.id, run.id)
-    logistics.finish_run(session, actor.id, "lager", run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
+    logistics.finish_run(session, actor.id, "lager", run.id, odometer_end=12000, confirm_unvisited=True)
     [waiting, *_] = logistics.unplanned_stops(session)
     with pytest.raises(InvalidState):
         logistics.move_stop(session, waiting.id, run.id)

@@ -32,7 +32,7 @@ def collected_by_driver(session, actor, desk, driver):
     logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
     [run] = plan(session, actor)
     [stop] = stops_of(session, run)
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "collected")
     return loan.device.barcode
 

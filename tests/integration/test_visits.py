@@ -40,7 +40,7 @@ def test_a_delivery_and_a_pickup_at_one_door_are_one_exchange_visit(session, exc
 def test_the_driver_records_both_parts_of_an_exchange_at_the_one_stop(session, actor, driver, exchange):
     run, stop, new, old = exchange
     logistics.pick_device(session, actor.id, run.id, new)
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
 
     logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "delivered", received_by="datter",
                              action="deliver")
@@ -58,7 +58,7 @@ def test_nobody_home_fails_the_whole_exchange_and_both_parts_go_back_to_planning
         session, actor, driver, exchange):
     run, stop, new, old = exchange
     logistics.pick_device(session, actor.id, run.id, new)
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
 
     logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "not_home")
 
@@ -70,7 +70,7 @@ def test_nobody_home_fails_the_whole_exchange_and_both_parts_go_back_to_planning
 def test_a_refused_pickup_goes_back_to_planning_alone_while_the_delivery_is_done(session, actor, driver, exchange):
     run, stop, new, old = exchange
     logistics.pick_device(session, actor.id, run.id, new)
-    logistics.start_run(session, actor.id, run.id)
+    logistics.start_run(session, actor.id, run.id, odometer_start=12000)
     logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "delivered", action="deliver")
     with pytest.raises(ValidationFailed) as caught:
         logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "collected", action="deliver")
@@ -190,7 +190,7 @@ def test_a_unit_handed_in_over_the_counter_is_no_longer_collected_at_the_door(
     [run] = plan(session, actor)
     [stop] = stops_of(session, run)
     if run_has_left:
-        logistics.start_run(session, actor.id, run.id)
+        logistics.start_run(session, actor.id, run.id, odometer_start=12000)
 
     lending.receive_at_depot(session, actor.id, loan.device.barcode)
 

@@ -7,19 +7,40 @@ from sqlalchemy.orm import Session
 
 from ...citizens.models import Citizen
 from ...core.db import utcnow
-from ...core.errors import InvalidState, NotFound, ValidationFailed
+from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.text import local_time
 from ...lending import services as lending
 from ...stock.lifecycle import DeviceState
 from ...stock.models import Device
 from ...stock.services import change_state, record_event
 from ..models import FAILURES, SUCCESS, DeliveryRun, Stop, StopItem
-from .runs import (ACTION_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS, check_run_access, get_run, run_stops,
-                   stop_items, outcome_summary)
+from .runs import (ACTION_LABELS, OUTCOME_LABELS, RUN_STATUS_LABELS, actions_of, check_run_access, get_run, kind_label,
+                   run_stops, stop_items, outcome_summary)
 from .visits import add_item, open_visit, settle_if_done
 
 S = DeviceState
 _ACTION_OF_SUCCESS = {outcome: action for action, outcome in SUCCESS.items()}
+
+
+class UnvisitedStopsOpen(Conflict):
+    """A run is finished with stops still open only once the driver has seen which they are."""
+
+    code = "unvisited_stops"
+
+    def __init__(self, stops: list[Stop], labels: dict[int, str]):
+        self.stops = stops
+        many = len(stops) > 1
+        super().__init__(f"{f'{len(stops)} stopp' if many else 'Ett stopp'} er ikke besøkt. Bekreft at "
+                         f"{'de' if many else 'det'} skal registreres som «Ikke besøkt» og gå tilbake til planlegging.",
+                         {"open_stops": [{"id": s.id, "sequence": s.sequence, "kind_label": labels[s.id],
+                                          "address": s.address} for s in stops]})
+
+
+def _odometer(field: str, reading: int | None, when: str) -> int:
+    # The run's kilometres go into the delivery log and the van's bookkeeping: a run without them is no record.
+    if reading is None:
+        raise ValidationFailed.for_field(field, f"Skriv inn kilometerstanden {when}.")
+    return reading
 
 
 def start_run(session: Session, actor_id: int, run_id: int, odometer_start: int | None = None) -> DeliveryRun:
@@ -27,6 +48,7 @@ def start_run(session: Session, actor_id: int, run_id: int, odometer_start: int 
     if run.status != "planned":
         raise InvalidState(f"Kjørerunden er «{RUN_STATUS_LABELS[run.status]}»; bare en planlagt runde kan kjøre ut.",
                            {"current_state": run.status, "allowed": ["planned"]})
+    odometer_start = _odometer("odometer_start", odometer_start, "før du kjører ut")
     stop_ids = [stop.id for stop in run_stops(session, run_id)]
     for item in session.scalars(select(StopItem).where(StopItem.stop_id.in_(stop_ids), StopItem.active.is_(True),
                                                        StopItem.picked_at.is_not(None))):
@@ -71,10 +93,24 @@ def _parts(outcome: str, action: str | None, open_actions: list[str]) -> list[st
     return parts
 
 
+def _only(session: Session, chosen: list[StopItem], barcodes: list[str] | None) -> list[StopItem]:
+    """A visit's units one by one (one of two refused): only those named, each still waiting on that part."""
+    if barcodes is None:
+        return chosen
+    by_barcode = {session.get(Device, item.device_id).barcode: item for item in chosen}
+    strangers = [code for code in barcodes if code.strip().upper() not in by_barcode]
+    if strangers or not barcodes:
+        raise ValidationFailed.for_field("barcodes", "Enheten venter ikke på dette utfallet på besøket: "
+                                         + ", ".join(strangers or ["ingen valgt"]) + ".")
+    return [by_barcode[code.strip().upper()] for code in dict.fromkeys(barcodes)]
+
+
 def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop_id: int, outcome: str,
-                   received_by: str = "", note: str = "", action: str | None = None, loan_days: int = 90) -> Stop:
-    """What came of (a part of) a visit. Delivered units start their loans, collected units end them
-    and ride back in the van, repairs go into the units' histories; what failed goes back to planning."""
+                   received_by: str = "", note: str = "", action: str | None = None, loan_days: int = 90,
+                   barcodes: list[str] | None = None) -> Stop:
+    """What came of (a part of) a visit, or of some of its units (``barcodes``). Delivered units start
+    their loans, collected units end them and ride back in the van, repairs go into the units'
+    histories; what failed goes back to planning. The visit is settled once no unit waits."""
     run = get_run(session, run_id, for_update=True)
     check_run_access(run, role, actor_id)
     stop = session.get(Stop, stop_id)
@@ -93,7 +129,7 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
     parts = _parts(outcome, action, [a for a in SUCCESS if any(i.action == a for i in items)])
     if outcome == "refused" and not note.strip():
         raise ValidationFailed.for_field("note", "Skriv hvorfor hjelpemiddelet ble avvist.")
-    chosen = [item for item in items if item.action in parts]
+    chosen = _only(session, [item for item in items if item.action in parts], barcodes)
     unpicked = [item for item in chosen if item.action == "deliver" and item.picked_at is None] \
         if outcome == "delivered" else []
     if unpicked:
@@ -128,17 +164,29 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
     return stop
 
 
-def finish_run(session: Session, actor_id: int, role: str, run_id: int, odometer_end: int | None = None) -> DeliveryRun:
+def open_stops(session: Session, run_id: int) -> list[Stop]:
+    return [stop for stop in run_stops(session, run_id) if stop.status == "open"]
+
+
+def finish_run(session: Session, actor_id: int, role: str, run_id: int, odometer_end: int | None = None,
+               confirm_unvisited: bool = False) -> DeliveryRun:
+    """Back at the depot: the end reading (not below the start), and the stops still open become
+    «Ikke besøkt» and go back to planning, once the driver has confirmed them (``UnvisitedStopsOpen``)."""
     run = get_run(session, run_id, for_update=True)
     check_run_access(run, role, actor_id)
     if run.status != "in_progress":
         raise InvalidState(f"Kjørerunden er «{RUN_STATUS_LABELS[run.status]}»; bare en runde underveis kan avsluttes.",
                            {"current_state": run.status, "allowed": ["in_progress"]})
-    if odometer_end is not None and run.odometer_start is not None and odometer_end < run.odometer_start:
-        raise ValidationFailed.for_field("odometer_end", "Kilometerstanden ved retur kan ikke være lavere enn ved start.")
-    for stop in run_stops(session, run_id):
-        if stop.status == "open":
-            record_outcome(session, actor_id, role, run_id, stop.id, "not_visited", note="Ikke rukket på runden")
+    odometer_end = _odometer("odometer_end", odometer_end, "ved retur")
+    if run.odometer_start is not None and odometer_end < run.odometer_start:
+        raise ValidationFailed.for_field("odometer_end", f"Kilometerstanden ved retur kan ikke være lavere enn ved "
+                                                         f"start ({run.odometer_start}).")
+    still_open = open_stops(session, run_id)
+    if still_open and not confirm_unvisited:
+        items = stop_items(session, [stop.id for stop in still_open])
+        raise UnvisitedStopsOpen(still_open, {stop.id: kind_label(actions_of(items[stop.id])) for stop in still_open})
+    for stop in still_open:
+        record_outcome(session, actor_id, role, run_id, stop.id, "not_visited", note="Ikke rukket på runden")
     run.status, run.returned_at, run.odometer_end = "finished", utcnow(), odometer_end
     session.flush()
     return run

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -203,6 +204,21 @@ class StopView:
     @property
     def outcome_label(self) -> str:
         return outcome_summary(self.items)
+
+    @property
+    def map_query(self) -> str:
+        address = self.stop.address
+        return address if not self.stop.postcode or self.stop.postcode in address else f"{address}, {self.stop.postcode}"
+
+    @property
+    def geo_link(self) -> str:
+        """Opens the phone's own maps app at the door (Android asks which); nothing is sent from here."""
+        return "geo:0,0?q=" + quote(self.map_query, safe="")
+
+    @property
+    def maps_link(self) -> str:
+        """The same address in a web map, for phones that do not know ``geo:``."""
+        return "https://www.google.com/maps/search/?api=1&query=" + quote(self.map_query, safe="")
 
     def __getattr__(self, name):
         return getattr(self.stop, name)

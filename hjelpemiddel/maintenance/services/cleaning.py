@@ -22,6 +22,7 @@ CLEANING_METHODS = {
     "laundry": "Tekstilvask (seil, trekk)",
 }
 IN_MAINTENANCE = (S.RETURNED, S.CLEANING, S.INSPECTION, S.IN_REPAIR)
+REASON_MAX = 500  # a failed point's reason; the same bound as the API's
 
 
 def awaits_nav_decision(session: Session, device: Device) -> bool:
@@ -47,7 +48,9 @@ def clean_device(session: Session, actor_id: int, barcode: str, method: str, not
     if device.state != S.CLEANING:
         raise refusal(device.barcode, device.state, [S.CLEANING], "vaskes",
                       "Ta imot returen på lageret først." if device.state == S.RETURNED else "")
-    change_state(session, device, S.INSPECTION, actor_id, kind="cleaned", note=note,
+    # The method is what the next person asks about (was the sling laundered?): it leads the history line.
+    change_state(session, device, S.INSPECTION, actor_id, kind="cleaned",
+                 note=". ".join(filter(None, [f"Vaskemetode: {CLEANING_METHODS[method]}", note.strip()])),
                  data={"method": method, "method_label": CLEANING_METHODS[method]})
     session.flush()
     return device
@@ -63,10 +66,43 @@ def check_inspectable(device: Device) -> None:
         raise refusal(device.barcode, device.state, [S.INSPECTION], "kontrolleres")
 
 
+def inspection_text(checklist: Checklist, failures: dict[str, str]) -> str:
+    """The history's line for an inspection: «Kontroll bestått», or every failed point with its reason."""
+    if not failures:
+        return "Kontroll bestått"
+    return "Kontroll ikke bestått: " + "; ".join(f"{checklist.items[key]} – {reason}" for key, reason in failures.items())
+
+
+def _point_problem(message: str, keys: list[str], problem: str) -> ValidationFailed:
+    # The message names the points in words; the details (by checklist key) are for programs and pages.
+    error = ValidationFailed(message, {"reasons": {key: [problem] for key in keys}})
+    error.summarised = True
+    return error
+
+
+def _failures(checklist: Checklist, results: dict[str, bool], reasons: dict[str, str]) -> dict[str, str]:
+    """Each failed point with why, in the checklist's order; a failed point without a reason is refused,
+    since otherwise the history reads like a pass."""
+    failed = [key for key in checklist.items if results.get(key) is False]
+    unexplained = [key for key in failed if not (reasons.get(key) or "").strip()]
+    if unexplained:
+        named = ", ".join(f"«{checklist.items[key]}»" for key in unexplained)
+        raise _point_problem(f"Skriv hva som er galt for hvert punkt med avvik: {named}.", unexplained,
+                             "Skriv hva som er galt.")
+    failures = {key: " ".join(reasons[key].split()) for key in failed}
+    too_long = [key for key, reason in failures.items() if len(reason) > REASON_MAX]
+    if too_long:
+        raise _point_problem(f"Grunnen for «{checklist.items[too_long[0]]}» kan ha høyst {REASON_MAX} tegn.",
+                             too_long, f"Høyst {REASON_MAX} tegn.")
+    return failures
+
+
 def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[str, bool], note: str = "",
-                   on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None) -> Inspection:
-    """Kontroll against the product type's checklist: every item answered. Pass → available (and
-    offered to the queue); fail → repair, or scrapping with a reason."""
+                   on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None,
+                   reasons: dict[str, str] | None = None) -> Inspection:
+    """Kontroll against the product type's checklist: every item answered, every failed one with a
+    reason (``reasons``, by item). Pass → available (and offered to the queue); fail → repair, or
+    scrapping with a reason."""
     device = lock_device(session, barcode)
     check_inspectable(device)
     checklist = checklist_for(session.get(Product, device.product_id).iso_class)
@@ -81,26 +117,28 @@ def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[
         named = [checklist.items.get(key, key) for key in missing + unknown]
         raise ValidationFailed("Sjekklisten er ikke fullstendig besvart: " + ", ".join(named) + ".",
                                {"results": [details]})
-    passed = all(results.values())
+    failures = _failures(checklist, results, reasons or {})
+    passed = not failures
     if not passed and on_fail == "scrap" and not fail_reason.strip():
         raise ValidationFailed.for_field("fail_reason", "Kassering krever en begrunnelse.")
     location_id = get_location(session, location_code, field="location_code").id if location_code else KEEP
     outcome = S.AVAILABLE if passed else (S.SCRAPPED if on_fail == "scrap" else S.IN_REPAIR)
-    failed_items = [checklist.items[key] for key, ok in results.items() if not ok]
+    verdict = inspection_text(checklist, failures)
+    history = ". ".join(filter(None, [verdict, fail_reason.strip(), note.strip()]))
     inspection = Inspection(device_id=device.id, inspector_id=actor_id, checklist=checklist.name, results=results,
-                            passed=passed, outcome=outcome.value, note=note if passed else (fail_reason or note))
+                            passed=passed, outcome=outcome.value, note=history)
     session.add(inspection)
     session.flush()
+    data = {"passed": passed, "checklist": checklist.name, "inspection_id": inspection.id, "failures": failures}
     if outcome == S.IN_REPAIR:
         from .repairs import open_depot_repair
 
-        open_depot_repair(session, actor_id, device, "; ".join(filter(None, [fail_reason, *failed_items])),
-                          kind="inspected", data={"passed": False, "checklist": checklist.name,
-                                                  "inspection_id": inspection.id}, location_id=location_id)
+        what = "; ".join(filter(None, [fail_reason.strip(), *(f"{checklist.items[k]}: {r}" for k, r in failures.items())]))
+        open_depot_repair(session, actor_id, device, what, kind="inspected", data=data, location_id=location_id,
+                          note=f"{history}. Til reparasjon på lageret.")
     else:
-        change_state(session, device, outcome, actor_id, kind="inspected", location_id=location_id,
-                     note=note if passed else "; ".join(filter(None, [fail_reason, *failed_items])),
-                     data={"passed": passed, "checklist": checklist.name, "inspection_id": inspection.id})
+        change_state(session, device, outcome, actor_id, kind="inspected", location_id=location_id, note=history,
+                     data=data)
     session.flush()
     return inspection
 

@@ -47,8 +47,10 @@ def _refuse_second_open_repair(session: Session, device: Device) -> None:
 
 
 def open_depot_repair(session: Session, actor_id: int | None, device: Device, description: str,
-                      kind: str = "repair_opened", data: dict | None = None, location_id=KEEP) -> RepairOrder:
-    """The unit (locked by the caller) goes to repair at the depot with an order to record the work on."""
+                      kind: str = "repair_opened", data: dict | None = None, location_id=KEEP,
+                      note: str | None = None) -> RepairOrder:
+    """The unit (locked by the caller) goes to repair at the depot with an order to record the work on;
+    ``note``: the history's line when the step that sent it there says more (a failed inspection)."""
     _refuse_second_open_repair(session, device)
     if device.state not in _REPAIRABLE:
         raise refusal(device.barcode, device.state, _OPEN_AT_DEPOT_FROM, "tas inn til reparasjon")
@@ -57,7 +59,7 @@ def open_depot_repair(session: Session, actor_id: int | None, device: Device, de
     session.add(repair)
     session.flush()
     change_state(session, device, S.IN_REPAIR, actor_id, kind=kind, location_id=location_id,
-                 note=f"Reparasjon på lageret: {description}".rstrip(": "), data={**(data or {}), "repair_id": repair.id})
+                 note=note or f"Reparasjon på lageret: {description}".rstrip(": "), data={**(data or {}), "repair_id": repair.id})
     return repair
 
 
