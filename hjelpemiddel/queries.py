@@ -1,16 +1,17 @@
 """Reads across packages, above them all: what a scan of a unit shows besides the unit itself (who
-holds it, which run it is on). Packages never ask each other these questions; pages and the API
-read them here. Nothing here writes."""
+holds it, which run it is on), and what needs doing today (the start page). Packages never ask each
+other these questions; pages and the API read them here. Nothing here writes."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from .citizens.models import Citizen
 from .citizens.services import masked_name
-from .lending.models import Loan
+from .lending.models import Loan, Need
 from .logistics.models import DeliveryRun, Stop, StopItem
 from .stock.lifecycle import HELD_STATES
 from .stock.models import Device
@@ -47,3 +48,30 @@ def scan(session: Session, raw: str) -> ScanResult:
     if found.device is None:
         return found
     return replace(found, holder=device_holder(session, found.device), run=device_run(session, found.device))
+
+
+# A discharge still to be served: these statuses have no unit with the citizen yet.
+_OPEN_FOR_DISCHARGE = ("registered", "approved", "sent_to_nav", "reserved")
+
+
+@dataclass(frozen=True)
+class TodaysWork:
+    undecided: int  # short-term applications waiting for a decision
+    discharges: list[Need]  # hospital discharges from today to Sunday not yet served, soonest first
+    returns_to_receive: int  # loans whose return is ordered, the unit not yet back
+    runs_today: int
+    week_ends: date
+
+
+def todays_work(session: Session, today: date, discharge_limit: int = 20) -> TodaysWork:
+    """What the start page counts: four small queries, whatever the size of the depot."""
+    week_ends = today + timedelta(days=6 - today.weekday())
+    undecided = session.scalar(select(func.count()).select_from(Need)
+                               .where(Need.status == "registered", Need.application_type == "short_term"))
+    discharges = list(session.scalars(
+        select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
+        .where(Need.discharge_date.between(today, week_ends), Need.status.in_(_OPEN_FOR_DISCHARGE))
+        .order_by(Need.discharge_date, Need.discharge_time, Need.id).limit(discharge_limit)))
+    returns = session.scalar(select(func.count()).select_from(Loan).where(Loan.status == "return_requested"))
+    runs = session.scalar(select(func.count()).select_from(DeliveryRun).where(DeliveryRun.run_date == today))
+    return TodaysWork(undecided, discharges, returns, runs, week_ends)

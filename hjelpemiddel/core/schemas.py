@@ -20,6 +20,7 @@ _NORWEGIAN_MESSAGES = {
     fields.Boolean: {"invalid": "Må være true eller false."},
     fields.Date: {"invalid": "Må være en dato som 24.12.2026.",
                   "out_of_window": "Datoen må være mellom {first} og {last}."},
+    fields.Time: {"invalid": "Må være et klokkeslett (TT:MM)."},
     fields.List: {"invalid": "Må være en liste."},
     fields.Nested: {"type": "Ugyldig type."},
 }

@@ -1,6 +1,7 @@
 """Words and times as the depot's people read them: field names in bokmål, times in Norway's zone."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,8 @@ FIELD_LABELS = {
     "device_barcode": "Strekkode", "barcodes": "Strekkoder", "location_code": "Lokasjon", "product_id": "Produkt",
     "code": "Kode", "kind": "Type", "parent_code": "Overordnet lokasjon", "capacity": "Kapasitet",
     "citizen_id": "Innbygger", "needed_by": "Trengs innen", "urgency": "Hastegrad",
-    "discharge_date": "Utskrivningsdato", "quantity": "Antall", "application_type": "Søknadstype",
+    "discharge_date": "Utskrivningsdato", "discharge_time": "Klokkeslett for utskrivning", "rows": "Produkter",
+    "product": "Produkt", "quantity": "Antall", "application_type": "Søknadstype",
     "delivery_address": "Leveringsadresse", "requested_by": "Meldt av", "new_end": "Ny sluttdato",
     "method": "Vaskemetode", "results": "Sjekkliste", "fail_reason": "Begrunnelse for avvik", "layout": "Etikettoppsett",
     "start_position": "Startposisjon", "count": "Antall", "username": "Brukernavn", "role": "Rolle",
@@ -39,7 +41,7 @@ FIELD_LABELS = {
     "state": "Status", "purpose_text": "Formål (fritekst)", "date_from": "Fra dato", "date_to": "Til dato",
     "user": "Bruker", "flagged_only": "Bare flaggede", "runs": "Kjørerunder", "from_start": "Fra begynnelsen",
     "lev_art_nr": "Leverandørens artikkelnummer", "maks_antall": "Høyeste antall", "open_only": "Bare åpne",
-    "repair_id": "Reparasjon",
+    "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
 }
 
 
@@ -53,6 +55,27 @@ def local_time(value: datetime) -> datetime:
 
 def local_today() -> date:
     return utcnow().astimezone(LOCAL_ZONE).date()
+
+
+_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def iso_date_from_norwegian(text: str) -> str:
+    """«24.12.2026» as ``2026-12-24`` for a schema; anything else as it came (ISO dates pass, and
+    the schema names what is wrong). Pages take dates as text so no browser's locale decides how
+    they read."""
+    match = _NORWEGIAN_DATE.match(text.strip())
+    if not match:
+        return text
+    day, month, year = (int(part) for part in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def iso_time_from_norwegian(text: str) -> str:
+    """«12.00» or «9:30» as ``12:00`` / ``09:30``; anything else as it came."""
+    match = _CLOCK.match(text.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else text
 
 
 def field_problems(details, prefix: str = "") -> list[str]:

@@ -13,7 +13,7 @@ from .logins import LoginLimits, forget_failed_logins, login_locked_seconds, rec
 bp = Blueprint("web", __name__)
 
 _HOME_BY_ROLE = {"lager": "stock_web.scan_station", "sjafor": "logistics_web.driver_home",
-                 "terapeut": "lending_web.therapist", "admin": "stock_web.devices"}
+                 "terapeut": "therapist_web.therapist", "admin": "lending_web.start"}
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, Time, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Product
@@ -38,6 +38,7 @@ class Need(Base):
     urgency: Mapped[str] = mapped_column(String(10))
     urgency_rank: Mapped[int]  # discharge 0, urgent 1, normal 2: the queue's first key
     discharge_date: Mapped[date | None] = mapped_column(Date)
+    discharge_time: Mapped[time | None] = mapped_column(Time)  # «by Wednesday 12:00»; None: some time that day
     delivery_address: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
     requested_by: Mapped[str] = mapped_column(String(200), default="")

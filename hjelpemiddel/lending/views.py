@@ -1,23 +1,21 @@
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from ..catalog.iso import ISO_TITLES
-from ..catalog.services import list_products
-from ..citizens.schemas import CitizenIn
-from ..citizens.services import list_citizens, register_citizen
+from .. import queries
 from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
+from ..core.text import local_today
 from ..maintenance.services import (CLEANING_METHODS, check_inspectable, checklist_for_device, clean_device,
                                     devices_in_maintenance, inspect_device)
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.services import get_device, receiving_place
 from . import services
-from .schemas import DecisionIn, ExtendIn, HandOverIn, NeedIn, ReceiveReturnIn, ReturnRequestIn
+from .schemas import DecisionIn, ExtendIn, HandOverIn, ReceiveReturnIn, ReturnRequestIn
+from .therapist_views import loan_action_for_therapist
 
 bp = Blueprint("lending_web", __name__, template_folder="templates")
 
@@ -30,70 +28,17 @@ def _labels():
             "CLEANING_METHODS": CLEANING_METHODS}
 
 
-# --- the therapist's page -------------------------------------------------------------------
-
-def _therapist_page(error: AppError | None = None, form_name: str | None = None):
-    session, user = get_session(), current_user()
-    citizens = list_citizens(session, user.role, user.id, limit=500)
-    needs = services.list_needs(session, user.role, user.id, limit=500)
-    units = services.need_units(session, [need.id for need in needs])
-    by_citizen: dict[int, list] = {}
-    for need in needs:
-        by_citizen.setdefault(need.citizen_id, []).append(need)
-    return render_template("lending/therapist.html", citizens=citizens, by_citizen=by_citizen, units=units,
-                           products=list_products(session, limit=500), iso_titles=ISO_TITLES, error=error,
-                           form_name=form_name, form=request.form, today=date.today()), error.status if error else 200
-
-
-@bp.get("/terapeut")
-@roles_required("terapeut")
-def therapist():
-    return _therapist_page()
-
-
-@bp.post("/terapeut/innbyggere")
-@roles_required("terapeut")
-def create_citizen():
-    try:
-        register_citizen(get_session(), current_app.extensions["fnr_vault"], current_user().id,
-                         **parse(shared(CitizenIn), form_data()))
-    except AppError as err:
-        return _therapist_page(err, "citizen")
-    return redirect(url_for("lending_web.therapist"))
-
-
-@bp.post("/terapeut/behov")
-@roles_required("terapeut")
-def create_need():
-    user = current_user()
-    try:
-        services.register_need(get_session(), user.id, user.role, **parse(shared(NeedIn), form_data()))
-    except AppError as err:
-        return _therapist_page(err, "need")
-    return redirect(url_for("lending_web.therapist"))
-
-
-@bp.post("/terapeut/behov/<int:need_id>/nav")
-@roles_required("terapeut")
-def send_to_nav(need_id: int):
-    user = current_user()
-    try:
-        services.check_need_access(get_session(), user.role, user.id, need_id)
-        services.decide_need(get_session(), user.id, user.role, need_id, "send_to_nav")
-    except AppError as err:
-        return _therapist_page(err)
-    return redirect(url_for("lending_web.therapist"))
-
-
 def _loan_action(loan_id: int, action, schema):
     """A step on a loan from a page: back to the caller's own page, with the error if refused."""
     user = current_user()
+    if user.role == "terapeut":
+        return loan_action_for_therapist(loan_id, action, schema)
     try:
         services.check_loan_access(get_session(), user.role, user.id, loan_id)
         action(get_session(), user.id, loan_id, **parse(shared(schema), form_data()))
     except AppError as err:
-        return _therapist_page(err) if user.role == "terapeut" else _depot_page(err)
-    return redirect(url_for("lending_web.therapist" if user.role == "terapeut" else "lending_web.depot"))
+        return _depot_page(err)
+    return redirect(url_for("lending_web.depot"))
 
 
 @bp.post("/utlan/<int:loan_id>/retur")
@@ -106,6 +51,16 @@ def request_return(loan_id: int):
 @roles_required("terapeut", "lager")
 def extend_loan(loan_id: int):
     return _loan_action(loan_id, services.extend_loan, ExtendIn)
+
+
+# --- the start page ---------------------------------------------------------------------------
+
+@bp.get("/start")
+@roles_required("lager")
+def start():
+    """What needs doing today, for admin (their home) and the depot (a link from the scan station)."""
+    return render_template("lending/start.html", work=queries.todays_work(get_session(), local_today()),
+                           today=local_today())
 
 
 # --- the depot's page -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(("role", "home"), [("lager", "/skann"), ("sjafor", "/sjafor"), ("terapeut", "/terapeut"),
-                                            ("admin", "/hjelpemidler")])
+                                            ("admin", "/start")])
 def test_logging_in_through_the_form_lands_on_the_home_page_of_the_role(page, live_server, role, home):
     login_as(page, live_server, role)
     assert page.url == live_server.url + home

@@ -44,7 +44,7 @@ def test_login_never_redirects_to_another_site(client, make_user):
 
 
 @pytest.mark.parametrize("role,home", [("lager", "/skann"), ("sjafor", "/sjafor"), ("terapeut", "/terapeut"),
-                                       ("admin", "/hjelpemidler")])
+                                       ("admin", "/start")])
 def test_each_role_lands_on_its_own_start_page(client, make_user, role, home):
     assert login(client, make_user(role)).location.endswith(home)
 

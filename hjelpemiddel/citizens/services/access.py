@@ -3,6 +3,7 @@ per user and hour, misses kept by keyed hash), reveals, registrations and what i
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -120,6 +121,25 @@ def check_citizen_access(session: Session, role: str, user_id: int, citizen_id: 
     return citizen
 
 
+def citizen_search(q: str | None):
+    """The condition a search box means: part of a name or of the address (street, postcode, place),
+    or a birth date as the masked fnr shows it («150342», «150342 *****», «15.03.42»). A whole fnr is
+    refused here: searching by it is a logged lookup with a purpose (``find_citizen_by_fnr``)."""
+    text = (q or "").strip().lower()
+    if not text:
+        return None
+    digits = re.sub(r"[\s.*]", "", text)
+    if digits.isdigit() and len(digits) == 11:
+        raise ValidationFailed.for_field("q", "Søk på helt fødselsnummer gjøres som oppslag med formål; "
+                                              "her søker du på fødselsdato (seks siffer), navn eller adresse.")
+    like = f"%{text}%"
+    matches = [func.lower(Citizen.name).like(like), func.lower(Citizen.address).like(like),
+               func.lower(Citizen.city).like(like), Citizen.postcode == text]
+    if digits.isdigit() and len(digits) == 6:
+        matches.append(Citizen.fnr_masked == mask_fnr(digits))
+    return or_(*matches)
+
+
 def list_citizens(session: Session, role: str, user_id: int, q: str | None = None,
                   limit: int = 50, offset: int = 0) -> list[Citizen]:
     stmt = select(Citizen).order_by(Citizen.name, Citizen.id).limit(limit).offset(offset)
@@ -127,9 +147,9 @@ def list_citizens(session: Session, role: str, user_id: int, q: str | None = Non
         stmt = stmt.join(Caseworker, Caseworker.citizen_id == Citizen.id).where(Caseworker.user_id == user_id)
     elif role not in ("admin", "lager"):
         raise Forbidden("Rollen har ikke tilgang til innbyggere.", {"role": role})
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Citizen.name).like(like), func.lower(Citizen.address).like(like)))
+    condition = citizen_search(q)
+    if condition is not None:
+        stmt = stmt.where(condition)
     return list(session.scalars(stmt))
 
 

@@ -3,7 +3,7 @@ on long-term applications, cancellation, and the need's status as its units come
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,6 +13,7 @@ from ...citizens.services import add_caseworker, check_citizen_access, may_see_c
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
+from ...core.text import field_label
 from ..events import NeedSentToNav
 from ..models import Loan, Need, NeedEvent, Reservation
 
@@ -30,6 +31,14 @@ NEED_STATUS_LABELS = {
 }
 NAV_STATUS_LABELS = {"sent": "Sendt til NAV", "approved": "Innvilget av NAV", "rejected": "Avslått av NAV",
                      "delivery_expected": "Levering fra NAV ventet", "received": "Mottatt fra NAV"}
+# A need's timeline as the therapist reads it; kinds not named here read as «Endret».
+NEED_EVENT_LABELS = {
+    "registered": "Behov registrert", "decision_approve": "Innvilget", "decision_reject": "Avslått",
+    "decision_send_to_nav": "Søknad sendt til NAV", "reserved": "Hjelpemiddel reservert",
+    "reservation_cancelled": "Reservasjon opphevet", "delivered": "Levert", "return_requested": "Retur bestilt",
+    "returned": "Returnert", "cancelled": "Kansellert", "loan_extended": "Utlån forlenget",
+    "nav_registered": "Registrert hos NAV", **{f"nav_{key}": label for key, label in NAV_STATUS_LABELS.items()},
+}
 # Needs in these statuses may have units reserved for them.
 RESERVABLE = frozenset({"approved", "reserved", "on_loan", "sent_to_nav"})
 _CANCELLABLE = ("registered", "approved", "reserved", "sent_to_nav")
@@ -69,33 +78,89 @@ def check_need_access(session: Session, role: str, user_id: int, need_id: int) -
     return need
 
 
-def register_need(session: Session, actor_id: int, role: str, citizen_id: int, needed_by: date, urgency: str,
-                  application_type: str, product_id: int | None = None, iso_class: str | None = None,
-                  quantity: int = 1, discharge_date: date | None = None, delivery_address: str | None = None,
-                  notes: str = "", requested_by: str = "") -> Need:
+def _citizen_for_need(session: Session, role: str, actor_id: int, citizen_id: int):
     try:
-        citizen = check_citizen_access(session, role, actor_id, citizen_id)
+        return check_citizen_access(session, role, actor_id, citizen_id)
     except NotFound:
         raise ValidationFailed.for_field("citizen_id", f"Fant ingen innbygger {citizen_id} som du har tilgang til.") from None
+
+
+def _row_problem(session: Session, product_id: int | None, iso_class: str | None) -> tuple[str, str] | None:
+    """What is wrong with one product line (field, message), or None."""
     if product_id is None and iso_class is None:
-        raise ValidationFailed.for_field("product_id", "Oppgi et produkt eller en ISO-klasse.")
-    product = session.get(Product, product_id) if product_id is not None else None
-    if product_id is not None and product is None:
-        raise ValidationFailed.for_field("product_id", f"Fant ikke produkt {product_id}.")
+        return "product_id", "Oppgi et produkt eller en ISO-klasse."
+    if product_id is not None and session.get(Product, product_id) is None:
+        return "product_id", f"Fant ikke produkt {product_id}."
+    return None
+
+
+def _check_discharge(urgency: str, discharge_date: date | None, discharge_time: time | None) -> None:
     if urgency == "discharge" and discharge_date is None:
         raise ValidationFailed.for_field("discharge_date", "Utskrivning fra sykehus krever utskrivningsdato.")
-    need = Need(citizen_id=citizen_id, product_id=product_id, iso_class=None if product_id else iso_class,
+    if discharge_time is not None and discharge_date is None:
+        raise ValidationFailed.for_field("discharge_date", "Et klokkeslett for utskrivning trenger en dato.")
+
+
+def _add_need(session: Session, actor_id: int, citizen, product_id: int | None, iso_class: str | None,
+              quantity: int, needed_by: date, urgency: str, application_type: str, discharge_date: date | None,
+              discharge_time: time | None, delivery_address: str | None, notes: str, requested_by: str) -> Need:
+    product = session.get(Product, product_id) if product_id is not None else None
+    need = Need(citizen_id=citizen.id, product_id=product_id, iso_class=None if product_id else iso_class,
                 quantity=quantity, needed_by=needed_by, urgency=urgency, urgency_rank=URGENCY_RANK[urgency],
-                discharge_date=discharge_date, notes=notes, requested_by=requested_by,
+                discharge_date=discharge_date, discharge_time=discharge_time, notes=notes, requested_by=requested_by,
                 delivery_address=delivery_address or citizen.home_address,
                 application_type=application_type, status="registered", registered_by_id=actor_id)
     need.citizen, need.product = citizen, product
     session.add(need)
     session.flush()
-    add_caseworker(session, citizen_id, actor_id)
     record_need_event(session, need, "registered", actor_id, note=notes)
+    return need
+
+
+def register_need(session: Session, actor_id: int, role: str, citizen_id: int, needed_by: date, urgency: str,
+                  application_type: str, product_id: int | None = None, iso_class: str | None = None,
+                  quantity: int = 1, discharge_date: date | None = None, discharge_time: time | None = None,
+                  delivery_address: str | None = None, notes: str = "", requested_by: str = "") -> Need:
+    citizen = _citizen_for_need(session, role, actor_id, citizen_id)
+    problem = _row_problem(session, product_id, iso_class)
+    if problem:
+        raise ValidationFailed.for_field(*problem)
+    _check_discharge(urgency, discharge_date, discharge_time)
+    need = _add_need(session, actor_id, citizen, product_id, iso_class, quantity, needed_by, urgency,
+                     application_type, discharge_date, discharge_time, delivery_address, notes, requested_by)
+    add_caseworker(session, citizen_id, actor_id)
     session.flush()
     return need
+
+
+def register_needs(session: Session, actor_id: int, role: str, citizen_id: int, rows: list[dict], needed_by: date,
+                   urgency: str, application_type: str, discharge_date: date | None = None,
+                   discharge_time: time | None = None, delivery_address: str | None = None, notes: str = "",
+                   requested_by: str = "") -> list[Need]:
+    """Several products for one citizen at once («a basket»): one need per row (``product_id`` or
+    ``iso_class``, and ``quantity``), sharing the dates, urgency and application. Every row is checked
+    before any is written, so the basket is saved whole or not at all; a bad row is named by its
+    index under ``rows`` (the page reads it as «Produkter, rad 2, Produkt: …»)."""
+    citizen = _citizen_for_need(session, role, actor_id, citizen_id)
+    if not rows:
+        raise ValidationFailed.for_field("rows", "Legg minst ett produkt i kurven.")
+    problems: dict[int, dict[str, list[str]]] = {}
+    for index, row in enumerate(rows):
+        problem = _row_problem(session, row.get("product_id"), row.get("iso_class"))
+        if problem:
+            problems[index] = {problem[0]: [problem[1]]}
+    if problems:
+        first = min(problems)
+        [(field, [message])] = problems[first].items()
+        raise ValidationFailed(f"Rad {first + 1}: {field_label(field)}: {message} Ingenting er lagret.",
+                               {"rows": problems})
+    _check_discharge(urgency, discharge_date, discharge_time)
+    needs = [_add_need(session, actor_id, citizen, row.get("product_id"), row.get("iso_class"), row.get("quantity", 1),
+                       needed_by, urgency, application_type, discharge_date, discharge_time, delivery_address, notes,
+                       requested_by) for row in rows]
+    add_caseworker(session, citizen_id, actor_id)
+    session.flush()
+    return needs
 
 
 def decide_need(session: Session, actor_id: int, role: str, need_id: int, decision: str, reason: str = "") -> Need:
