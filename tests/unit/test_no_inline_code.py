@@ -66,3 +66,9 @@ def test_the_barcode_svg_draws_with_attributes_not_inline_styles():
     assert '<rect width="100%" height="100%" fill="white"/>' in svg
     assert svg.count('fill="black"/>') > 20
     assert re.search(r'<text [^>]*font-size="8pt" text-anchor="middle">HJM00000017</text>', svg)
+
+
+def test_no_template_uses_the_browsers_date_input_whose_format_follows_the_browsers_language():
+    # Dates are text in dd.mm.åååå with static/dates.js's calendar button (data-date).
+    offenders = [str(path) for path in TEMPLATES if 'type="date"' in path.read_text()]
+    assert offenders == []
