@@ -7,7 +7,7 @@ from hjelpemiddel.core.errors import AppError, Conflict, NotFound, ValidationFai
 from hjelpemiddel.core.ids import code_kind, make_code
 from hjelpemiddel.logistics import services as logistics
 from hjelpemiddel.stock.lifecycle import DeviceState as S
-from hjelpemiddel.stock.services import (change_state, classify_scan, device_from_scan, get_device, get_location,
+from hjelpemiddel.stock.services import (change_state, create_location, classify_scan, device_from_scan, get_device, get_location,
                                          move_device, place_mismatches, register_device, replace_device_label)
 
 GOOD_DEVICE = make_code("HJM", 1234)
@@ -110,33 +110,60 @@ def _unit(session, actor, product, where: str, state: S = S.AVAILABLE):
     return device
 
 
-@pytest.mark.parametrize("moving,product,already,expected", [
+@pytest.fixture
+def far_shelf(session, depot):
+    """Where the moving unit comes from: zone B, away from zone A's shelves."""
+    create_location(session, "B", "zone", "Sone B", parent_code="HL")
+    create_location(session, "B-01", "bin", "Hylle B-01", parent_code="B")
+    return "B-01"
+
+
+ROLLATOR, WHEELCHAIR, WALKER = "rollator", "wheelchair", "walker"
+
+
+@pytest.mark.parametrize("moving,product,on_shelf,in_zone,expected", [
     # A unit not ready to lend among units that are: the case from the depot floor.
-    (S.IN_REPAIR, "rollator", [("rollator", S.AVAILABLE)], ["state"]),
-    (S.QUARANTINED, "rollator", [("rollator", S.AVAILABLE)], ["state"]),
-    (S.CLEANING, "rollator", [("rollator", S.AVAILABLE)], ["state"]),
-    (S.INSPECTION, "wheelchair", [("rollator", S.AVAILABLE)], ["state"]),
-    # A ready unit onto the pile that is not ready, and of another kind too.
-    (S.AVAILABLE, "rollator", [("rollator", S.IN_REPAIR)], ["state"]),
-    (S.AVAILABLE, "wheelchair", [("rollator", S.AVAILABLE)], ["product"]),
-    (S.AVAILABLE, "wheelchair", [("rollator", S.AVAILABLE), ("rollator", S.CLEANING)], ["state", "product"]),
-    # Fits: same product, same ISO class, an empty place, not-ready units together in any mix.
-    (S.AVAILABLE, "rollator", [("rollator", S.AVAILABLE)], []),
-    (S.AVAILABLE, "walker", [("rollator", S.AVAILABLE)], []),
-    (S.AVAILABLE, "wheelchair", [("rollator", S.AVAILABLE), ("wheelchair", S.AVAILABLE)], []),
-    (S.AVAILABLE, "wheelchair", [], []),
-    (S.IN_REPAIR, "rollator", [], []),
-    (S.IN_REPAIR, "wheelchair", [("rollator", S.CLEANING), ("rollator", S.QUARANTINED)], []),
+    (S.IN_REPAIR, ROLLATOR, [(ROLLATOR, S.AVAILABLE)], [], ["state"]),
+    (S.QUARANTINED, ROLLATOR, [(ROLLATOR, S.AVAILABLE)], [], ["state"]),
+    (S.CLEANING, ROLLATOR, [(ROLLATOR, S.AVAILABLE)], [], ["state"]),
+    (S.INSPECTION, WHEELCHAIR, [(ROLLATOR, S.AVAILABLE)], [], ["state"]),
+    # A ready unit onto the pile that is not ready; into a zone that stores other kinds; both.
+    (S.AVAILABLE, ROLLATOR, [(ROLLATOR, S.IN_REPAIR)], [], ["state"]),
+    (S.AVAILABLE, WHEELCHAIR, [(ROLLATOR, S.AVAILABLE)], [], ["product"]),
+    (S.AVAILABLE, WHEELCHAIR, [], [(ROLLATOR, S.AVAILABLE)], ["product"]),
+    (S.AVAILABLE, WHEELCHAIR, [(ROLLATOR, S.CLEANING)], [(ROLLATOR, S.AVAILABLE)], ["state", "product"]),
+    # A zone's ready units say what it stores; units waiting for repair there do not.
+    (S.AVAILABLE, WHEELCHAIR, [], [(WHEELCHAIR, S.IN_REPAIR), (ROLLATOR, S.AVAILABLE)], ["product"]),
+    # Fits: same product, same ISO class, its class elsewhere in the zone (bins mix products), an
+    # empty zone, not-ready units together in any mix.
+    (S.AVAILABLE, ROLLATOR, [(ROLLATOR, S.AVAILABLE)], [], []),
+    (S.AVAILABLE, WALKER, [(ROLLATOR, S.AVAILABLE)], [], []),
+    (S.AVAILABLE, WHEELCHAIR, [(ROLLATOR, S.AVAILABLE)], [(WHEELCHAIR, S.AVAILABLE)], []),
+    (S.AVAILABLE, WHEELCHAIR, [], [], []),
+    (S.IN_REPAIR, ROLLATOR, [], [(WHEELCHAIR, S.AVAILABLE)], []),
+    (S.IN_REPAIR, WHEELCHAIR, [(ROLLATOR, S.CLEANING), (ROLLATOR, S.QUARANTINED)], [], []),
 ])
-def test_a_place_fits_a_unit_by_the_readiness_and_kind_of_what_stands_there(
-        session, depot, actor, rollator, wheelchair, walker, moving, product, already, expected):
-    products = {"rollator": rollator, "wheelchair": wheelchair, "walker": walker}
-    for name, state in already:
-        _unit(session, actor, products[name], "A-01-2", state)
-    device = _unit(session, actor, products[product], "A-01-1", moving)
+def test_a_place_fits_a_unit_by_the_readiness_of_what_stands_there_and_what_its_zone_stores(
+        session, depot, far_shelf, actor, rollator, wheelchair, walker, moving, product, on_shelf, in_zone, expected):
+    products = {ROLLATOR: rollator, WHEELCHAIR: wheelchair, WALKER: walker}
+    for where, units in (("A-01-2", on_shelf), ("A-01-1", in_zone)):
+        for name, state in units:
+            _unit(session, actor, products[name], where, state)
+    device = _unit(session, actor, products[product], far_shelf, moving)
     mismatches = place_mismatches(session, device, get_location(session, "A-01-2"))
     assert [m.reason for m in mismatches] == expected
-    assert all(device.barcode in m.message or "A-01-2" in m.message for m in mismatches)
+    words = {"state": "klare til utlån", "product": "I «Sone A» står ingen hjelpemidler av samme type som"}
+    assert all(words[m.reason] in m.message for m in mismatches), [m.message for m in mismatches]
+
+
+def test_a_ready_unit_put_in_a_van_or_the_depot_itself_is_not_judged_by_kind(session, depot, far_shelf, actor,
+                                                                          rollator, wheelchair):
+    create_location(session, "BIL1", "van", "Bil 1", parent_code="HL")
+    for where in ("BIL1", "HL"):
+        _unit(session, actor, rollator, where)
+    device = _unit(session, actor, wheelchair, far_shelf)
+    for where in ("BIL1", "HL"):
+        assert place_mismatches(session, device, get_location(session, where)) == []
 
 
 def test_a_move_that_does_not_fit_is_refused_with_the_reason_and_goes_through_when_forced(
