@@ -156,6 +156,15 @@ def test_a_place_fits_a_unit_by_the_readiness_of_what_stands_there_and_what_its_
     assert all(words[m.reason] in m.message for m in mismatches), [m.message for m in mismatches]
 
 
+def test_a_unit_going_back_to_a_place_it_stood_before_fits_though_the_rest_of_its_kind_are_out(
+        session, depot, far_shelf, actor, rollator, wheelchair):
+    _unit(session, actor, wheelchair, "A-01-1")
+    device = _unit(session, actor, rollator, "A-01-2")
+    move_device(session, device.barcode, far_shelf, actor.id, force=True)
+    assert place_mismatches(session, device, get_location(session, "A-01-2")) == []
+    assert [m.reason for m in place_mismatches(session, device, get_location(session, "A-01-1"))] == ["product"]
+
+
 def test_a_ready_unit_put_in_a_van_or_the_depot_itself_is_not_judged_by_kind(session, depot, far_shelf, actor,
                                                                           rollator, wheelchair):
     create_location(session, "BIL1", "van", "Bil 1", parent_code="HL")

@@ -2,7 +2,8 @@
 no declared purpose): units ready to lend and units that are not (waiting for the wash or the
 inspection, in repair, in quarantine) are not mixed in one place, and a unit ready to lend goes to a
 zone that already stores its ISO 9999 class (zones are where a depot keeps a kind of device; bins
-within a zone mix products). A mismatch is a warning: the person may move it anyway."""
+within a zone mix products), or back to a place it stood before. A mismatch is a warning: the
+person may move it anyway."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from ...catalog.iso import format_iso_class, iso_title
 from ...catalog.models import Product
 from ...core.errors import Conflict
 from ..lifecycle import NOT_READY_STATES, READY_STATES, STATE_LABELS
-from ..models import Device, Location
+from ..models import Device, DeviceEvent, Location
 from .locations import PATH_SEPARATOR, zone_of
 
 # ISO 9999 class level (6 digits); NAV's 8-digit codes refine it.
@@ -74,6 +75,10 @@ def _zone_mismatch(session: Session, device: Device, location: Location) -> Mism
     same_class = or_(Device.product_id == device.product_id,
                      func.substr(Product.iso_class, 1, _ISO_CLASS_DIGITS) == iso)
     if _first_other(session, location, device, ready, same_class) is not None:
+        return None
+    # Back where it stood before (its home shelf, while the rest of its kind are out on loan).
+    if session.scalar(select(DeviceEvent.id).where(DeviceEvent.device_id == device.id,
+                                                   DeviceEvent.to_location_id == location.id).limit(1)) is not None:
         return None
     other = session.execute(
         select(Product.name).join(Device, Device.product_id == Product.id)
