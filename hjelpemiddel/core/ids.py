@@ -48,3 +48,13 @@ def looks_like_code(code: str) -> bool:
 def normalize_scan(raw: str) -> str:
     # Keyboard-wedge scanners add stray whitespace; people type lower case.
     return raw.strip().upper()
+
+
+def code_kind(code: str) -> str:
+    """What a normalised code is by its shape alone: "device" or "location" (our prefix, right
+    check digit), "bad_check_digit" (our shape, wrong digit), or "other" (a location code, a
+    serial number, anything else)."""
+    parsed = parse_code(code)
+    if parsed:
+        return "device" if parsed[0] == DEVICE_PREFIX else "location"
+    return "bad_check_digit" if looks_like_code(code) else "other"

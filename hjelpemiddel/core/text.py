@@ -24,7 +24,7 @@ FIELD_LABELS = {
     "product": "Produkt", "quantity": "Antall", "application_type": "Søknadstype",
     "delivery_address": "Leveringsadresse", "requested_by": "Meldt av", "new_end": "Ny sluttdato",
     "method": "Vaskemetode", "results": "Sjekkliste", "fail_reason": "Begrunnelse for avvik", "layout": "Etikettoppsett",
-    "start_position": "Startposisjon", "count": "Antall", "username": "Brukernavn", "role": "Rolle",
+    "start_position": "Hopp over brukte etiketter", "count": "Antall", "username": "Brukernavn", "role": "Rolle",
     "password": "Passord", "received_by": "Mottatt av", "need_id": "Behov", "header": "Overskrift", "file": "Fil",
     "to_state": "Slipp til", "disposition": "Avgjørelse", "outcome": "Utfall", "action": "Del av besøket",
     "window_start": "Tidsvindu fra", "window_end": "Tidsvindu til", "van": "Bil", "driver": "Sjåfør",

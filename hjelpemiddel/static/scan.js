@@ -1,5 +1,6 @@
 // Scan station (input handling in scanner.js). A location scan starts "move mode":
-// following device scans are put away there until the location is scanned again or Esc.
+// following device scans are put away there until the location is scanned again or Esc. A place
+// that does not fit the unit is a warning: «Flytt likevel» (or scanning the unit again) moves it.
 (function () {
   "use strict";
   const input = document.getElementById("scan-input");
@@ -8,17 +9,44 @@
   const moveBox = document.getElementById("move-mode");
   const moveTargetEl = document.getElementById("move-target");
   const movedList = document.getElementById("moved-list");
+  const confirmBox = document.getElementById("move-confirm");
+  const confirmText = document.getElementById("move-confirm-text");
   const canMove = input.dataset.canMove === "true";
-  const { ok: say, bad: refuse, api } = window.Scanner;
+  const { ok: say, info: tell, bad: refuse, api } = window.Scanner;
   const ok = (text) => say(status, text);
+  const info = (text) => tell(status, text);
   const bad = (text) => refuse(status, text);
   let moveTarget = null;
+  let pending = null;  // {device, scan}: a move waiting for «Flytt likevel»
 
-  const keepFocus = window.Scanner.attach(input, (code) => handle(code).catch((err) => bad(String(err.message || err))), stopMove);
+  const keepFocus = window.Scanner.attach(input, (code) => handle(code).catch((err) => bad(String(err.message || err))), escape);
   document.getElementById("move-stop").addEventListener("click", stopMove);
+  document.getElementById("move-force").addEventListener("click", () => {
+    if (pending) window.Scanner.submit(pending.device.barcode);
+  });
+  document.getElementById("move-cancel").addEventListener("click", () => {
+    if (pending) info(pending.device.barcode + " ble ikke flyttet.");
+    clearPending();
+  });
+
+  function clearPending() {
+    pending = null;
+    confirmBox.hidden = true;
+    keepFocus();
+  }
+
+  function escape() {
+    if (pending) {
+      info(pending.device.barcode + " ble ikke flyttet.");
+      clearPending();
+      return;
+    }
+    stopMove();
+  }
 
   function stopMove() {
-    if (moveTarget) ok("Flytting til " + moveTarget.code + " avsluttet.");
+    clearPending();
+    if (moveTarget) info("Flytting til " + moveTarget.code + " avsluttet.");
     moveTarget = null;
     moveBox.hidden = true;
     keepFocus();
@@ -29,6 +57,13 @@
       stopMove();
       return;
     }
+    if (pending && moveTarget && code.toUpperCase() === pending.device.barcode) {
+      const { device, scan } = pending;
+      clearPending();
+      await move(device, scan, true);
+      return;
+    }
+    clearPending();
     let scan;
     try {
       scan = await api("GET", "/api/v1/scan/" + encodeURIComponent(code));
@@ -49,32 +84,43 @@
       ok("Lokasjon " + scan.location.code + " valgt. Skann hjelpemidlene.");
       return;
     }
-    let device = scan.device;
-    let history = scan.history;
-    if (moveTarget && device.state === "returned") {
+    if (moveTarget && scan.device.state === "returned") {
       // A unit off the van, scanned onto the receiving place: that is receiving it.
-      await receive(device, moveTarget.code);
+      await receive(scan.device, moveTarget.code);
       return;
     }
     if (moveTarget) {
-      try {
-        const moved = await api("POST", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/move",
-          { location_code: moveTarget.code });
-        device = moved.device;
-        history = (await api("GET", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/history"));
-        const item = document.createElement("li");
-        item.textContent = device.barcode + " " + device.product.name + (moved.moved ? " → " + moveTarget.code : " (stod der allerede)");
-        movedList.prepend(item);
-        ok(moved.moved ? device.barcode + " flyttet til " + moveTarget.code + "." : device.barcode + " står allerede på " + moveTarget.code + ".");
-      } catch (err) {
-        bad(err.message);
-        showDevice(device, history, scan.holder, scan.run);
+      await move(scan.device, scan, false);
+      return;
+    }
+    ok(scan.retired_label ? "Gammel etikett: hjelpemiddelet har nå " + scan.device.barcode + "." : scan.device.barcode + " funnet.");
+    showDevice(scan.device, scan.history, scan.holder, scan.run);
+  }
+
+  async function move(device, scan, force) {
+    try {
+      const body = { location_code: moveTarget.code };
+      if (force) body.force = true;
+      const moved = await api("POST", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/move", body);
+      device = moved.device;
+      const history = await api("GET", "/api/v1/devices/" + encodeURIComponent(device.barcode) + "/history");
+      const item = document.createElement("li");
+      item.textContent = device.barcode + " " + device.product.name + (moved.moved ? " → " + moveTarget.code : " (stod der allerede)");
+      movedList.prepend(item);
+      ok(moved.moved ? device.barcode + " flyttet til " + moveTarget.code + "." : device.barcode + " står allerede på " + moveTarget.code + ".");
+      showDevice(device, history, scan.holder, scan.run);
+    } catch (err) {
+      showDevice(device, scan.history, scan.holder, scan.run);
+      if (err.code === "place_mismatch") {
+        pending = { device, scan };
+        confirmText.textContent = "Skann " + device.barcode + " en gang til eller trykk «Flytt likevel» for å flytte den til "
+          + moveTarget.code + ". Esc eller «Ikke flytt» lar den stå.";
+        confirmBox.hidden = false;
+        refuse(status, err.message, "warn");
         return;
       }
-    } else {
-      ok(scan.retired_label ? "Gammel etikett: hjelpemiddelet har nå " + device.barcode + "." : device.barcode + " funnet.");
+      bad(err.message);
     }
-    showDevice(device, history, scan.holder, scan.run);
   }
 
   async function receive(device, locationCode) {

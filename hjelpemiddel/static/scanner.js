@@ -1,13 +1,75 @@
 // What every scanning page shares: one input that always keeps focus and takes a keyboard-wedge
-// scanner's characters + Enter (some send Tab) as well as typing; a loud refusal (red flash and a
-// beep) and a quiet acceptance; JSON calls with the page's CSRF token and Norwegian error messages.
+// scanner's characters + Enter (some send Tab) as well as typing; one place that acts on a scanned
+// code (window.hjmScan.submit, also for the camera); distinct sounds and a vibration for success and
+// refusal (window.scanFeedback), with the same words in the page's live status region; JSON calls
+// with the page's CSRF token and Norwegian error messages.
+window.scanFeedback = (function () {
+  "use strict";
+  let audio = null;
+  const root = document.documentElement;
+
+  // Counted on <html> (data-scan-ok / data-scan-error) so tests can see feedback without sound.
+  function count(kind) {
+    const key = kind === "ok" ? "scanOk" : "scanError";
+    root.dataset[key] = String((parseInt(root.dataset[key] || "0", 10) || 0) + 1);
+  }
+
+  function tone(frequency, type, start, length, volume) {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = type;
+    osc.frequency.value = frequency;
+    gain.gain.value = volume;
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + start);
+    osc.stop(audio.currentTime + start + length);
+  }
+
+  function play(tones) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+      tones.forEach((t) => tone(...t));
+    } catch (e) { /* no audio device: the status text (and the red flash) still show */ }
+  }
+
+  function vibrate(pattern) {
+    try { if (navigator.vibrate) navigator.vibrate(pattern); } catch (e) { /* not on this device */ }
+  }
+
+  // Success: one short high beep. Refusal: a low double buzz, unmistakable across a noisy depot.
+  function ok() {
+    count("ok");
+    play([[1320, "sine", 0, 0.09, 0.15]]);
+    vibrate(60);
+  }
+
+  function error() {
+    count("error");
+    play([[170, "square", 0, 0.16, 0.2], [170, "square", 0.24, 0.16, 0.2]]);
+    vibrate([120, 80, 120]);
+  }
+
+  return { ok, error };
+})();
+
 window.Scanner = (function () {
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  let audio = null;
+  let handler = null;
+  let busy = Promise.resolve();
+
+  // The one way a code is acted on, whether it came from the keyboard scanner, typing or the camera:
+  // codes are handled one after the other, in the order they came.
+  function submit(code) {
+    code = String(code || "").trim();
+    if (!code || !handler) return busy;
+    busy = busy.then(() => handler(code)).catch(() => undefined);
+    return busy;
+  }
 
   function attach(input, onCode, onEscape) {
-    let busy = Promise.resolve();
+    handler = onCode;
     const keepFocus = () => { if (document.activeElement !== input) input.focus({ preventScroll: true }); };
     input.addEventListener("blur", () => setTimeout(keepFocus, 0));
     document.addEventListener("click", () => setTimeout(keepFocus, 0));
@@ -15,9 +77,9 @@ window.Scanner = (function () {
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === "Tab") {
         event.preventDefault();
-        const code = input.value.trim();
+        const code = input.value;
         input.value = "";
-        if (code) busy = busy.then(() => onCode(code));
+        submit(code);
       } else if (event.key === "Escape" && onEscape) {
         onEscape();
       }
@@ -26,34 +88,28 @@ window.Scanner = (function () {
     return keepFocus;
   }
 
-  function beep() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.type = "square";
-      osc.frequency.value = 330;
-      gain.gain.value = 0.2;
-      osc.connect(gain).connect(audio.destination);
-      osc.start();
-      osc.stop(audio.currentTime + 0.35);
-    } catch (e) { /* no audio device: the red flash still shows */ }
+  function ok(status, text) {
+    status.className = "scan-status ok";
+    status.textContent = text;
+    window.scanFeedback.ok();
   }
 
-  function ok(status, text) {
+  // Neither a success nor a refusal (a location chosen, move mode ended): words only.
+  function info(status, text) {
     status.className = "scan-status ok";
     status.textContent = text;
   }
 
-  function bad(status, text) {
-    status.className = "scan-status bad";
+  function bad(status, text, cls) {
+    status.className = "scan-status " + (cls || "bad");
     status.textContent = text;
     document.body.classList.remove("flash-red");
     void document.body.offsetWidth;  // restart the animation on repeated errors
     document.body.classList.add("flash-red");
-    beep();
+    window.scanFeedback.error();
   }
 
+  // An API refusal as an Error carrying the answer's code and details, for pages that act on them.
   async function api(method, url, body) {
     let response;
     try {
@@ -70,10 +126,16 @@ window.Scanner = (function () {
     let data = null;
     try { data = await response.json(); } catch (e) { data = null; }
     if (!response.ok) {
-      throw new Error(data && data.error ? data.error.message : "Feil " + response.status);
+      const err = new Error(data && data.error ? data.error.message : "Feil " + response.status);
+      err.code = data && data.error ? data.error.code : null;
+      err.details = data && data.error ? data.error.details : null;
+      err.status = response.status;
+      throw err;
     }
     return data;
   }
 
-  return { attach, ok, bad, api };
+  return { attach, submit, ok, info, bad, api };
 })();
+
+window.hjmScan = { submit: window.Scanner.submit };

@@ -81,6 +81,10 @@ AWAY_STATES = frozenset({S.ON_LOAN, S.AWAITING_PICKUP, S.SCRAPPED, S.RETURNED_TO
 # States in which the unit is in the depot and may be moved between its locations by a scan.
 IN_DEPOT_STATES = frozenset({S.REGISTERED, S.AVAILABLE, S.RESERVED, S.PICKED, S.CLEANING, S.INSPECTION,
                              S.IN_REPAIR, S.QUARANTINED})
+# In the depot but not to be lent yet (unwashed, uninspected, broken, held back): kept apart from the
+# units on the shelves that are, so nobody hands out one from the wrong pile.
+NOT_READY_STATES = frozenset({S.CLEANING, S.INSPECTION, S.IN_REPAIR, S.QUARANTINED})
+READY_STATES = IN_DEPOT_STATES - NOT_READY_STATES
 # Only a unit out with a citizen has a holder.
 HELD_STATES = frozenset({S.ON_LOAN, S.AWAITING_PICKUP})
 # A unit quarantined at a citizen's home can only be released back there: it is not in the depot

@@ -105,6 +105,8 @@ class EventOut(Schema):
 class MoveIn(Schema):
     location_code = fields.String(required=True, validate=validate.Length(1, 40))
     note = fields.String(load_default="", validate=validate.Length(max=1000))
+    # The person saw the «does not fit here» warning and moves the unit anyway.
+    force = fields.Boolean(load_default=False)
 
 
 class MoveOut(Schema):

@@ -97,24 +97,34 @@ def create_location():
     return redirect(url_for("stock_web.locations"))
 
 
+def _labels_page(form, error: AppError | None = None):
+    """The label form; each layout says how many labels a sheet holds, so the page offers «skip used
+    labels» only where there is a sheet to skip on."""
+    layouts = current_app.extensions["label_layouts"]
+    options = [(layouts[name], services.labels_per_sheet(layouts[name])) for name in sorted(layouts)]
+    chosen = form.get("layout") or current_app.config["DEFAULT_LABEL_LAYOUT"]
+    per_page = dict((layout.name, n) for layout, n in options).get(chosen, 1)
+    page = render_template("stock/labels.html", error=error, form=form, layouts=options, chosen=chosen,
+                           per_page=per_page)
+    return (page, error.status) if error else page
+
+
 @bp.route("/etiketter", methods=["GET", "POST"])
 @roles_required("lager")
 def labels():
-    if request.method == "POST":
-        barcodes = request.form.get("barcodes", "").split()
-        kind = request.form.get("kind", "device")
-        session, footer = get_session(), current_app.config["DEPOT_NAME"]
-        try:
-            data = (services.location_label_data(session, barcodes, footer) if kind == "location"
-                    else services.device_label_data(session, barcodes, footer))
-            layout = resolve_layout(request.form.get("layout"))
-            body, mimetype = services.render_labels(data, layout, int(request.form.get("start_position") or 0))
-        except (AppError, ValueError) as err:
-            error = err if isinstance(err, AppError) else AppError("Startposisjon må være et heltall.")
-            return render_template("stock/labels.html", error=error, form=request.form,
-                                   layouts=sorted(current_app.extensions["label_layouts"])), error.status
-        extension = "zpl" if mimetype == "application/zpl" else "pdf"
-        return Response(body, mimetype=mimetype,
-                        headers={"Content-Disposition": f"inline; filename=etiketter.{extension}"})
-    return render_template("stock/labels.html", error=None, form={"barcodes": request.args.get("barcodes", "")},
-                           layouts=sorted(current_app.extensions["label_layouts"]))
+    if request.method == "GET":
+        return _labels_page({"barcodes": request.args.get("barcodes", "")})
+    barcodes = request.form.get("barcodes", "").split()
+    kind = request.form.get("kind", "device")
+    session, footer = get_session(), current_app.config["DEPOT_NAME"]
+    try:
+        layout = resolve_layout(request.form.get("layout"))
+        start_position = services.check_start_position(layout, request.form.get("start_position", "0"))
+        data = (services.location_label_data(session, barcodes, footer) if kind == "location"
+                else services.device_label_data(session, barcodes, footer))
+        body, mimetype = services.render_labels(data, layout, start_position)
+    except AppError as err:
+        return _labels_page(request.form, err)
+    extension = "zpl" if mimetype == "application/zpl" else "pdf"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"inline; filename=etiketter.{extension}"})

@@ -276,3 +276,34 @@ def test_the_openapi_document_is_built_on_the_first_request_and_served_from_then
     assert first.status_code == second.status_code == 200
     assert second.get_json() == first.get_json()
     assert len(builds) == 1
+
+
+def test_a_move_to_a_place_that_does_not_fit_is_a_409_naming_why_and_force_moves_it(lager_api, session, device,
+                                                                                    rollator, actor):
+    from hjelpemiddel.stock.services import change_state
+
+    broken = register_device(session, actor.id, rollator.id, serial_number="R1", location_code="A-01-1")
+    change_state(session, broken, "in_repair", actor.id)
+    before = counts(session)
+    url = f"/api/v1/devices/{broken.barcode}/move"
+    refused = lager_api.post(url, json={"location_code": "A-01-2"})
+    assert refused.status_code == 409
+    error = error_of(refused)
+    assert error["code"] == "place_mismatch" and error["details"]["reasons"] == ["state"]
+    assert "«Til reparasjon»" in error["message"] and "Flytt likevel" in error["message"]
+    assert "in_repair" not in error["message"]
+    assert counts(session) == before
+
+    forced = lager_api.post(url, json={"location_code": "A-01-2", "force": True})
+    assert forced.status_code == 200 and forced.get_json()["device"]["location"]["code"] == "A-01-2"
+
+
+def test_a_scan_with_a_wrong_check_digit_or_a_shelf_label_answers_alike_over_the_api(lager_api, device):
+    wrong = device.barcode[:-1] + str((int(device.barcode[-1]) + 1) % 10)
+    scan = lager_api.get(f"/api/v1/scan/{wrong}")
+    lookup = lager_api.get(f"/api/v1/devices/{wrong}")
+    assert scan.status_code == lookup.status_code == 404
+    assert error_of(scan)["message"] == error_of(lookup)["message"]
+    assert error_of(scan)["message"].startswith(f"Kontrollsifferet i «{wrong}» stemmer ikke")
+    shelf = lager_api.get("/api/v1/devices/A-01-2")
+    assert shelf.status_code == 422 and "lokasjonen A-01-2, ikke et hjelpemiddel" in error_of(shelf)["message"]

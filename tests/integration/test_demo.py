@@ -237,7 +237,10 @@ def test_every_demo_unit_in_repair_has_an_open_repair_order_that_its_history_nam
 def test_a_demo_device_is_written_exactly_as_registering_and_putting_away_writes_it(db):
     demo_device, product = next((d, p) for d, p in _devices(db) if d.state == "available" and d.serial_number)
     counts = count_devices_by_location(db)
-    bin_ = next(b for b in db.scalars(select(Location).where(Location.kind == "bin").order_by(Location.id))
+    # A bin with room in the zone the demo put this product in, as a person putting it away would choose.
+    zone_path = db.get(Location, demo_device.location_id).path
+    bin_ = next(b for b in db.scalars(select(Location).where(Location.kind == "bin", Location.path == zone_path)
+                                      .order_by(Location.id))
                 if counts.get(b.id, 0) < b.capacity)
     actor = db.scalar(select(User).where(User.username == USERS[0][0]))
     fresh = register_device(db, actor.id, product.id, serial_number="DEMO-SAMMENLIGNING")

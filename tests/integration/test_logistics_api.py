@@ -108,3 +108,20 @@ def test_everything_for_one_door_is_one_stop_even_across_needs(session, actor, t
     [run] = plan_runs(session, actor.id, date.today() + timedelta(days=1))
     [stop] = run_view(session, run.id).stops
     assert stop.urgent and sorted(item.product for item in stop.items) == ["Dusjstol", rollator.name]
+
+
+def test_a_shelf_label_or_a_wrong_check_digit_when_picking_gets_the_scan_stations_answer(lager_api, planned):
+    run, _stop, device = planned
+    shelf = lager_api.get("/api/v1/scan/A-01-2").get_json()["location"]
+    wrong = device.barcode[:-1] + str((int(device.barcode[-1]) + 1) % 10)
+    for code in (shelf["barcode"], wrong):
+        picked = lager_api.post(f"/api/v1/runs/{run.id}/pick", json={"barcode": code})
+        scanned = lager_api.get(f"/api/v1/scan/{code}")
+        if code == wrong:
+            assert picked.status_code == scanned.status_code == 404
+            assert error_of(picked)["message"] == error_of(scanned)["message"]
+            assert "Kontrollsifferet" in error_of(picked)["message"]
+        else:
+            assert picked.status_code == 422 and error_of(picked)["code"] == "not_a_device"
+            assert error_of(picked)["message"] == (f"«{shelf['barcode']}» er etiketten til lokasjonen A-01-2, ikke "
+                                                   "et hjelpemiddel. Skann strekkoden på hjelpemiddelet.")

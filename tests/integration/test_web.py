@@ -149,3 +149,41 @@ def test_admin_creates_a_location_from_the_tree_page_and_a_bad_one_is_explained(
     assert bad.status_code == 422 and "capacity" in bad.get_data(as_text=True)
     tree = client.get("/lokasjoner").get_data(as_text=True)
     assert ">B<" in tree and "B-1" not in tree
+
+
+@pytest.mark.parametrize("layout,start,status,words", [
+    ("roll-57x32", "2", 422, "har én etikett per side"),
+    ("a4-3x8", "24", 422, "fra 0 til 23"),
+    ("a4-3x8", "x", 422, "fra 0 til 23"),
+    ("a4-3x8", "2", 200, None),
+    ("roll-57x32", "0", 200, None),
+    ("roll-57x32", None, 200, None),
+])
+def test_the_labels_page_answers_a_start_position_per_layout_on_the_page_itself(client, make_user, session, rollator,
+                                                                               actor, layout, start, status, words):
+    barcode = register_device(session, actor.id, rollator.id, serial_number="S1").barcode
+    login(client, make_user("lager"))
+    data = {"csrf_token": csrf_of(client, "/etiketter"), "barcodes": barcode, "layout": layout}
+    if start is not None:
+        data["start_position"] = start
+    response = client.post("/etiketter", data=data)
+    assert response.status_code == status
+    if words is None:
+        assert response.mimetype == "application/pdf"
+        return
+    page = response.get_data(as_text=True)
+    assert response.mimetype == "text/html" and words in page and "heltall." not in page
+    assert barcode in page, "what was typed stays in the form"
+    assert f'value="{layout}" data-per-page' in page and re.search(rf'value="{layout}"[^>]*selected', page)
+
+
+def test_the_labels_page_offers_skipping_used_labels_only_for_a_sheet_and_opens_the_pdf_without_a_new_tab(
+        client, make_user, app, monkeypatch):
+    login(client, make_user("lager"))
+    page = client.get("/etiketter").get_data(as_text=True)
+    assert 'value="a4-3x8" data-per-page="24"' in page and 'value="roll-57x32" data-per-page="1"' in page
+    assert 'target="_blank"' not in page.split('id="labels-form"')[1].split(">")[0]
+    assert re.search(r'<div id="start-position-field"\s*>', page) and "labels.js" in page
+    monkeypatch.setitem(app.config, "DEFAULT_LABEL_LAYOUT", "roll-57x32")
+    roll = client.get("/etiketter").get_data(as_text=True)
+    assert re.search(r'<div id="start-position-field"\s+hidden', roll)

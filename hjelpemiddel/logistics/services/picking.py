@@ -12,7 +12,7 @@ from ...core.errors import Conflict, InvalidState
 from ...lending import services as lending
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
-from ...stock.services import change_state, lock_device, record_event, zone_of
+from ...stock.services import change_state, device_from_scan, lock_device, record_event, zone_of
 from ..models import Stop, StopItem
 from .runs import ItemView, get_run, run_stops, stop_items
 
@@ -54,7 +54,8 @@ def pick_device(session: Session, actor_id: int, run_id: int, barcode: str) -> P
     run = get_run(session, run_id, for_update=True)
     if run.status == "finished":
         raise InvalidState("Kjørerunden er ferdig.", {"current_state": run.status, "allowed": ["planned", "in_progress"]})
-    device = lock_device(session, barcode)
+    # The scan is read as every scanning page reads it (a shelf label, a wrong check digit, an old label).
+    device = lock_device(session, device_from_scan(session, barcode).barcode)
     item = _planned_item(session, run_id, device.id)
     substituted_for = None
     if item is None:

@@ -5,14 +5,16 @@ from .devices import (MAX_LABELS_PER_REQUEST, MoveResult, device_by_barcode, get
                       issue_blank_labels, list_devices, lock_device, move_device, register_device,
                       replace_device_label)
 from .history import KEEP, HistoryEntry, append_event, apply_state, change_state, device_history, record_event
-from .labels import OWNER_LABELS, device_label_data, location_label_data, render_labels
+from .labels import OWNER_LABELS, check_start_position, device_label_data, labels_per_sheet, location_label_data, render_labels
 from .locations import (PATH_SEPARATOR, check_capacity, count_devices_by_location, create_location, depot_root,
                         find_location, get_location, list_locations, lock_location, normalize_location_code,
                         receiving_place, zone_of)
-from .scanning import ScanResult, find_by_scan
+from .placement import check_place_fit, place_mismatches
+from .scanning import ScannedCode, ScanResult, classify_scan, device_from_scan, find_by_scan
 
 __all__ = [
     "KEEP", "MAX_LABELS_PER_REQUEST", "OWNER_LABELS", "PATH_SEPARATOR", "HistoryEntry", "MoveResult", "ScanResult",
+    "ScannedCode", "check_place_fit", "check_start_position", "labels_per_sheet", "classify_scan", "device_from_scan", "place_mismatches",
     "append_event", "apply_state", "change_state", "check_capacity", "count_devices_by_location", "create_location",
     "depot_root", "device_by_barcode", "device_history", "device_label_data", "find_by_scan", "find_location",
     "get_device", "get_device_by_id", "get_location", "issue_blank_labels", "list_devices", "list_locations",

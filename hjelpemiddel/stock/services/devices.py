@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session, joinedload
 from ...catalog.models import Product
 from ...core import bus
 from ...core.db import utcnow
-from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from ...core.errors import Conflict, InvalidState, ValidationFailed
 from ...core.ids import DEVICE_PREFIX, make_code, normalize_scan
 from ..events import DeviceBecameAvailable
 from ..lifecycle import IN_DEPOT_STATES, STATE_LABELS, DeviceState
 from ..models import Device, DeviceLabel
+from .codes import refuse_as_device
 from .history import append_event, change_state
+from .placement import check_place_fit
 from .locations import check_capacity, get_location, lock_location
 
 MAX_LABELS_PER_REQUEST = 5000
@@ -91,9 +93,10 @@ def register_device(session: Session, actor_id: int | None, product_id: int, ser
 
 
 def get_device(session: Session, barcode: str) -> Device:
-    device = device_by_barcode(session, normalize_scan(barcode))
+    code = normalize_scan(barcode)
+    device = device_by_barcode(session, code)
     if device is None:
-        raise NotFound(f"Ukjent strekkode «{barcode}».", {"barcode": barcode})
+        raise refuse_as_device(session, code)
     return device
 
 
@@ -132,8 +135,11 @@ class MoveResult:
     moved: bool
 
 
-def move_device(session: Session, barcode: str, location_code: str, actor_id: int | None, note: str = "") -> MoveResult:
-    """Put away or move a unit inside the depot; a first put-away makes a registered unit available."""
+def move_device(session: Session, barcode: str, location_code: str, actor_id: int | None, note: str = "",
+                force: bool = False) -> MoveResult:
+    """Put away or move a unit inside the depot; a first put-away makes a registered unit available.
+    A place that does not fit the unit (``placement``) is refused unless ``force`` says the person
+    confirmed it."""
     device = lock_device(session, barcode)
     location = lock_location(session, location_code, "location_code")
     if device.state not in IN_DEPOT_STATES:
@@ -145,6 +151,8 @@ def move_device(session: Session, barcode: str, location_code: str, actor_id: in
     if device.location_id == location.id:
         return MoveResult(device, moved=False)
     check_capacity(session, location, moving_device_id=device.id)
+    if not force:
+        check_place_fit(session, device, location)
     if device.state == DeviceState.REGISTERED:
         change_state(session, device, DeviceState.AVAILABLE, actor_id, kind="putaway", note=note, location_id=location.id)
     else:

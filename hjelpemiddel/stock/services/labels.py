@@ -49,8 +49,33 @@ def location_label_data(session: Session, codes: list[str], footer: str = "") ->
                       footer=footer) for loc in locations]
 
 
-def render_labels(labels: list[LabelData], layout, start_position: int = 0) -> tuple[bytes, str]:
+def labels_per_sheet(layout) -> int:
+    """1 for a roll (one label per PDF page, or a label printer's ZPL), else the labels on a sheet."""
+    return layout.labels_per_page if layout.kind == "pdf" else 1
+
+
+def check_start_position(layout, start_position) -> int:
+    """How many used labels to skip on the first sheet, as a whole number the layout allows: none on
+    a roll, 0 to labels per sheet − 1 on a sheet."""
+    per_page = labels_per_sheet(layout)
+    if per_page == 1:
+        message = (f"Oppsettet «{layout.name}» har én etikett per side, så det er ingen brukte etiketter å "
+                   "hoppe over. La feltet stå på 0.")
+    else:
+        message = (f"Må være et heltall fra 0 til {per_page - 1} for oppsettet «{layout.name}» "
+                   f"({per_page} etiketter per ark).")
+    try:
+        number = int(start_position or 0)
+    except (TypeError, ValueError):
+        raise ValidationFailed.for_field("start_position", message) from None
+    if not 0 <= number < per_page:
+        raise ValidationFailed.for_field("start_position", message)
+    return number
+
+
+def render_labels(labels: list[LabelData], layout, start_position: int | str = 0) -> tuple[bytes, str]:
     """Bytes and media type for the layout's printer language."""
+    start_position = check_start_position(layout, start_position)
     if layout.kind == "zpl":
         return build_labels_zpl(labels, layout), "application/zpl"
     return build_labels_pdf(labels, layout, start_position), "application/pdf"
