@@ -12,6 +12,7 @@ from ...core.crypto import FnrVault
 from ...core.db import utcnow
 from ...core.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from ...core.fnr import fnr_problem, mask_fnr, normalize_fnr
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ..models import Caseworker, Citizen, FnrAccess
 
 # Who sees what: drivers never an fnr; warehouse staff what a delivery needs; therapists their
@@ -120,17 +121,29 @@ def check_citizen_access(session: Session, role: str, user_id: int, citizen_id: 
     return citizen
 
 
-def list_citizens(session: Session, role: str, user_id: int, q: str | None = None,
-                  limit: int = 50, offset: int = 0) -> list[Citizen]:
-    stmt = select(Citizen).order_by(Citizen.name, Citizen.id).limit(limit).offset(offset)
+def _citizens(role: str, user_id: int, q: str | None):
+    stmt = select(Citizen).order_by(Citizen.name, Citizen.id)
     if role == "terapeut":
         stmt = stmt.join(Caseworker, Caseworker.citizen_id == Citizen.id).where(Caseworker.user_id == user_id)
     elif role not in ("admin", "lager"):
         raise Forbidden("Rollen har ikke tilgang til innbyggere.", {"role": role})
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Citizen.name).like(like), func.lower(Citizen.address).like(like)))
-    return list(session.scalars(stmt))
+        text = q.strip().lower()
+        stmt = stmt.where(or_(func.lower(Citizen.name).contains(text, autoescape=True),
+                              func.lower(Citizen.address).contains(text, autoescape=True)))
+    return stmt
+
+
+def list_citizens(session: Session, role: str, user_id: int, q: str | None = None,
+                  limit: int = 50, offset: int = 0) -> list[Citizen]:
+    return list(session.scalars(_citizens(role, user_id, q).limit(limit).offset(offset)))
+
+
+def citizens_page(session: Session, role: str, user_id: int, q: str | None = None, number: int = 1,
+                  size: int = PAGE_SIZE) -> Page:
+    """A page of the citizens the caller may see, by name, with how many there are in all (capped):
+    a list that says what it left out rather than stopping silently."""
+    return offset_page(session, _citizens(role, user_id, q), number, size)
 
 
 def find_citizen_by_fnr(session: Session, vault: FnrVault, role: str, actor_id: int, fnr: str, purpose: str,
