@@ -2,18 +2,18 @@
 (long lists, where ``OFFSET 500000`` would read half a million rows to throw them away).
 
 Counts are capped: counting 400,000 rows on every view costs more than the page itself, and
-a person needs «over 10 000», not the exact figure. A list of ``count_capped`` rows reads at
-most ``COUNT_CAP + 1`` index entries."""
+a person needs «over 1 000», not the exact figure. ``count_capped`` reads at most
+``COUNT_CAP + 1`` rows, and an offset page lies no deeper than that: beyond it, search or filter."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -39,7 +39,7 @@ class Page(Generic[T]):
     has_previous: bool = False
     first_key: Any = None
     last_key: Any = None
-    extra: dict = field(default_factory=dict)
+    cut: bool = False  # rows lie beyond the deepest page offered: a search or filter reaches them
 
     def __iter__(self):
         return iter(self.items)
@@ -74,10 +74,13 @@ def offset_page(session: Session, stmt: Select, number: int = 1, size: int = PAG
     """Page ``number`` of ``stmt`` (which carries its own ORDER BY): two statements, whatever the size."""
     size = min(max(size, 1), MAX_PAGE_SIZE)
     # Offset pages are for work lists, read from the top; deeper than the count's cap a search narrows them.
-    number = min(max(number, 1), cap // size + 1)
+    deepest = max(cap // size, 1)
+    number = min(max(number, 1), deepest)
     total, capped = count_capped(session, stmt, cap)
     if not capped and total and (number - 1) * size >= total:
         number = (total - 1) // size + 1  # a page past the end (rows went away) shows the last one
     query = stmt.limit(size + 1).offset((number - 1) * size)
     rows = list(session.scalars(query).unique() if scalars else session.execute(query))
-    return Page(rows[:size], total, capped, number, size, has_next=len(rows) > size, has_previous=number > 1)
+    more = len(rows) > size
+    return Page(rows[:size], total, capped, number, size, has_next=more and number < deepest,
+                has_previous=number > 1, cut=more and number >= deepest)

@@ -80,6 +80,13 @@ def test_an_offset_page_past_the_end_shows_the_last_page_and_never_more_than_its
     assert (len(first), first.start, first.end, first.has_next) == (3, 1, 3, True)
 
 
+def test_offset_pages_go_no_deeper_than_the_count_and_say_that_more_exist(session, rollator):
+    add_units(session, rollator, 7)
+    stmt = select(Device).where(Device.product_id == rollator.id).order_by(Device.id)
+    page = offset_page(session, stmt, number=5, size=2, cap=4)
+    assert (page.number, page.total, page.capped, page.has_next, page.cut) == (2, 4, True, False, True)
+
+
 def test_the_partial_indexes_hold_exactly_the_states_and_kinds_their_lists_ask_for():
     assert set(re.findall(r"'(\w+)'", IN_MAINTENANCE_SQL)) == {state.value for state in IN_MAINTENANCE}
     assert set(re.findall(r"'(\w+)'", NAV_SETTLING_SQL)) == {"return_received", "nav_kept_for_reuse"}

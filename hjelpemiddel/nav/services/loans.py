@@ -87,10 +87,6 @@ def return_nav_device(session: Session, actor_id: int, barcode: str, disposition
     return device
 
 
-# Each unit counted costs a look at its latest event: «over 1 000» waiting is reason enough to act.
-NAV_DECISIONS_COUNTED = 1000
-
-
 def nav_returns_awaiting_decision(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
     """NAV units received back and not yet settled with NAV, the longest waiting first: a page and its
     capped count, two statements however many there are."""
@@ -98,8 +94,7 @@ def nav_returns_awaiting_decision(session: Session, number: int = 1, size: int =
                                                 DeviceEvent.kind.in_(("return_received", "nav_kept_for_reuse")))
                  .order_by(DeviceEvent.id.desc()).limit(1).scalar_subquery())
     return offset_page(session, select(Device).where(Device.owner == "nav", Device.state == S.CLEANING,
-                                                     last_kind == "return_received").order_by(Device.id), number, size,
-                       cap=NAV_DECISIONS_COUNTED)
+                                                     last_kind == "return_received").order_by(Device.id), number, size)
 
 
 def send_return(session: Session, port: NavPort, message: NavOutboxMessage, vault=None) -> None:
