@@ -127,7 +127,8 @@ class PostgresLoader:
                                 + [d for _t, _n, d in indexes]
                                 + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "f"])
             # Truncating in this transaction lets COPY write frozen, all-visible rows (COPY ... FREEZE).
-            cur.execute("TRUNCATE " + ", ".join(tables))
+            # CASCADE: later tables (inspections ...) refer to devices; they are empty in a fresh database.
+            cur.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
         log(f"dropped {len(constraints)} constraints and {len(indexes)} indexes on {', '.join(tables)} for the load")
 
     def _definitions(self) -> list:
@@ -163,6 +164,7 @@ class PostgresLoader:
                 log(f"  {time.monotonic() - started:6.1f}s  {sql[:110]}")
             cur.execute("""SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
                            WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
+                             AND a.attnum > 0 AND NOT a.attisdropped
                              AND pg_get_serial_sequence(c.relname, a.attname) IS NOT NULL""")
             for table, column in cur.fetchall():
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "

@@ -40,7 +40,7 @@ def list_needs():
 @api_doc("Innvilgede behov som venter på hjelpemiddel, i køens rekkefølge", response=NeedOut, many=True, tag="lending")
 @roles_required("lager")
 def queue():
-    return shared(NeedOut, many=True).dump(services.waiting_needs(get_session()))
+    return shared(NeedOut, many=True).dump(services.waiting_needs(get_session(), size=200).items)
 
 
 @bp.get("/needs/<int:need_id>")

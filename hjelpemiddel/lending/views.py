@@ -7,6 +7,7 @@ from .. import queries
 from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import current_user, form_data, parse, roles_required
+from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
 from ..maintenance.services import (CLEANING_METHODS, check_inspectable, checklist_for_device, clean_device,
@@ -67,15 +68,17 @@ def start():
 
 def _depot_page(error: AppError | None = None, message: str | None = None, form_name: str | None = None):
     """The depot's page; after a refused scan, the form that was sent (``form_name``) keeps what was typed."""
-    session = get_session()
-    undecided = services.undecided_needs(session)
-    waiting = services.waiting_needs(session)
+    session, args = get_session(), request.args
     place = receiving_place(session, current_app.config["RECEIVING_LOCATION"])
-    return render_template("lending/depot.html", undecided=undecided, waiting=waiting,
-                           ready=services.units_ready_for_hand_over(session),
-                           returns=services.loans_awaiting_return(session),
-                           maintenance=devices_in_maintenance(session), error=error, message=message,
-                           receiving_place=place, form_name=form_name,
+    # Each list pages on its own parameter, so paging one keeps the others where they were.
+    return render_template("lending/depot.html",
+                           undecided=services.undecided_needs(session, page_number(args.get("side_vedtak"))),
+                           waiting=services.waiting_needs(session, page_number(args.get("side_ko"))),
+                           ready=services.units_ready_for_hand_over(session, page_number(args.get("side_klar"))),
+                           returns=services.loans_awaiting_return(session, page_number(args.get("side_retur"))),
+                           maintenance=devices_in_maintenance(session, page_number(args.get("side_vask")),
+                                                              q=args.get("sok", "")[:100]),
+                           error=error, message=message, receiving_place=place, form_name=form_name,
                            form=request.form), error.status if error else 200
 
 

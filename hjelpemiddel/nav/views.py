@@ -6,6 +6,7 @@ from ..citizens.services import list_citizens
 from ..core.db import get_session
 from ..core.errors import AppError, ValidationFailed
 from ..core.http import current_user, form_data, parse, roles_required
+from ..core.paging import page_number
 from ..core.schemas import INT_MAX, shared
 from ..maintenance import services as maintenance
 from ..stock.models import Location
@@ -26,6 +27,9 @@ def _labels():
             "APPLICATION_STATUS_LABELS": services.APPLICATION_STATUS_LABELS}
 
 
+CITIZEN_CHOICES = 50
+
+
 def _receiving_locations(session) -> list[Location]:
     return [loc for loc in list_locations(session) if loc.kind in ("depot", "zone", "rack", "shelf", "bin")]
 
@@ -34,15 +38,22 @@ def _depot_page(error: AppError | None = None):
     session = get_session()
     if error is not None:
         session.rollback()
-    user = current_user()
+    user, args = current_user(), request.args
+    arrivals = services.arrivals_page(session, page_number(args.get("side_mottak")), size=20)
+    # The citizen picker lists those whose name matches what was typed; one more than shown tells
+    # whether the list was cut.
+    search = args.get("innbygger", "").strip()[:100]
+    citizens = list_citizens(session, user.role, user.id, q=search or None, limit=CITIZEN_CHOICES + 1)
     return render_template(
-        "nav/depot.html", error=error, form=request.form, message=request.args.get("melding"),
-        upcoming=services.upcoming_deliveries(session, limit=300), counts=services.count_order_lines(session),
-        sync_state=services.get_sync_state(session), arrivals=services.list_arrivals(session),
-        awaiting_decision=services.nav_returns_awaiting_decision(session),
+        "nav/depot.html", error=error, form=request.form, message=args.get("melding"),
+        upcoming=services.upcoming_page(session, page_number(args.get("side_leveranser"))),
+        counts=services.count_order_lines(session),
+        sync_state=services.get_sync_state(session), arrivals=arrivals,
+        lines_for=services.expected_lines_for(session, [a.hms_nr for a in arrivals]),
+        awaiting_decision=services.nav_returns_awaiting_decision(session, page_number(args.get("side_retur"))),
         outbox=services.outbox_summary(session), locations=_receiving_locations(session),
         default_location=current_app.config["RECEIVING_LOCATION"],
-        citizens=list_citizens(session, user.role, user.id, limit=500),
+        citizens=citizens[:CITIZEN_CHOICES], citizens_cut=len(citizens) > CITIZEN_CHOICES, citizen_search=search,
         interval=current_app.config["NAV_SYNC_INTERVAL_MINUTES"],
     ), error.status if error else 200
 

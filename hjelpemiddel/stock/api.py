@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request, url_for
 
 from ..core.db import get_session
 from ..core.http import current_user, parse, parse_args, roles_required
@@ -68,10 +68,21 @@ def register_device():
 
 
 @bp.get("/devices")
-@api_doc("Hjelpemidler", query=DeviceQuery, response=DeviceOut, many=True, tag="stock")
+@api_doc("Hjelpemidler, nyeste først; neste side i Link-headeren (rel=\"next\", after=<id>)", query=DeviceQuery, response=DeviceOut, many=True, tag="stock")
 @roles_required(*READERS)
 def list_devices():
-    return shared(DeviceOut, many=True).dump(services.list_devices(get_session(), **parse_args(shared(DeviceQuery))))
+    query = parse_args(shared(DeviceQuery))
+    limit = query.pop("limit")
+    rows = services.list_devices(get_session(), **query, limit=limit + 1)
+    headers = {}
+    if len(rows) > limit and not (query["before"] is not None and query["after"] is None):
+        rows = rows[:limit]
+        # The next page by key, not by offset: the same cost however deep (RFC 8288 link; the body stays a list).
+        args = {key: value for key, value in request.args.items() if key not in ("after", "before", "offset")}
+        headers["Link"] = f'<{url_for("stock_api.list_devices", **args, after=rows[-1].id)}>; rel="next"'
+    elif len(rows) > limit:
+        rows = rows[1:]
+    return shared(DeviceOut, many=True).dump(rows), 200, headers
 
 
 @bp.get("/devices/<barcode>")

@@ -3,12 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import Product
 from ..core.db import Base, utcnow
 from .lifecycle import DeviceState
+
+IN_MAINTENANCE_SQL = "state IN ('returned', 'cleaning', 'inspection', 'in_repair')"
+NAV_SETTLING_SQL = "kind IN ('return_received', 'nav_kept_for_reuse')"
 
 LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin", "van")
 OWNERS = ("kommune", "nav")
@@ -48,6 +51,11 @@ class Device(Base):
                         name="nav_device_has_nav_ids"),
         CheckConstraint("state IN (" + ", ".join(f"'{state.value}'" for state in DeviceState) + ")",
                         name="state_known"),
+        # Lists at a million units (migration 0011): a state (and owner) in id order for keyset pages;
+        # the washing and inspection list, latest first (maintenance.IN_MAINTENANCE, checked by a test).
+        Index("ix_devices_state_owner_id", "state", "owner", "id"),
+        Index("ix_devices_in_maintenance", "updated_at", "id", postgresql_where=text(IN_MAINTENANCE_SQL),
+              sqlite_where=text(IN_MAINTENANCE_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +66,7 @@ class Device(Base):
     nav_hms_nr: Mapped[str | None] = mapped_column(String(6))
     nav_serial: Mapped[str | None] = mapped_column(String(64), index=True)
     condition: Mapped[str] = mapped_column(String(8), default="good")
-    state: Mapped[str] = mapped_column(String(24), index=True)
+    state: Mapped[str] = mapped_column(String(24))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -86,7 +94,12 @@ class DeviceEvent(Base):
     UPDATE and DELETE, and nothing in the code issues them."""
 
     __tablename__ = "device_events"
-    __table_args__ = (Index("ix_device_events_device_id_id", "device_id", "id"),)
+    __table_args__ = (
+        Index("ix_device_events_device_id_id", "device_id", "id"),
+        # A NAV unit's latest «received back» or «kept for reuse» (nav.services.nav_returns_awaiting_decision).
+        Index("ix_device_events_nav_settling", "device_id", "id", postgresql_where=text(NAV_SETTLING_SQL),
+              sqlite_where=text(NAV_SETTLING_SQL)),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))

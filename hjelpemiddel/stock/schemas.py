@@ -85,6 +85,10 @@ class DeviceQuery(PageArgs):
     state = fields.String(load_default=None, validate=validate.OneOf(list(STATE_LABELS)))
     owner = fields.String(load_default=None, validate=validate.OneOf(OWNERS))
     location_code = fields.String(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    iso_class = fields.String(load_default=None, validate=validate.Regexp(r"^\d{2}( ?\d{2}){0,2}$", error="ISO-klasse er 2, 4 eller 6 siffer."))
+    after = fields.Integer(load_default=None, validate=validate.Range(0))
+    before = fields.Integer(load_default=None, validate=validate.Range(0))
 
 
 class EventOut(Schema):

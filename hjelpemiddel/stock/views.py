@@ -4,8 +4,11 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from ..catalog.services import list_products
 from ..core.db import get_session
-from ..core.errors import AppError
-from ..core.http import current_user, form_data, parse, parse_args, roles_required
+from ..catalog.models import Product
+from ..core.errors import AppError, ValidationFailed
+from ..core.http import current_user, form_data, parse, roles_required
+from ..core.paging import page_number
+from ..core.schemas import shared
 from ..documents.barcode_image import code128_svg
 from .. import queries
 from . import services
@@ -35,10 +38,16 @@ def scan_station():
 @bp.get("/hjelpemidler")
 @roles_required(*READERS)
 def devices():
-    query = parse_args(DeviceQuery())
+    # An empty filter from the form is no filter.
+    query = parse(shared(DeviceQuery), {key: value for key, value in request.args.items() if value.strip()})
     session = get_session()
-    return render_template("stock/devices.html", devices=services.list_devices(session, **query), query=query,
-                           locations=services.list_locations(session))
+    try:
+        page = services.device_page(session, **query)
+    except ValidationFailed as unknown_place:
+        return render_template("stock/devices.html", page=None, query=query, error=unknown_place,
+                               product=None), unknown_place.status
+    product = session.get(Product, query["product_id"]) if query["product_id"] else None
+    return render_template("stock/devices.html", page=page, query=query, error=None, product=product)
 
 
 @bp.get("/hjelpemidler/<barcode>")
@@ -71,14 +80,28 @@ def register_device():
 
 
 def _render_locations(error: AppError | None = None):
-    session = get_session()
-    all_locations = services.list_locations(session)
-    children: dict[int | None, list] = {}
-    for location in all_locations:
-        children.setdefault(location.parent_id, []).append(location)
-    return render_template("stock/locations.html", children=children, counts=services.count_devices_by_location(session),
-                           error=error, form=request.form, kinds=LOCATION_KINDS, all_locations=all_locations), \
-        error.status if error else 200
+    """One level of the tree at a time: the location chosen (``kode``) and a page of what lies in it,
+    or, without one, the depots and what lies directly in them; or a search. Device counts for the
+    locations shown only."""
+    session, args = get_session(), request.args
+    number, search = page_number(args.get("side")), args.get("q", "").strip()[:100]
+    parent, page, children = None, None, {}
+    if search:
+        page = services.search_locations(session, search, number)
+    else:
+        try:
+            parent, page = services.location_children(session, args.get("kode", "").strip()[:40] or None, number)
+        except AppError as unknown:
+            error = error or unknown
+            parent, page = services.location_children(session, None, number)
+        if parent is None:
+            children = services.children_of(session, [location.id for location in page])
+    shown = [location.id for location in page] + [c.id for listed in children.values() for c in listed]
+    if parent is not None:
+        shown.append(parent.id)
+    return render_template("stock/locations.html", parent=parent, page=page, children=children, search=search,
+                           counts=services.count_devices_at(session, shown), error=error, form=request.form,
+                           kinds=LOCATION_KINDS), error.status if error else 200
 
 
 @bp.get("/lokasjoner")
@@ -94,7 +117,7 @@ def create_location():
         services.create_location(get_session(), **parse(LocationIn(), form_data()))
     except AppError as err:
         return _render_locations(err)
-    return redirect(url_for("stock_web.locations"))
+    return redirect(url_for("stock_web.locations", kode=request.args.get("kode") or None))
 
 
 def _labels_page(form, error: AppError | None = None):

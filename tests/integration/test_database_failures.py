@@ -106,7 +106,7 @@ def test_an_unreachable_database_answers_503_with_retry_after_in_the_one_error_s
 
 def test_a_page_says_kindly_to_try_again_when_the_database_is_away(client, app, make_user, monkeypatch):
     login(client, make_user("lager"))
-    monkeypatch.setattr(stock.services, "list_devices", failing(1, connection_refused, stock.services.list_devices))
+    monkeypatch.setattr(stock.services, "device_page", failing(1, connection_refused, stock.services.device_page))
     response = client.get("/hjelpemidler")
     assert response.status_code == 503 and response.headers["Retry-After"]
     page = response.get_data(as_text=True)

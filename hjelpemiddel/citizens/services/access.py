@@ -13,6 +13,7 @@ from ...core.crypto import FnrVault
 from ...core.db import utcnow
 from ...core.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from ...core.fnr import fnr_problem, mask_fnr, normalize_fnr
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ..models import Caseworker, Citizen, FnrAccess
 
 # Who sees what: drivers never an fnr; warehouse staff what a delivery needs; therapists their
@@ -132,17 +133,16 @@ def citizen_search(q: str | None):
     if digits.isdigit() and len(digits) == 11:
         raise ValidationFailed.for_field("q", "Søk på helt fødselsnummer gjøres som oppslag med formål; "
                                               "her søker du på fødselsdato (seks siffer), navn eller adresse.")
-    like = f"%{text}%"
-    matches = [func.lower(Citizen.name).like(like), func.lower(Citizen.address).like(like),
-               func.lower(Citizen.city).like(like), Citizen.postcode == text]
+    matches = [func.lower(column).contains(text, autoescape=True) for column in (Citizen.name, Citizen.address,
+                                                                                 Citizen.city)]
+    matches.append(Citizen.postcode == text)
     if digits.isdigit() and len(digits) == 6:
         matches.append(Citizen.fnr_masked == mask_fnr(digits))
     return or_(*matches)
 
 
-def list_citizens(session: Session, role: str, user_id: int, q: str | None = None,
-                  limit: int = 50, offset: int = 0) -> list[Citizen]:
-    stmt = select(Citizen).order_by(Citizen.name, Citizen.id).limit(limit).offset(offset)
+def _citizens(role: str, user_id: int, q: str | None):
+    stmt = select(Citizen).order_by(Citizen.name, Citizen.id)
     if role == "terapeut":
         stmt = stmt.join(Caseworker, Caseworker.citizen_id == Citizen.id).where(Caseworker.user_id == user_id)
     elif role not in ("admin", "lager"):
@@ -150,7 +150,19 @@ def list_citizens(session: Session, role: str, user_id: int, q: str | None = Non
     condition = citizen_search(q)
     if condition is not None:
         stmt = stmt.where(condition)
-    return list(session.scalars(stmt))
+    return stmt
+
+
+def list_citizens(session: Session, role: str, user_id: int, q: str | None = None,
+                  limit: int = 50, offset: int = 0) -> list[Citizen]:
+    return list(session.scalars(_citizens(role, user_id, q).limit(limit).offset(offset)))
+
+
+def citizens_page(session: Session, role: str, user_id: int, q: str | None = None, number: int = 1,
+                  size: int = PAGE_SIZE) -> Page:
+    """A page of the citizens the caller may see, by name, with how many there are in all (capped):
+    a list that says what it left out rather than stopping silently."""
+    return offset_page(session, _citizens(role, user_id, q), number, size)
 
 
 def find_citizen_by_fnr(session: Session, vault: FnrVault, role: str, actor_id: int, fnr: str, purpose: str,

@@ -12,6 +12,7 @@ from ...citizens.services import check_citizen_access, may_see_citizen
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...core.text import local_time, local_today
 from ...stock.lifecycle import STATE_LABELS, DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
@@ -250,5 +251,9 @@ def list_loans_for(session: Session, role: str, user_id: int, citizen_id: int | 
     return list_loans(session, citizen_id, status, limit, offset)
 
 
-def loans_awaiting_return(session: Session) -> list[Loan]:
-    return list_loans(session, status="return_requested", limit=500)
+def loans_awaiting_return(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """Loans whose unit is to be fetched, the oldest request first (it has waited longest)."""
+    return offset_page(session, select(Loan).options(joinedload(Loan.device).joinedload(Device.product),
+                                                     joinedload(Loan.citizen))
+                       .where(Loan.status == "return_requested").order_by(Loan.return_requested_at, Loan.id),
+                       number, size)

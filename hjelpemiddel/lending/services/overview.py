@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ...catalog.models import Product
 from ...citizens.models import Caseworker, Citizen
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...stock.models import Device, Location
 from ..models import Loan, Need, NeedEvent, Reservation
 from .needs import check_need_access
@@ -94,23 +95,35 @@ def citizen_timeline(session: Session, citizen_id: int, limit: int = 30) -> list
             for at, kind, need_id, name, iso, barcode, note in rows]
 
 
-def list_needs(session: Session, role: str, user_id: int, status: str | None = None, citizen_id: int | None = None,
-               limit: int = 50, offset: int = 0) -> list[Need]:
+def _needs(role: str, user_id: int, status: str | None, citizen_id: int | None):
     stmt = (select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
-            .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(limit).offset(offset))
+            .order_by(Need.urgency_rank, Need.needed_by, Need.id))
     if role == "terapeut":
         stmt = stmt.join(Caseworker, and_(Caseworker.citizen_id == Need.citizen_id, Caseworker.user_id == user_id))
     if status:
         stmt = stmt.where(Need.status == status)
     if citizen_id is not None:
         stmt = stmt.where(Need.citizen_id == citizen_id)
-    return list(session.scalars(stmt))
+    return stmt
 
 
-def undecided_needs(session: Session) -> list[Need]:
-    return list(session.scalars(select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
-                                .where(Need.status == "registered", Need.application_type == "short_term")
-                                .order_by(Need.urgency_rank, Need.needed_by, Need.id)))
+def list_needs(session: Session, role: str, user_id: int, status: str | None = None, citizen_id: int | None = None,
+               limit: int = 50, offset: int = 0) -> list[Need]:
+    return list(session.scalars(_needs(role, user_id, status, citizen_id).limit(limit).offset(offset)))
+
+
+def needs_page(session: Session, role: str, user_id: int, status: str | None = None, citizen_id: int | None = None,
+               number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """A page of the needs the caller may see, the most urgent first, with how many there are in all
+    (capped), so a page says when it shows only part of them. ``need_units`` gives a page's units."""
+    return offset_page(session, _needs(role, user_id, status, citizen_id), number, size)
+
+
+def undecided_needs(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """Short-term needs waiting for the depot's decision, the most urgent first."""
+    return offset_page(session, select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
+                       .where(Need.status == "registered", Need.application_type == "short_term")
+                       .order_by(Need.urgency_rank, Need.needed_by, Need.id), number, size)
 
 
 @dataclass(frozen=True)
@@ -124,13 +137,14 @@ class ReadyUnit:
     urgency: str
 
 
-def units_ready_for_hand_over(session: Session, limit: int = 200) -> list[ReadyUnit]:
+def units_ready_for_hand_over(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
     """Reserved units still on the shelf, the most urgent need first: what to fetch next."""
-    rows = session.execute(
-        select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name, Need.needed_by, Need.urgency)
-        .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
-        .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
-        .join(Citizen, Citizen.id == Need.citizen_id)
-        .where(Reservation.status == "active", Device.state == "reserved")
-        .order_by(Need.urgency_rank, Need.needed_by, Reservation.id).limit(limit))
-    return [ReadyUnit(*row) for row in rows]
+    page = offset_page(session, select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name,
+                                       Need.needed_by, Need.urgency)
+                       .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
+                       .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
+                       .join(Citizen, Citizen.id == Need.citizen_id)
+                       .where(Reservation.status == "active", Device.state == "reserved")
+                       .order_by(Need.urgency_rank, Need.needed_by, Reservation.id), number, size, scalars=False)
+    page.items = [ReadyUnit(*row) for row in page.items]
+    return page

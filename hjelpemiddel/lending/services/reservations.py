@@ -9,6 +9,7 @@ from ...catalog.models import Product
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...stock.events import DeviceBecameAvailable, DeviceQuarantined
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
@@ -188,8 +189,9 @@ def let_go_of_quarantined(session: Session, event: DeviceQuarantined) -> None:
         fill_from_stock(session, need, event.actor_id)
 
 
-def waiting_needs(session: Session, limit: int = 200) -> list[Need]:
-    return list(session.scalars(select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
-                                .where(Need.status == "approved")
-                                .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(limit)))
+def waiting_needs(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """Approved needs with no unit yet, in the queue's order."""
+    return offset_page(session, select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
+                       .where(Need.status == "approved")
+                       .order_by(Need.urgency_rank, Need.needed_by, Need.id), number, size)
 

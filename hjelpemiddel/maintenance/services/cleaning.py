@@ -2,11 +2,13 @@
 a loan back to the shelf."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ...catalog.models import Product
 from ...core.errors import InvalidState, ValidationFailed
+from ...core.ids import looks_like_code, normalize_scan
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, get_device, get_location, lock_device
@@ -143,6 +145,18 @@ def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[
     return inspection
 
 
-def devices_in_maintenance(session: Session) -> list[Device]:
-    return list(session.scalars(select(Device).options(joinedload(Device.product), joinedload(Device.location))
-                                .where(Device.state.in_(IN_MAINTENANCE)).order_by(Device.updated_at)))
+def devices_in_maintenance(session: Session, number: int = 1, size: int = PAGE_SIZE, q: str | None = None) -> Page:
+    """Units back for washing, inspection or repair, the latest to arrive first (what was just put
+    on the receiving bench is what the person at the washer looks for). ``q``: a barcode or a piece
+    of a product's name. Read along ``ix_devices_in_maintenance`` (migration 0011), so a page costs
+    the same with 50 units in maintenance or 500,000."""
+    stmt = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
+            .where(Device.state.in_(IN_MAINTENANCE)).order_by(Device.updated_at.desc(), Device.id.desc()))
+    if q and q.strip():
+        key = normalize_scan(q)
+        if looks_like_code(key):
+            stmt = stmt.where(Device.barcode == key)
+        else:
+            products = select(Product.id).where(func.lower(Product.name).contains(q.strip().lower(), autoescape=True))
+            stmt = stmt.where(Device.product_id.in_(list(session.scalars(products.limit(1000)))))
+    return offset_page(session, stmt, number, size)

@@ -12,10 +12,10 @@ from .outbox import OUTBOX_RETRY_CAP, deliver_outbox_message, due_outbox_ids, ou
 from .part_orders import (LEVERING_LABELS, MAX_PART_ORDERS_PER_24H, PART_ORDER_FINAL, PART_STATUS_LABELS,
                           get_part_order, list_part_orders, match_part_shipments, open_part_order_ids, order_parts, part_order_status_label,
                           refresh_part_order)
-from .receiving import Received, list_arrivals, nav_product, receive_nav_device, resolve_arrival
+from .receiving import Received, arrivals_page, list_arrivals, nav_product, receive_nav_device, resolve_arrival
 from .sync import (LINE_STATE_LABELS, SYNC_NAME, ApplyResult, PageResult, UpcomingDelivery, apply_order_lines,
                    count_order_lines, get_sync_state, match_needs, record_sync_failure, reset_sync_cursor,
-                   sync_order_lines_page, upcoming_deliveries)
+                   sync_order_lines_page, upcoming_deliveries, upcoming_page, expected_lines_for)
 
 __all__ = [
     "APPLICATION_STATUS_LABELS", "LEVERING_LABELS", "LINE_STATE_LABELS", "MAX_PART_ORDERS_PER_24H", "OUTBOX_RETRY_CAP",
@@ -26,5 +26,5 @@ __all__ = [
     "nav_returns_awaiting_decision", "next_working_day", "order_line_status_label", "SHIPPED_STATUSES", "open_application_ids", "open_part_order_ids",
     "order_parts", "outbox_summary", "part_order_status_label", "receive_nav_device", "record_sync_failure",
     "refresh_application", "refresh_part_order", "reset_sync_cursor", "resolve_arrival", "return_nav_device",
-    "sync_order_lines_page", "upcoming_deliveries",
+    "sync_order_lines_page", "upcoming_deliveries", "upcoming_page", "expected_lines_for", "arrivals_page",
 ]

@@ -13,6 +13,7 @@ from ...citizens.services import fnr_for_nav
 from ...core.crypto import FnrVault
 from ...core.db import utcnow
 from ...core.errors import InvalidState, ValidationFailed
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...lending.models import Loan
 from ...maintenance.services import awaits_nav_decision
 from ...stock.lifecycle import DeviceState, refusal
@@ -86,13 +87,14 @@ def return_nav_device(session: Session, actor_id: int, barcode: str, disposition
     return device
 
 
-def nav_returns_awaiting_decision(session: Session) -> list[Device]:
-    """NAV units received back and not yet settled with NAV (one query, however many there are)."""
+def nav_returns_awaiting_decision(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """NAV units received back and not yet settled with NAV, the longest waiting first: a page and its
+    capped count, two statements however many there are."""
     last_kind = (select(DeviceEvent.kind).where(DeviceEvent.device_id == Device.id,
                                                 DeviceEvent.kind.in_(("return_received", "nav_kept_for_reuse")))
                  .order_by(DeviceEvent.id.desc()).limit(1).scalar_subquery())
-    return list(session.scalars(select(Device).where(Device.owner == "nav", Device.state == S.CLEANING,
-                                                     last_kind == "return_received").order_by(Device.id)))
+    return offset_page(session, select(Device).where(Device.owner == "nav", Device.state == S.CLEANING,
+                                                     last_kind == "return_received").order_by(Device.id), number, size)
 
 
 def send_return(session: Session, port: NavPort, message: NavOutboxMessage, vault=None) -> None:

@@ -13,6 +13,7 @@ from ...catalog.models import Product
 from ...citizens.models import Citizen
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...core.text import local_today
 from ...lending import services as lending
 from ...lending.models import Need
@@ -146,11 +147,17 @@ def _receive_against_line(session: Session, actor_id: int, line: NavOrderLine, h
     return Received(device, line, need, None, messages)
 
 
-def list_arrivals(session: Session, status: str | None = "open") -> list[NavArrival]:
+def list_arrivals(session: Session, status: str | None = "open", limit: int = 200, offset: int = 0) -> list[NavArrival]:
+    return list(session.scalars(_arrivals(status).limit(limit).offset(offset)))
+
+
+def arrivals_page(session: Session, number: int = 1, size: int = PAGE_SIZE, status: str | None = "open") -> Page:
+    return offset_page(session, _arrivals(status), number, size)
+
+
+def _arrivals(status: str | None):
     stmt = select(NavArrival).order_by(NavArrival.received_at.desc(), NavArrival.id.desc())
-    if status:
-        stmt = stmt.where(NavArrival.status == status)
-    return list(session.scalars(stmt))
+    return stmt.where(NavArrival.status == status) if status else stmt
 
 
 def resolve_arrival(session: Session, actor_id: int, arrival_id: int, resolution: str,

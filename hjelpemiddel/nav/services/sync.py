@@ -17,6 +17,7 @@ from ...citizens.models import Citizen
 from ...citizens.services import masked_name
 from ...core.crypto import FnrVault
 from ...core.db import utcnow
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...core.text import local_today
 from ...lending import services as lending
 from ...lending.fit import Candidate, fits
@@ -233,16 +234,36 @@ class UpcomingDelivery:
         return getattr(self.line, name)
 
 
+def _upcoming(state: str | None):
+    stmt = (select(NavOrderLine, Citizen.name).outerjoin(Citizen, Citizen.id == NavOrderLine.citizen_id)
+            .order_by(NavOrderLine.expected_on, NavOrderLine.ordre_number, NavOrderLine.line_number))
+    return stmt.where(NavOrderLine.state == state) if state else stmt
+
+
 def upcoming_deliveries(session: Session, state: str | None = "expected", limit: int = 200,
                         offset: int = 0) -> list[UpcomingDelivery]:
     """What NAV is sending: device lines first by expected date; names masked."""
-    stmt = (select(NavOrderLine, Citizen.name).outerjoin(Citizen, Citizen.id == NavOrderLine.citizen_id)
-            .order_by(NavOrderLine.expected_on, NavOrderLine.ordre_number, NavOrderLine.line_number)
-            .limit(limit).offset(offset))
-    if state:
-        stmt = stmt.where(NavOrderLine.state == state)
     return [UpcomingDelivery(line, masked_name(name) if name else None, line.need_id)
-            for line, name in session.execute(stmt)]
+            for line, name in session.execute(_upcoming(state).limit(limit).offset(offset))]
+
+
+def upcoming_page(session: Session, number: int = 1, size: int = PAGE_SIZE, state: str | None = "expected") -> Page:
+    page = offset_page(session, _upcoming(state), number, size, scalars=False)
+    page.items = [UpcomingDelivery(line, masked_name(name) if name else None, line.need_id) for line, name in page.items]
+    return page
+
+
+def expected_lines_for(session: Session, hms_nrs: list[str], per_hms: int = 20) -> dict[str, list[UpcomingDelivery]]:
+    """Expected lines an unmatched arrival could be received against, by HMS-nr (one query for a page
+    of arrivals; the first ``per_hms`` of each by expected date)."""
+    found: dict[str, list[UpcomingDelivery]] = {hms: [] for hms in hms_nrs}
+    if not hms_nrs:
+        return found
+    for line, name in session.execute(_upcoming("expected").where(NavOrderLine.hms_nr.in_(set(hms_nrs)))
+                                      .limit(per_hms * len(found))):
+        if len(found[line.hms_nr]) < per_hms:
+            found[line.hms_nr].append(UpcomingDelivery(line, masked_name(name) if name else None, line.need_id))
+    return found
 
 
 def count_order_lines(session: Session) -> dict[str, int]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ...catalog.models import Product
 from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, ValidationFailed
-from ...core.ids import DEVICE_PREFIX, make_code, normalize_scan
+from ...core.ids import DEVICE_PREFIX, looks_like_code, make_code, normalize_scan
+from ...core.paging import PAGE_SIZE, Page, count_capped
 from ..events import DeviceBecameAvailable
 from ..lifecycle import IN_DEPOT_STATES, STATE_LABELS, DeviceState
 from ..models import Device, DeviceLabel
@@ -21,6 +22,7 @@ from .placement import check_place_fit
 from .locations import check_capacity, get_location, lock_location
 
 MAX_LABELS_PER_REQUEST = 5000
+_MAX_PRODUCTS_MATCHED = 1000
 _DEVICE_BY_BARCODE = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
                       .where(Device.barcode == bindparam("barcode")))
 
@@ -113,20 +115,76 @@ def lock_device(session: Session, barcode: str) -> Device:
     return device
 
 
-def list_devices(session: Session, product_id: int | None = None, state: str | None = None,
-                 owner: str | None = None, location_code: str | None = None,
-                 limit: int = 50, offset: int = 0) -> list[Device]:
-    stmt = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
-            .order_by(Device.id.desc()).limit(limit).offset(offset))
-    if product_id is not None:
-        stmt = stmt.where(Device.product_id == product_id)
-    if state:
-        stmt = stmt.where(Device.state == state)
-    if owner:
-        stmt = stmt.where(Device.owner == owner)
-    if location_code:
-        stmt = stmt.where(Device.location_id == get_location(session, location_code, field="location_code").id)
+def _product_ids(session: Session, name: str | None = None, iso_class: str | None = None) -> list[int]:
+    """Products by a piece of their name or HMS-nr, or by ISO class (a class takes its subclasses), as
+    ids: an IN list of ids lets the database combine the indexes, where a subquery would make it scan."""
+    stmt = select(Product.id).order_by(Product.id).limit(_MAX_PRODUCTS_MATCHED)
+    if name:
+        stmt = stmt.where(or_(func.lower(Product.name).contains(name.lower(), autoescape=True),
+                              Product.hms_nr == name))
+    if iso_class:
+        stmt = stmt.where(Product.iso_class.startswith(iso_class, autoescape=True))
     return list(session.scalars(stmt))
+
+
+def _device_filter(session: Session, q: str | None, product_id: int | None, iso_class: str | None, state: str | None,
+                   owner: str | None, location_code: str | None) -> list:
+    where = []
+    if q and q.strip():
+        key = normalize_scan(q)
+        if looks_like_code(key):
+            where.append(Device.barcode == key)  # a scanned or typed barcode is one unit: an indexed lookup
+        else:
+            text = q.strip()
+            where.append(or_(Device.serial_number == text, Device.nav_serial == text,
+                             Device.product_id.in_(_product_ids(session, name=text))))
+    if product_id is not None:
+        where.append(Device.product_id == product_id)
+    if iso_class:
+        where.append(Device.product_id.in_(_product_ids(session, iso_class=iso_class.replace(" ", ""))))
+    if state:
+        where.append(Device.state == state)
+    if owner:
+        where.append(Device.owner == owner)
+    if location_code:
+        where.append(Device.location_id == get_location(session, location_code, field="location_code").id)
+    return where
+
+
+def _keyset(session: Session, where: list, after: int | None, before: int | None, limit: int,
+            offset: int) -> list[Device]:
+    stmt = select(Device).options(joinedload(Device.product), joinedload(Device.location)).where(*where)
+    if before is not None and after is None:
+        return list(session.scalars(stmt.where(Device.id > before).order_by(Device.id).limit(limit).offset(offset)))[::-1]
+    if after is not None:
+        stmt = stmt.where(Device.id < after)
+    return list(session.scalars(stmt.order_by(Device.id.desc()).limit(limit).offset(offset)))
+
+
+def list_devices(session: Session, product_id: int | None = None, state: str | None = None,
+                 owner: str | None = None, location_code: str | None = None, q: str | None = None,
+                 iso_class: str | None = None, after: int | None = None, before: int | None = None,
+                 limit: int = 50, offset: int = 0) -> list[Device]:
+    """Newest first. ``after``/``before`` are the id of the last/first unit of the page one came from:
+    a deep page costs what the first does, where ``offset`` reads and throws away every row before it."""
+    where = _device_filter(session, q, product_id, iso_class, state, owner, location_code)
+    return _keyset(session, where, after, before, limit, offset)
+
+
+def device_page(session: Session, product_id: int | None = None, state: str | None = None, owner: str | None = None,
+                location_code: str | None = None, q: str | None = None, iso_class: str | None = None,
+                after: int | None = None, before: int | None = None, limit: int = PAGE_SIZE, offset: int = 0) -> Page:
+    """A page of ``list_devices`` with a capped count of all that match, and whether units lie on either side."""
+    where = _device_filter(session, q, product_id, iso_class, state, owner, location_code)
+    rows = _keyset(session, where, after, before, limit + 1, offset)
+    backwards = before is not None and after is None
+    beyond = len(rows) > limit
+    rows = (rows[1:] if beyond else rows) if backwards else rows[:limit]
+    total, capped = count_capped(session, select(Device.id).where(*where))
+    return Page(rows, total, capped, size=limit,
+                has_next=beyond if not backwards else bool(rows),
+                has_previous=beyond if backwards else (after is not None or offset > 0),
+                first_key=rows[0].id if rows else None, last_key=rows[-1].id if rows else None)
 
 
 @dataclass(frozen=True)

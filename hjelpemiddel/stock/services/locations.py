@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.ids import LOCATION_PREFIX, looks_like_code, make_code, normalize_scan
+from ...core.paging import PAGE_SIZE, Page, offset_page
 from ..models import LOCATION_KINDS, Device, Location
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(LOCATION_KINDS)}
@@ -93,6 +94,43 @@ def list_locations(session: Session, kind: str | None = None, parent_code: str |
     if parent_code:
         stmt = stmt.where(Location.parent_id == get_location(session, parent_code, field="parent_code").id)
     return list(session.scalars(stmt))
+
+
+def location_children(session: Session, parent_code: str | None = None, number: int = 1,
+                      size: int = PAGE_SIZE) -> tuple[Location | None, Page]:
+    """A location and a page of the locations directly in it (without a code: the depots)."""
+    parent = get_location(session, parent_code) if parent_code else None
+    stmt = select(Location).where(Location.parent_id == parent.id if parent else Location.parent_id.is_(None))
+    return parent, offset_page(session, stmt.order_by(Location.code), number, size)
+
+
+def children_of(session: Session, parent_ids: list[int], per_parent: int = PAGE_SIZE) -> dict[int, list[Location]]:
+    """The first ``per_parent`` children of each of a few locations, in one query."""
+    found: dict[int, list[Location]] = {parent_id: [] for parent_id in parent_ids}
+    if parent_ids:
+        for location in session.scalars(select(Location).where(Location.parent_id.in_(parent_ids))
+                                        .order_by(Location.code).limit(per_parent * len(parent_ids))):
+            if len(found[location.parent_id]) < per_parent:
+                found[location.parent_id].append(location)
+    return found
+
+
+def search_locations(session: Session, q: str, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    text = q.strip()
+    key = normalize_scan(text)
+    stmt = select(Location).where(or_(Location.code.contains(normalize_location_code(text), autoescape=True),
+                                      func.lower(Location.name).contains(text.lower(), autoescape=True),
+                                      Location.barcode == key))
+    return offset_page(session, stmt.order_by(Location.path, Location.code), number, size)
+
+
+def count_devices_at(session: Session, location_ids: list[int]) -> dict[int, int]:
+    """Units directly in each of the given locations: a grouped count over those only (the page's
+    locations), so a view costs the same in a depot of a thousand units or a million."""
+    if not location_ids:
+        return {}
+    return dict(session.execute(select(Device.location_id, func.count()).where(Device.location_id.in_(location_ids))
+                                .group_by(Device.location_id)).all())
 
 
 def count_devices_by_location(session: Session) -> dict[int, int]:
