@@ -42,6 +42,7 @@ FIELD_LABELS = {
     "user": "Bruker", "flagged_only": "Bare flaggede", "runs": "Kjørerunder", "from_start": "Fra begynnelsen",
     "lev_art_nr": "Leverandørens artikkelnummer", "maks_antall": "Høyeste antall", "open_only": "Bare åpne",
     "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
+    "after": "Etter", "before": "Før", "force": "Flytt likevel",
 }
 
 
