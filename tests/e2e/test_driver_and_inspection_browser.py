@@ -22,7 +22,7 @@ from .depot_helpers import DESKTOP, PHONE, Arranger, run_stops, submit
 
 pytestmark = pytest.mark.browser
 
-DRIVE_DAY = date.today() + timedelta(days=17)
+DRIVE_DAY = date.today() + timedelta(days=19)  # a day no other browser test plans on
 SCREENSHOT = "/tmp/driver-finish-confirm.png"
 RUN_SCREENSHOT = "/tmp/driver-run-stops.png"
 INSPECTION_SCREENSHOT = "/tmp/inspection-refused.png"

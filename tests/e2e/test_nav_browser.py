@@ -157,7 +157,7 @@ def test_the_depot_sees_the_nav_bed_coming_receives_it_by_typing_hmsnr_and_seria
         "Hentet fra NAV: 1 nye og 0 endrede ordrelinjer (0 uendret), 1 koblet til behov.")
     expect(upcoming.get_by_role("heading")).to_have_text("Kommende leveranser fra NAV (1)")
     bed_row = upcoming.get_by_test_id(row_id)
-    for cell in (BED, BED_HMS_NR, BED_SERIAL, f"Astrid O. (behov {nav_depot.need_id})"):
+    for cell in (BED, BED_HMS_NR, BED_SERIAL, "Astrid O. – koblet til behovet"):
         expect(bed_row).to_contain_text(cell)
     assert "Olsen" not in upcoming.inner_text() and nav_depot.fnr not in page.content()
     assert need_now(nav_depot) == ("sent_to_nav", "delivery_expected")

@@ -142,6 +142,8 @@ ROLLATOR, WHEELCHAIR, WALKER = "rollator", "wheelchair", "walker"
     (S.AVAILABLE, WHEELCHAIR, [], [], []),
     (S.IN_REPAIR, ROLLATOR, [], [(WHEELCHAIR, S.AVAILABLE)], []),
     (S.IN_REPAIR, WHEELCHAIR, [(ROLLATOR, S.CLEANING), (ROLLATOR, S.QUARANTINED)], [], []),
+    # A unit quarantined where it stands (a recall) does not make its shelf a place for units not ready.
+    (S.AVAILABLE, ROLLATOR, [(ROLLATOR, S.QUARANTINED), (ROLLATOR, S.AVAILABLE)], [], []),
 ])
 def test_a_place_fits_a_unit_by_the_readiness_of_what_stands_there_and_what_its_zone_stores(
         session, depot, far_shelf, actor, rollator, wheelchair, walker, moving, product, on_shelf, in_zone, expected):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ...catalog.iso import format_iso_class, iso_title
 from ...catalog.models import Product
 from ...core.errors import Conflict
-from ..lifecycle import NOT_READY_STATES, READY_STATES, STATE_LABELS
+from ..lifecycle import NOT_READY_STATES, READY_STATES, STATE_LABELS, DeviceState
 from ..models import Device, DeviceEvent, Location
 from .locations import PATH_SEPARATOR, zone_of
 
@@ -49,7 +49,9 @@ def place_mismatches(session: Session, device: Device, location: Location) -> li
         return found
     if device.state not in READY_STATES:
         return found
-    unready = _first_other(session, location, device, Device.state.in_(NOT_READY_STATES))
+    # A quarantine is declared where a unit stands (a recall reaches the shelf), so a quarantined
+    # unit says nothing about what its place is for.
+    unready = _first_other(session, location, device, Device.state.in_(NOT_READY_STATES - {DeviceState.QUARANTINED}))
     if unready is not None:
         found.append(Mismatch("state", f"{device.barcode} er «{state}», men på {location.code} står hjelpemidler "
                                        f"som ikke er klare til utlån (for eksempel «{STATE_LABELS[unready.state]}»)."))
