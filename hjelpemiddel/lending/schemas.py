@@ -8,12 +8,19 @@ from .models import APPLICATION_TYPES, NAV_STATUSES, NEED_STATUSES, RETURN_REASO
 from .services import LOAN_STATUS_LABELS, NAV_STATUS_LABELS, NEED_STATUS_LABELS, RETURN_REASON_LABELS
 
 
-class NeedIn(Schema):
-    citizen_id = fields.Integer(required=True)
+class BasketRowIn(Schema):
+    """What is needed: a product, or any product of an ISO class, and how many."""
+
     product_id = fields.Integer(load_default=None, allow_none=True)
     iso_class = DigitsField((4, 6, 8), "ISO-klassen må være 4, 6 eller 8 siffer (f.eks. 12 06 06).",
                             load_default=None, allow_none=True)
     quantity = fields.Integer(load_default=1, validate=validate.Range(1, 20, error="Antall må være 1–20."))
+
+
+class _NeedTerms(Schema):
+    """For whom, by when and how urgently: shared by one need and a basket of them."""
+
+    citizen_id = fields.Integer(required=True)
     needed_by = fields.Date(required=True)
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES, error="Må være en av: {choices}."))
     discharge_date = fields.Date(load_default=None, allow_none=True)
@@ -25,28 +32,15 @@ class NeedIn(Schema):
                                      validate=validate.OneOf(APPLICATION_TYPES, error="Må være en av: {choices}."))
 
 
-class BasketRowIn(Schema):
-    product_id = fields.Integer(load_default=None, allow_none=True)
-    iso_class = DigitsField((4, 6, 8), "ISO-klassen må være 4, 6 eller 8 siffer (f.eks. 12 06 06).",
-                            load_default=None, allow_none=True)
-    quantity = fields.Integer(load_default=1, validate=validate.Range(1, 20, error="Antall må være 1–20."))
+class NeedIn(_NeedTerms, BasketRowIn):
+    pass
 
 
-class BasketIn(Schema):
+class BasketIn(_NeedTerms):
     """Several products for one citizen at once; everything but the product lines is shared."""
 
-    citizen_id = fields.Integer(required=True)
     rows = fields.List(fields.Nested(BasketRowIn), required=True,
                        validate=validate.Length(1, 20, error="Kurven må ha 1–20 produkter."))
-    needed_by = fields.Date(required=True)
-    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES, error="Må være en av: {choices}."))
-    discharge_date = fields.Date(load_default=None, allow_none=True)
-    discharge_time = fields.Time(load_default=None, allow_none=True)
-    delivery_address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    notes = fields.String(load_default="", validate=validate.Length(max=2000))
-    requested_by = fields.String(load_default="", validate=validate.Length(max=200))
-    application_type = fields.String(load_default="short_term",
-                                     validate=validate.OneOf(APPLICATION_TYPES, error="Må være en av: {choices}."))
 
 
 class DecisionIn(Schema):
