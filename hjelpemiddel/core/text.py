@@ -58,19 +58,7 @@ def local_today() -> date:
     return utcnow().astimezone(LOCAL_ZONE).date()
 
 
-_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-
-
-def iso_date_from_norwegian(text: str) -> str:
-    """«24.12.2026» as ``2026-12-24`` for a schema; anything else as it came (ISO dates pass, and
-    the schema names what is wrong). Pages take dates as text so no browser's locale decides how
-    they read."""
-    match = _NORWEGIAN_DATE.match(text.strip())
-    if not match:
-        return text
-    day, month, year = (int(part) for part in match.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def iso_time_from_norwegian(text: str) -> str:

@@ -16,7 +16,7 @@ from ..core.db import get_session
 from ..core.errors import AppError, ValidationFailed
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
-from ..core.text import iso_date_from_norwegian, iso_time_from_norwegian
+from ..core.text import iso_time_from_norwegian
 from . import services
 from .schemas import BasketIn, ReasonIn, ReturnRequestIn
 
@@ -25,7 +25,6 @@ PAGE_SIZE = 20
 MAX_ROWS = 20
 _ROW_KEY = re.compile(r"^rows-(\d{1,2})-(product|product_id|quantity)$")
 _ISO_DIGITS = re.compile(r"^\d{4}(\d{2}){0,2}$")
-_DATE_FIELDS = ("needed_by", "discharge_date", "new_end")
 
 
 @dataclass
@@ -44,11 +43,9 @@ class BasketRow:
 
 
 def _norwegian_form() -> dict:
-    """The form's fields, blanks left out, with dates and times typed the Norwegian way made ISO."""
+    """The form's fields, blanks left out, with a time typed the Norwegian way made ISO (dates
+    typed so every date field takes as they are: core/schemas.py)."""
     data = form_data()
-    for name in _DATE_FIELDS:
-        if name in data:
-            data[name] = iso_date_from_norwegian(data[name])
     if "discharge_time" in data:
         data["discharge_time"] = iso_time_from_norwegian(data["discharge_time"])
     return data
