@@ -6,7 +6,7 @@ from .devices import (MAX_LABELS_PER_REQUEST, MoveResult, device_by_barcode, get
                       replace_device_label)
 from .history import KEEP, HistoryEntry, append_event, apply_state, change_state, device_history, record_event
 from .labels import OWNER_LABELS, check_start_position, device_label_data, labels_per_sheet, location_label_data, render_labels
-from .locations import (PATH_SEPARATOR, check_capacity, children_of, count_devices_at, count_devices_by_location,
+from .locations import (PATH_SEPARATOR, check_capacity, children_of, count_devices_at,
                         create_location, depot_root, find_location, get_location, list_locations, location_children,
                         lock_location, normalize_location_code, receiving_place, search_locations, zone_of)
 from .placement import check_place_fit, place_mismatches
@@ -16,7 +16,7 @@ __all__ = [
     "KEEP", "MAX_LABELS_PER_REQUEST", "OWNER_LABELS", "PATH_SEPARATOR", "HistoryEntry", "MoveResult", "ScanResult",
     "ScannedCode", "check_place_fit", "check_start_position", "labels_per_sheet", "classify_scan", "device_from_scan",
     "place_mismatches", "append_event", "apply_state", "change_state", "check_capacity", "children_of",
-    "count_devices_at", "count_devices_by_location", "create_location",
+    "count_devices_at", "create_location",
     "depot_root", "device_by_barcode", "device_history", "device_label_data", "find_by_scan", "find_location",
     "get_device", "get_device_by_id", "get_location", "device_page", "issue_blank_labels", "list_devices", "list_locations",
     "location_label_data", "lock_device", "lock_location", "move_device", "normalize_location_code",

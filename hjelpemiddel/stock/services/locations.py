@@ -133,11 +133,6 @@ def count_devices_at(session: Session, location_ids: list[int]) -> dict[int, int
                                 .group_by(Device.location_id)).all())
 
 
-def count_devices_by_location(session: Session) -> dict[int, int]:
-    rows = session.execute(select(Device.location_id, func.count()).group_by(Device.location_id))
-    return {location_id: count for location_id, count in rows if location_id is not None}
-
-
 def check_capacity(session: Session, location: Location, moving_device_id: int | None = None) -> None:
     if location.capacity is None:
         return
