@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from array import array
@@ -92,6 +93,12 @@ class Timestamps:
 
 
 # --- loaders ---------------------------------------------------------------------------------
+
+def _canonical(definitions: list) -> list:
+    """Definitions without casts and brackets: PostgreSQL prints a re-created partial index's
+    ``IN (...)`` with other casts than the migration's, for the same index."""
+    return [tuple(re.sub(r"::[a-z ]+(\[\])?|[()\s]", "", part) for part in row) for row in definitions]
+
 
 class PostgresLoader:
     def __init__(self, url) -> None:
@@ -170,8 +177,9 @@ class PostgresLoader:
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                             f"GREATEST((SELECT max({column}) FROM {table}), 1))")
         after = self._definitions()
-        if after != self.before:
-            raise SystemExit(f"schema changed by the load!\nbefore: {self.before}\nafter: {after}")
+        if _canonical(after) != _canonical(self.before):
+            raise SystemExit(f"schema changed by the load!\nlost: {sorted(set(self.before) - set(after))}\n"
+                             f"gained: {sorted(set(after) - set(self.before))}")
         self.conn.commit()
         log("schema re-checked: every constraint and index is back, identical to the migration's")
         self.conn.autocommit = True

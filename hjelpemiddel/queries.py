@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .citizens.models import Citizen
@@ -31,13 +31,18 @@ def device_holder(session: Session, device: Device) -> dict | None:
     return {"name": masked_name(row.name), "loan_until": row.expected_end, "loan_status": row.status}
 
 
+RUN_OF_DEVICE = (
+    select(DeliveryRun.id, DeliveryRun.run_date, Stop.sequence)
+    .join(Stop, Stop.run_id == DeliveryRun.id).join(StopItem, StopItem.stop_id == Stop.id)
+    .where(StopItem.device_id == bindparam("device_id")).order_by(StopItem.id.desc()).limit(1)
+)
+
+
 def device_run(session: Session, device: Device) -> dict | None:
     """The latest run a unit in a van travelled on (asked only for units in a van)."""
     if device.location is None or device.location.kind != "van":
         return None
-    row = session.execute(select(DeliveryRun.id, DeliveryRun.run_date, Stop.sequence)
-                          .join(Stop, Stop.run_id == DeliveryRun.id).join(StopItem, StopItem.stop_id == Stop.id)
-                          .where(StopItem.device_id == device.id).order_by(StopItem.id.desc()).limit(1)).first()
+    row = session.execute(RUN_OF_DEVICE, {"device_id": device.id}).first()
     return {"id": row.id, "run_date": row.run_date, "stop_sequence": row.sequence} if row else None
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
@@ -58,12 +60,14 @@ def session(app):
     factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     original = database.session_factory
     database.session_factory = factory
+    database.read_connection = lambda: nullcontext(connection)
     session = factory()
     try:
         yield session
     finally:
         session.close()
         database.session_factory = original
+        del database.read_connection
         transaction.rollback()
         connection.close()
 

@@ -8,9 +8,9 @@ only, and request lines lose their query string."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import traceback
-import uuid
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy.exc import DBAPIError, StatementError
@@ -123,7 +123,7 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def _assign_request_id():
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else os.urandom(16).hex()
 
     @app.after_request
     def _echo_request_id(response):

@@ -4,7 +4,9 @@ import pytest
 
 from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.cli import cli
+from hjelpemiddel.lending import services as lending
 from hjelpemiddel.logistics import services as logistics
+from hjelpemiddel.stock import services as stock
 from hjelpemiddel.stock.services import create_location
 
 from .desk import TOMORROW, Desk, plan, stops_of
@@ -76,3 +78,22 @@ def one_delivery(session, actor, desk, van, driver):
     assert run.id == made.id
     [stop] = stops_of(session, run)
     return run, stop, need, desk.reserved(need)[0]
+
+
+@pytest.fixture
+def units(session, actor, desk, one_delivery, depot):
+    """A unit of each kind a scanner meets, by what it is (the loans first: they take free units)."""
+    run, _stop, _need, reserved = one_delivery
+    logistics.pick_device(session, actor.id, run.id, reserved)  # now in the van, on the run
+    loan = desk.loan(desk.citizen("Kari Nordmann"))
+    returning = desk.loan(desk.citizen("Ola Hansen"))
+    lending.request_return(session, actor.id, returning.id, "need_ended")
+    on_shelf = stock.register_device(session, actor.id, desk.product.id, location_code="A-01-1",
+                                     serial_number="S-1", note="ny")
+    stock.move_device(session, on_shelf.barcode, "A-01-2", actor.id, note="flyttet")
+    nav_unit = stock.register_device(session, actor.id, desk.product.id, owner="nav", nav_hms_nr="123456",
+                                     nav_serial="NAV-9")
+    session.flush()
+    return {"in the van on a run": reserved, "on a shelf after a move": on_shelf.barcode,
+            "NAV's, with no place": nav_unit.barcode, "on loan": loan.device.barcode,
+            "to be fetched": returning.device.barcode}
