@@ -269,6 +269,7 @@ def main() -> None:
     parser.add_argument("--nice", type=int, default=0,
                         help="run at this priority, the database backends too (e.g. -10; needs root): on a "
                              "machine shared with other work the figures then show the pages, not the queue")
+    parser.add_argument("--no-targets", action="store_true", help="report only, exit 0 whatever the figures (CI)")
     args = parser.parse_args()
     if args.nice:
         os.setpriority(os.PRIO_PROCESS, 0, args.nice)
@@ -318,7 +319,8 @@ def main() -> None:
     (OUT_DIR / "pages.json").write_text(json.dumps(runs, indent=2, default=str) + "\n")
     if missed:
         print("\nMissed:\n" + "\n".join(missed))
-        sys.exit(1)
+        if not args.no_targets:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

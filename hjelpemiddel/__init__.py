@@ -4,12 +4,19 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from .config import load_config
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 
 def create_app(config: dict | None = None) -> Flask:
+    # Flask is imported here, not with the package: `hjelpemiddel serve` imports the package only to
+    # start gunicorn at once.
+    from flask import Flask
+
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import sys
 
 import click
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from .config import REPO_ROOT
+from .serve import serve
 from .core.db import declare_write_intent, get_database, get_session
 from .core.errors import AppError
 
@@ -22,16 +19,14 @@ DEMO_USERS = [("lager", "lager", "Lise Lager"), ("terapeut", "terapeut", "Tone T
               ("sjafor", "sjafor", "Sindre Sjåfør"), ("admin", "admin", "Anne Admin")]
 
 
-# The path without its query string (searches carry names) and no referrer (a page's address with
-# its query); the request id ties the line to the app's own log records.
-ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss request=%({x-request-id}o)s'
-
-
 def _fail(error: AppError) -> None:
     raise click.ClickException(error.message)
 
 
-def alembic_config(connection) -> AlembicConfig:
+# Alembic is imported where it is used: the app's workers, which load this module, never migrate.
+def alembic_config(connection):
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
     config.attributes["connection"] = connection
@@ -39,6 +34,8 @@ def alembic_config(connection) -> AlembicConfig:
 
 
 def upgrade_database(app: Flask, revision: str = "head") -> None:
+    from alembic import command as alembic_command
+
     with get_database(app).engine.begin() as connection:
         alembic_command.upgrade(alembic_config(connection), revision)
 
@@ -59,6 +56,8 @@ def db_upgrade(revision: str) -> None:
 @db_cli.command("downgrade", help="Rull migreringene tilbake (f.eks. til 'base').")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
+    from alembic import command as alembic_command
+
     with get_database().engine.begin() as connection:
         alembic_command.downgrade(alembic_config(connection), revision)
     click.echo(f"Databasen er rullet tilbake til {revision}.")
@@ -104,26 +103,6 @@ def demo(seed: int, in_production: bool) -> None:
             click.echo(f"  {username}: {password}")
 
 
-@click.command("serve", help="Start tjenesten (gunicorn; Flasks egen server der gunicorn ikke finnes).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-@click.option("--workers", default=2, show_default=True)
-@click.option("--threads", default=4, show_default=True)
-@click.option("--quiet", is_flag=True, help="Bare advarsler og feil: ingen tilgangslogg (for `dev.py up`).")
-def serve(host: str, port: int, workers: int, threads: int, quiet: bool) -> None:
-    if not quiet:
-        click.echo(f"Hjelpemiddel kjører på http://{host}:{port}/")
-    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    if os.name == "posix" and os.path.exists(gunicorn):
-        logging_args = (["--log-level", "warning"] if quiet
-                        else ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT])
-        os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-                            "--bind", f"{host}:{port}", *logging_args, "hjelpemiddel.wsgi:app"])
-    if quiet:
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    current_app.run(host=host, port=port, threaded=True)
-
-
 @click.command("seed-fake", help="Demo: gi den falske NAV-serveren NAVs side av demodataene.")
 @with_appcontext
 def seed_fake() -> None:
@@ -145,7 +124,7 @@ def init_cli(app: Flask) -> None:
     from .nav.cli import nav_cli
 
     nav_cli.add_command(seed_fake)  # demo only: NAV's side of the demo, told to the fake NAV
-    for command in (db_cli, users_cli, tokens_cli, demo, serve, nav_cli, privacy_cli):
+    for command in (db_cli, users_cli, tokens_cli, demo, nav_cli, privacy_cli):
         app.cli.add_command(command)
 
 
@@ -157,6 +136,7 @@ def _create_app() -> Flask:
 
 # The `hjelpemiddel` command; tests invoke it in-process on their own app (``ScriptInfo(create_app=…)``).
 cli = FlaskGroup(create_app=_create_app, add_version_option=False, help="Hjelpemiddel – hjelpemiddellageret.")
+cli.add_command(serve)  # on the group itself: found without loading the app (gunicorn's workers load it)
 
 
 def main() -> None:

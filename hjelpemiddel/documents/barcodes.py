@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reportlab.graphics.barcode.code128 import Code128
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 # Printable ASCII without the space: what Code 128 carries and a scanner types back unchanged.
 _ENCODABLE_RE = re.compile(r"[!-~]+")
@@ -29,6 +31,9 @@ def code128_symbol(code: str) -> Code128Symbol:
     if not isinstance(code, str) or not _ENCODABLE_RE.fullmatch(code):
         # reportlab silently drops characters above ASCII and fails on an empty value.
         raise ValueError(f"barcode {code!r} must be printable ASCII without spaces to print as Code 128")
+    # Imported on first use: it pulls in reportlab's platypus, a tenth of a second of every worker's start.
+    from reportlab.graphics.barcode.code128 import Code128
+
     symbol = Code128(code, quiet=0)
     symbol.validate()
     # Every symbol character is 11 modules wide, the stop pattern 13; decompose() reads encode()'s result.

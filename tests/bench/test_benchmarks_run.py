@@ -1,0 +1,66 @@
+"""The benchmarks run at a small scale on every suite run, on the suite's kind of database, so a
+schema change that breaks the data generator or a benchmark fails here, not at the next
+measurement. Their figures are printed, not asserted: targets are for the full-scale runs."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..support import fresh_database_url
+
+pytestmark = pytest.mark.bench
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVICES = 20_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench(script: str, *args: str, timeout: int = 300) -> str:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env, timeout=timeout,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"{script} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def small_depot() -> str:
+    """A generated depot of 20,000 units in a database of the suite's kind."""
+    url = fresh_database_url("bench")
+    bench("generate.py", "--database-url", url, "--devices", str(DEVICES), "--events-per-device", "3", "--force")
+    return url
+
+
+def test_the_scan_label_and_document_benchmarks_run_on_a_generated_depot(small_depot, tmp_path):
+    out = bench("run.py", "--database-url", small_depot, "--rounds", "1", "--seconds", "1", "--warmup", "1",
+                "--barcodes", "300", "--label-repeats", "1", "--port-real", str(free_port()),
+                "--port-bare", str(free_port()), "--output", str(tmp_path / "run.md"))
+    assert "scan throughput real/bare" in out and "labels, PDF" in out
+
+
+def test_the_list_pages_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("pages.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
+    assert "/hjelpemidler (first page)" in out
+
+
+def test_the_nav_sync_benchmark_runs():
+    kind = "postgresql" if fresh_database_url("navbench").startswith("postgresql") else "sqlite"
+    args = ["--lines", "1500", "--fnrs", "200", "--citizens", "20", "--needs", "10", "--databases", kind]
+    if kind == "postgresql":
+        args += ["--postgresql-url", fresh_database_url("navbench"), "--force"]
+    assert "first sync" in bench("nav_sync.py", *args)
+
+
+def test_the_startup_benchmark_runs():
+    url = fresh_database_url("startup")
+    assert "hjelpemiddel serve" in bench("startup.py", "--database-url", url, "--runs", "2", "--no-targets")
