@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +25,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/test"
 PYTEST_NO_TESTS = 5
+# The accessibility checker the browser tests load into each page (from the npm registry).
+AXE_CORE = "axe-core@4.14.1"
+NODE_DIR = VENV / "node"
 
 
 def say(message: str) -> None:
@@ -32,6 +36,22 @@ def say(message: str) -> None:
 
 def run(*args, env=None) -> int:
     return subprocess.call([str(a) for a in args], cwd=ROOT, env=env)
+
+
+def ensure_axe_core() -> None:
+    """axe-core for the accessibility tests, beside the virtualenv; without npm the tests say so."""
+    stamp = NODE_DIR / ".installed"
+    if stamp.exists() and stamp.read_text() == AXE_CORE:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm finnes ikke: tilgjengelighetstestene (axe-core) hoppes over (feiler i CI).")
+        return
+    say(f"Installerer {AXE_CORE} for tilgjengelighetstestene")
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    if run(npm, "install", "--no-save", "--no-audit", "--no-fund", "--silent", "--prefix", NODE_DIR, AXE_CORE):
+        sys.exit("Installasjonen av axe-core feilet.")
+    stamp.write_text(AXE_CORE)
 
 
 def ensure_installed() -> None:
@@ -141,6 +161,7 @@ def pytest(label: str, extra: list[str], database_url: str | None) -> int:
 
 def test(extra: list[str]) -> int:
     ensure_installed()
+    ensure_axe_core()
     failures = []
     if pytest("SQLite", extra, None):
         failures.append("SQLite")
