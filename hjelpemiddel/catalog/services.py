@@ -54,6 +54,37 @@ def list_products(session: Session, q: str | None = None, iso_class: str | None 
     return list(session.scalars(stmt))
 
 
+@dataclass(frozen=True)
+class ProductMatch:
+    """What typed text names: the one product meant (an exact name or HMS-nr, or the only match),
+    else the candidates to choose from; ``exact`` says whether any product matched exactly."""
+
+    product: Product | None
+    candidates: list[Product]
+    exact: bool
+
+
+def match_product(session: Session, text: str, limit: int = 10) -> ProductMatch:
+    text = text.strip()
+    found = list_products(session, q=text, limit=limit + 1) if text else []
+    exact = [p for p in found if p.name.lower() == text.lower() or p.hms_nr == text]
+    if len(exact) == 1 or len(found) == 1:
+        return ProductMatch((exact or found)[0], [], bool(exact))
+    return ProductMatch(None, found[:limit], bool(exact))
+
+
+def product_from_text(session: Session, text: str, field: str = "product_id") -> Product:
+    """The product typed text names, or a refusal naming ``field`` with what matched."""
+    match = match_product(session, text)
+    if match.product is not None:
+        return match.product
+    if not text.strip():
+        raise ValidationFailed.for_field(field, "Velg et produkt.")
+    if not match.candidates:
+        raise ValidationFailed.for_field(field, f"Fant ikke noe produkt som passer «{text.strip()}».")
+    raise ValidationFailed.for_field(field, f"Flere produkter passer «{text.strip()}»: velg ett i listen.")
+
+
 def _check_hms_nr_free(session: Session, hms_nr: str | None, except_id: int | None = None) -> None:
     if hms_nr is None:
         return

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from ..catalog.models import Product
-from ..catalog.services import list_products
+from ..catalog.services import match_product
 from ..citizens.schemas import CitizenIn
 from ..citizens.services import check_citizen_access, list_citizens, register_citizen
 from ..core.db import get_session
@@ -147,18 +147,16 @@ def _resolve(session, row: BasketRow) -> tuple[dict, str | None]:
             row.product, row.candidates = product.name, []
             return {"product_id": product.id, "quantity": row.quantity}, None
     text = row.product.strip()
-    found = list_products(session, q=text, limit=MAX_ROWS + 1)
-    exact = [p for p in found if p.name.lower() == text.lower() or p.hms_nr == text]
+    match = match_product(session, text, MAX_ROWS)
     digits = re.sub(r"[\s.]", "", text)
     # An HMS-nr has six digits like an ISO class: a product with that number is meant first.
-    if not exact and _ISO_DIGITS.match(digits):
+    if not match.exact and _ISO_DIGITS.match(digits):
         return {"iso_class": digits, "quantity": row.quantity}, None
-    if len(exact) == 1 or len(found) == 1:
-        product = (exact or found)[0]
-        row.product, row.product_id, row.candidates = product.name, str(product.id), []
-        return {"product_id": product.id, "quantity": row.quantity}, None
-    row.product_id, row.candidates = "", found[:MAX_ROWS]
-    if not found:
+    if match.product is not None:
+        row.product, row.product_id, row.candidates = match.product.name, str(match.product.id), []
+        return {"product_id": match.product.id, "quantity": row.quantity}, None
+    row.product_id, row.candidates = "", match.candidates
+    if not match.candidates:
         return {}, f"Fant ikke noe produkt som passer «{text}»."
     return {}, f"Flere produkter passer «{text}»: velg ett i listen."
 

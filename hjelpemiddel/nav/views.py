@@ -9,8 +9,7 @@ from ..core.http import current_user, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import INT_MAX, shared
 from ..maintenance import services as maintenance
-from ..stock.models import Location
-from ..stock.services import device_history, get_device, list_locations
+from ..stock.services import device_history, get_device
 from . import deliver_outbox_after_commit, get_port, job_session_factory, jobs, services
 from .schemas import ReceiveIn, ResolveIn, ReturnIn
 
@@ -30,10 +29,6 @@ def _labels():
 CITIZEN_CHOICES = 50
 
 
-def _receiving_locations(session) -> list[Location]:
-    return [loc for loc in list_locations(session) if loc.kind in ("depot", "zone", "rack", "shelf", "bin")]
-
-
 def _depot_page(error: AppError | None = None):
     session = get_session()
     if error is not None:
@@ -51,7 +46,7 @@ def _depot_page(error: AppError | None = None):
         sync_state=services.get_sync_state(session), arrivals=arrivals,
         lines_for=services.expected_lines_for(session, [a.hms_nr for a in arrivals]),
         awaiting_decision=services.nav_returns_awaiting_decision(session, page_number(args.get("side_retur"))),
-        outbox=services.outbox_summary(session), locations=_receiving_locations(session),
+        outbox=services.outbox_summary(session),
         default_location=current_app.config["RECEIVING_LOCATION"],
         citizens=citizens[:CITIZEN_CHOICES], citizens_cut=len(citizens) > CITIZEN_CHOICES, citizen_search=search,
         interval=current_app.config["NAV_SYNC_INTERVAL_MINUTES"],

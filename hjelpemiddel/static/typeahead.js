@@ -1,8 +1,9 @@
 // A type-ahead over a JSON list (an accessible combobox, WAI-ARIA 1.2 pattern): an input marked
 // data-typeahead="<url>" asks <url>?q=…&limit=10 as the user types and lists what it answers; arrow
 // keys move through the list, Enter or a click chooses, Escape closes. The chosen id goes into the
-// [data-typeahead-id] field of the same [data-typeahead-scope]. Without this script the input is a
-// plain search field the server resolves (and answers with a choice when several match).
+// [data-typeahead-id] field of the same [data-typeahead-scope]; with data-typeahead-value="code" the
+// chosen item's code goes into the input itself (a location). Without this script the input is a
+// plain text field the server resolves (and answers with a choice when several match).
 (function () {
   "use strict";
   let counter = 0;
@@ -63,8 +64,8 @@
     function choose(index) {
       const item = items[index];
       if (!item) return;
-      input.value = item.name;
-      const field = idField(input);
+      input.value = input.dataset.typeaheadValue ? String(item[input.dataset.typeaheadValue]) : item.name;
+      const field = input.dataset.typeaheadValue ? null : idField(input);
       if (field) field.value = String(item.id);
       close();
       status.textContent = "Valgt: " + item.name;
@@ -78,7 +79,7 @@
         li.id = listId + "-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        li.textContent = item.name + (item.hms_nr ? " · HMS-nr " + item.hms_nr : "");
+        li.textContent = item.code ? item.code + " – " + item.name : item.name + (item.hms_nr ? " · HMS-nr " + item.hms_nr : "");
         li.addEventListener("mousedown", (event) => event.preventDefault());  // keep focus in the input
         li.addEventListener("click", () => choose(i));
         list.appendChild(li);
@@ -86,7 +87,7 @@
       list.hidden = found.length === 0;
       input.setAttribute("aria-expanded", String(found.length > 0));
       active = -1;
-      status.textContent = found.length ? found.length + " forslag. Bruk pil ned for å velge." : "Ingen produkter passer.";
+      status.textContent = found.length ? found.length + " forslag. Bruk pil ned for å velge." : "Ingen treff.";
     }
 
     function ask() {
@@ -101,7 +102,7 @@
     }
 
     input.addEventListener("input", () => {
-      const field = idField(input);
+      const field = input.dataset.typeaheadValue ? null : idField(input);
       if (field) field.value = "";
       clearTimeout(timer);
       timer = setTimeout(ask, 150);

@@ -34,6 +34,8 @@ class LocationOut(Schema):
 class LocationQuery(Schema):
     kind = fields.String(load_default=None, validate=validate.OneOf(LOCATION_KINDS))
     parent_code = fields.String(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 500))
 
 
 class LocationRef(Schema):

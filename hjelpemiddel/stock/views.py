@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
-from ..catalog.services import list_products
+from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..catalog.models import Product
 from ..core.errors import AppError, ValidationFailed
@@ -70,13 +70,15 @@ def register_device():
         try:
             data = form_data()
             print_now = data.pop("print_label", None) == "on"
+            typed = data.pop("product", "")
+            if "product_id" not in data:  # typed without choosing in the type-ahead (or without JavaScript)
+                data["product_id"] = product_from_text(session, typed).id
             created = services.register_device(session, current_user().id, **parse(DeviceIn(), data))
             return redirect(url_for("stock_web.device", barcode=created.barcode, etikett="1" if print_now else None))
         except AppError as err:
             error = err
-    return render_template("stock/register.html", error=error, form=request.form,
-                           products=list_products(session, limit=500), locations=services.list_locations(session),
-                           conditions=CONDITIONS), error.status if error else 200
+    return render_template("stock/register.html", error=error, form=request.form, conditions=CONDITIONS), \
+        error.status if error else 200
 
 
 def _render_locations(error: AppError | None = None):

@@ -129,7 +129,7 @@ def receive(page, hms_nr: str, serial: str, location: str = RECEIVING):
     form = page.get_by_test_id("receive-form")
     form.get_by_label("HMS-nr").fill(hms_nr)
     form.get_by_label("Serienummer").fill(serial)
-    form.get_by_label("Sett på").select_option(location)
+    form.get_by_label("Sett på").fill(location)
     return press(page, form, "Motta og skriv ut etikett")
 
 

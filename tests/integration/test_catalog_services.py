@@ -2,7 +2,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hjelpemiddel.catalog.models import Product
-from hjelpemiddel.catalog.services import create_product, decode_csv_bytes, import_products_csv, list_products
+from hjelpemiddel.catalog.services import (create_product, decode_csv_bytes, import_products_csv, list_products,
+                                           product_from_text)
 from hjelpemiddel.core.errors import Conflict, ValidationFailed
 
 HEADER = "hms_nr;name;supplier;iso_class;individually_tracked;inspection_interval_days\n"
@@ -98,3 +99,23 @@ def test_a_file_without_usable_header_is_refused_whole(session, text, needle):
 def test_excel_windows_1252_exports_are_decoded():
     assert decode_csv_bytes("navn\nToalettforhøyer\n".encode("cp1252")).endswith("Toalettforhøyer\n")
     assert decode_csv_bytes("\ufeffnavn\n".encode("utf-8")) == "navn\n"
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("Rollator Topro Olympos M", "Rollator Topro Olympos M"), ("rollator topro olympos m", "Rollator Topro Olympos M"),
+    ("123456", "Rollator Topro Olympos M"), ("Opus", "Sykeseng Opus 4"),
+])
+def test_typed_text_names_the_one_product_it_matches_exactly_or_alone(session, rollator, typed, expected):
+    create_product(session, hms_nr=None, name="Sykeseng Opus 4", iso_class="181210")
+    assert product_from_text(session, typed).name == expected
+
+
+@pytest.mark.parametrize("typed,message", [
+    ("", "Velg et produkt."), ("Finnes ikke", "Fant ikke noe produkt som passer «Finnes ikke»."),
+    ("o", "Flere produkter passer «o»: velg ett i listen."),
+])
+def test_typed_text_that_names_no_product_or_several_is_refused_by_its_field(session, rollator, typed, message):
+    create_product(session, hms_nr=None, name="Sykeseng Opus 4", iso_class="181210")
+    with pytest.raises(ValidationFailed) as refused:
+        product_from_text(session, typed)
+    assert refused.value.details == {"product_id": [message]}

@@ -245,3 +245,11 @@ def test_devices_can_be_listed_by_state_owner_and_location(session, depot, rolla
     assert len(list_devices(session, state="registered")) == 1
     assert len(list_devices(session, owner="nav")) == 1
     assert len(list_devices(session, location_code="A-01-2")) == 1
+
+
+@pytest.mark.parametrize("q,codes", [("A-01-", ["A-01-1", "A-01-2"]), ("hylle 2", ["A-01-2"]), ("zzz", [])])
+def test_the_location_picker_finds_locations_by_code_or_name_and_is_bounded(api_as, depot, q, codes):
+    answer = api_as("lager").get(f"/api/v1/locations?q={q}&limit=10")
+    assert answer.status_code == 200
+    assert [location["code"] for location in answer.get_json()] == codes
+    assert api_as("lager").get("/api/v1/locations?limit=501").status_code == 422

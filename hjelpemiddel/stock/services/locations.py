@@ -87,13 +87,25 @@ def receiving_place(session: Session, configured: str | None) -> Location | None
     return find_location(session, configured) or depot_root(session)
 
 
-def list_locations(session: Session, kind: str | None = None, parent_code: str | None = None) -> list[Location]:
-    stmt = select(Location).order_by(Location.path, Location.code)
+def list_locations(session: Session, kind: str | None = None, parent_code: str | None = None,
+                   q: str | None = None, limit: int = 500) -> list[Location]:
+    """Locations in tree order, at most ``limit``; ``q`` matches a code, a name or a label's barcode
+    (a type-ahead asks it as the user types)."""
+    stmt = select(Location).order_by(Location.path, Location.code).limit(limit)
     if kind:
         stmt = stmt.where(Location.kind == kind)
     if parent_code:
         stmt = stmt.where(Location.parent_id == get_location(session, parent_code, field="parent_code").id)
+    if q and q.strip():
+        stmt = stmt.where(_matching(q))
     return list(session.scalars(stmt))
+
+
+def _matching(q: str):
+    text = q.strip()
+    return or_(Location.code.contains(normalize_location_code(text), autoescape=True),
+               func.lower(Location.name).contains(text.lower(), autoescape=True),
+               Location.barcode == normalize_scan(text))
 
 
 def location_children(session: Session, parent_code: str | None = None, number: int = 1,
@@ -116,11 +128,7 @@ def children_of(session: Session, parent_ids: list[int], per_parent: int = PAGE_
 
 
 def search_locations(session: Session, q: str, number: int = 1, size: int = PAGE_SIZE) -> Page:
-    text = q.strip()
-    key = normalize_scan(text)
-    stmt = select(Location).where(or_(Location.code.contains(normalize_location_code(text), autoescape=True),
-                                      func.lower(Location.name).contains(text.lower(), autoescape=True),
-                                      Location.barcode == key))
+    stmt = select(Location).where(_matching(q))
     return offset_page(session, stmt.order_by(Location.path, Location.code), number, size)
 
 
