@@ -70,24 +70,29 @@ window.Scanner = (function () {
 
   const editable = (el) => el && (el.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName));
 
-  function attach(input, onCode, onEscape) {
+  // holdFocus false (a phone's page, where a focused field opens the keyboard): the field takes
+  // codes typed or scanned into it and from the camera, but never takes the focus by itself.
+  function attach(input, onCode, onEscape, options) {
     handler = onCode;
+    const holdFocus = !options || options.holdFocus !== false;
     // The scan field takes the focus back when it goes nowhere (a click on the page, the window
     // regained), never from a control a keyboard user moved to: that would trap them in the field.
     const keepFocus = () => {
       const active = document.activeElement;
       if (!active || active === document.body) input.focus({ preventScroll: true });
     };
-    input.addEventListener("blur", () => setTimeout(keepFocus, 0));
-    document.addEventListener("click", () => setTimeout(keepFocus, 0));
-    window.addEventListener("focus", keepFocus);
-    // A scanner types wherever the focus is: a character typed outside a field goes to the scan field.
-    document.addEventListener("keydown", (event) => {
-      if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey
-          && !editable(document.activeElement)) {
-        input.focus({ preventScroll: true });
-      }
-    });
+    if (holdFocus) {
+      input.addEventListener("blur", () => setTimeout(keepFocus, 0));
+      document.addEventListener("click", () => setTimeout(keepFocus, 0));
+      window.addEventListener("focus", keepFocus);
+      // A scanner types wherever the focus is: a character typed outside a field goes to the scan field.
+      document.addEventListener("keydown", (event) => {
+        if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey
+            && !editable(document.activeElement)) {
+          input.focus({ preventScroll: true });
+        }
+      });
+    }
     input.addEventListener("keydown", (event) => {
       // Scanners end a code with Enter or Tab; a Tab in an empty field is a person moving on.
       if (event.key === "Enter" || (event.key === "Tab" && input.value.trim())) {
@@ -101,7 +106,7 @@ window.Scanner = (function () {
     });
     // What a page calls when its own action is done (a move confirmed or cancelled): back to scanning.
     const focusScan = () => input.focus({ preventScroll: true });
-    focusScan();
+    if (holdFocus) focusScan();
     return focusScan;
   }
 

@@ -200,3 +200,43 @@ def test_when_the_reader_cannot_be_downloaded_the_dialog_says_so_and_the_next_tr
     phone.unroute("**/vendor/zxing-library.min.js")
     scan_with_camera(phone)
     expect(phone.get_by_test_id("scan-status")).to_have_text(f"{barcode} funnet.")
+
+
+def test_the_driver_films_a_unit_on_the_run_and_its_stop_is_marked_with_its_buttons_ready(page, camera_page,
+                                                                                         live_server, tmp_path):
+    with Arranger(live_server) as depot:
+        depot.sweep_open_stops()
+        chair = depot.product("Dusjstol Kamera", "093303")
+        citizen = depot.citizen("Aud Kamera", "Kamerasvingen 2")
+        barcode = depot.reserved_unit(citizen, chair, CAMERA_DAY + timedelta(days=1))
+        run_id = depot.planned_run(CAMERA_DAY + timedelta(days=1))
+    video = label_video(label_pdf(page, live_server, barcode), tmp_path)
+    phone = camera_page(video, **PHONE)
+    problems = watch(phone)
+    phone.context.add_init_script(NO_DETECTOR)
+    login_as(phone, live_server, "sjafor", next_path=f"/sjafor/runde/{run_id}")
+    field = phone.get_by_label("Skann et hjelpemiddel på runden")
+    expect(field).not_to_be_focused()  # a phone's keyboard stays down until the driver wants it
+    scan_with_camera(phone)
+    expect(phone.get_by_test_id("unit-scan-status")).to_contain_text(f"{barcode}: 1. Levering, Aud Kamera.")
+    expect(phone.locator(f'li[data-unit="{barcode}"]')).to_have_class(re.compile(r"\bunit-scanned\b"))
+    # A unit not on this run gets a clear refusal, typed as a scanner would.
+    other = live_server.make_device()
+    field.fill(other)
+    field.press("Enter")
+    expect(phone.get_by_test_id("unit-scan-status")).to_contain_text(f"{other} (Sykeseng Opus 4) er ikke med på "
+                                                                      "denne runden.")
+    field.fill("A-01-1")
+    field.press("Enter")
+    expect(phone.get_by_test_id("unit-scan-status")).to_have_class(re.compile(r"\bbad\b"))
+    assert problems.problems() == []
+
+
+def test_a_unit_scanned_on_the_service_page_opens_its_own_service_page(page, live_server):
+    first, second = live_server.make_device(), live_server.make_device()
+    login_as(page, live_server, "sjafor", next_path=f"/service/{first}")
+    field = page.get_by_label("Skann et annet hjelpemiddel for å åpne dets service")
+    field.fill(second.lower())
+    with page.expect_navigation(url=re.compile(f"/service/{second}$")):
+        field.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(second)
