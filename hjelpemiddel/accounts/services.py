@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..core.auth import ROLES, ApiToken, User, create_token, create_user, end_sessions, set_password
 from ..core.db import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.sorting import SortOrder, order_by_columns
 
 __all__ = ["TokenRow", "change_role", "create_account", "create_token", "deactivate_user", "get_user",
            "list_tokens", "list_users", "reactivate_user", "reset_password", "revoke_token", "user_by_username"]
@@ -39,9 +40,13 @@ def user_by_username(session: Session, username: str) -> User:
     return user
 
 
+USER_SORTS = {"brukernavn": (User.username,), "navn": (User.full_name,), "rolle": (User.role, User.username),
+              "status": (User.active, User.username), "opprettet": (User.created_at,)}
+
+
 def list_users(session: Session, q: str | None = None, role: str | None = None, active: bool | None = None,
-               limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
-    """Users by username; ``q`` searches username and name."""
+               limit: int = 50, offset: int = 0, sort: SortOrder = SortOrder("brukernavn")) -> tuple[list[User], int]:
+    """Users, by username unless ``sort`` says otherwise; ``q`` searches username and name."""
     query = select(User)
     if q:
         text = q.strip().lower()
@@ -52,7 +57,8 @@ def list_users(session: Session, q: str | None = None, role: str | None = None, 
     if active is not None:
         query = query.where(User.active.is_(active))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    users = session.scalars(query.order_by(User.username).limit(limit).offset(offset)).all()
+    ordered = query.order_by(*order_by_columns(USER_SORTS, sort, User.id))
+    users = session.scalars(ordered.limit(limit).offset(offset)).all()
     return list(users), total
 
 

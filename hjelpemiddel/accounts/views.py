@@ -7,6 +7,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..core.auth import ROLE_LABELS, ROLES
 from ..core.db import get_session
 from ..core.errors import AppError
+from ..core.sorting import SORT_ARGS, sort_order
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.passwords import MIN_LENGTH, generate_password
 from ..core.schemas import shared
@@ -24,13 +25,16 @@ def _users_page(error: AppError | None = None):
         session.rollback()
     try:
         # The search form sends every field; an empty one means no filter.
-        query = parse(shared(UserQuery), {key: value for key, value in request.args.items() if value.strip()})
+        query = parse(shared(UserQuery), {key: value for key, value in request.args.items()
+                                          if value.strip() and key not in SORT_ARGS})
     except AppError:
         query = {"q": None, "role": None, "status": "aktive", "limit": PAGE_SIZE, "offset": 0}
     query["limit"] = min(query["limit"], PAGE_SIZE)
+    order = sort_order(request.args, services.USER_SORTS, "brukernavn")
     users, total = services.list_users(session, q=query["q"], role=query["role"], active=STATUSES[query["status"]],
-                                       limit=query["limit"], offset=query["offset"])
+                                       limit=query["limit"], offset=query["offset"], sort=order)
     return render_template("accounts/users.html", users=users, total=total, query=query, page_size=query["limit"],
+                           order=order,
                            error=error, form=request.form if error else {}, message=request.args.get("melding"),
                            ROLES=ROLES, ROLE_LABELS=ROLE_LABELS, min_length=MIN_LENGTH), error.status if error else 200
 

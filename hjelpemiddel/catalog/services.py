@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.sorting import SortOrder, order_by_columns
 from .models import Product
 from .schemas import ProductIn
 
@@ -42,9 +43,13 @@ def get_product(session: Session, product_id: int) -> Product:
     return product
 
 
+PRODUCT_SORTS = {"iso": (Product.iso_class, Product.name), "navn": (Product.name,), "hms": (Product.hms_nr,),
+                 "leverandor": (Product.supplier, Product.name)}
+
+
 def list_products(session: Session, q: str | None = None, iso_class: str | None = None,
-                  limit: int = 50, offset: int = 0) -> list[Product]:
-    stmt = select(Product).order_by(Product.iso_class, Product.name).limit(limit).offset(offset)
+                  limit: int = 50, offset: int = 0, sort: SortOrder = SortOrder("iso")) -> list[Product]:
+    stmt = select(Product).order_by(*order_by_columns(PRODUCT_SORTS, sort, Product.id)).limit(limit).offset(offset)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(Product.name).like(like), func.lower(Product.supplier).like(like),

@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..core.db import get_session
 from ..core.errors import AppError
+from ..core.sorting import sort_order
 from ..core.http import form_data, parse, parse_args, roles_required
 from . import services
 from .api import ALL_ROLES, uploaded_csv_text
@@ -20,8 +21,10 @@ def iso_filter(digits: str) -> str:
 
 def _render_products(error: AppError | None = None, report=None):
     query = parse_args(ProductQuery())
-    products = services.list_products(get_session(), **query)
-    return render_template("catalog/products.html", products=products, query=query, error=error, report=report,
+    order = sort_order(request.args, services.PRODUCT_SORTS, "iso")
+    products = services.list_products(get_session(), **query, sort=order)
+    return render_template("catalog/products.html", products=products, query=query, order=order, error=error,
+                           report=report,
                            form=request.form, iso_titles=ISO_TITLES, iso_title=iso_title), error.status if error else 200
 
 

@@ -6,6 +6,7 @@ import functools
 import logging
 import secrets
 import time
+from urllib.parse import urlencode
 from typing import Any, Callable
 
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
@@ -16,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from . import db_errors
+from .sorting import SORT_ARGS
 from .auth import ROLE_LABELS, Principal, find_principal_by_id, find_principal_by_token
 from .db import declare_write_intent, get_session, reset_write_intent
 from .errors import AppError, Conflict, Forbidden, Unauthorized, ValidationFailed
@@ -120,6 +122,18 @@ def _check_csrf() -> None:
                         code="csrf_failed")
 
 
+def url_with(**changes) -> str:
+    """This page's address with some query arguments changed (None drops one): sorting and
+    paging links keep the filters a person set."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return request.path + ("?" + urlencode(args, doseq=True) if args else "")
+
+
 def csrf_token() -> str:
     if "csrf_token" not in session:
         session["csrf_token"] = secrets.token_urlsafe(24)
@@ -208,7 +222,8 @@ def parse(schema: Schema, data: Any = None) -> Any:
 
 
 def parse_args(schema: Schema) -> Any:
-    return parse(schema, request.args.to_dict())
+    # A page's sorting is read on its own (``core.sorting.sort_order``), never refused as unknown.
+    return parse(schema, {key: value for key, value in request.args.to_dict().items() if key not in SORT_ARGS})
 
 
 # --- error answers --------------------------------------------------------------------------
@@ -250,6 +265,7 @@ def init_http(app: Flask) -> None:
     def _template_globals():
         return {"current_user": current_user(), "csrf_token": csrf_token}
 
+    app.add_template_global(url_with, "url_with")  # a global, so imported macros (_sort.html) see it
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(field_problems, "field_problems")
     app.add_template_filter(lambda value, fmt="%d.%m.%Y %H:%M": local_time(value).strftime(fmt), "local")

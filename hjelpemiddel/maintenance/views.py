@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..core.db import get_session
 from ..core.errors import AppError
+from ..core.sorting import SORT_ARGS, sort_order
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
 from ..stock.lifecycle import STATE_LABELS
@@ -21,12 +22,14 @@ def _quarantine_page(error: AppError | None = None, failed_barcode: str | None =
         session.rollback()
     try:
         # The search form sends every field; an empty one (search text, «Alle» reasons) means no filter.
-        query = parse(shared(QuarantineQuery), {key: value for key, value in request.args.items() if value.strip()})
+        query = parse(shared(QuarantineQuery), {key: value for key, value in request.args.items()
+                                                if value.strip() and key not in SORT_ARGS})
     except AppError:
         query = {"reason": None, "q": None, "limit": PAGE_SIZE, "offset": 0}
     query["limit"] = min(query["limit"], PAGE_SIZE)
-    units, total = services.list_quarantined(session, **query)
-    return render_template("maintenance/quarantine.html", units=units, total=total, query=query, error=error,
+    order = sort_order(request.args, services.QUARANTINE_SORTS, "siden", descending=True)
+    units, total = services.list_quarantined(session, **query, sort=order)
+    return render_template("maintenance/quarantine.html", units=units, total=total, query=query, error=error, order=order,
                            form=request.form, message=request.args.get("melding"), page_size=query["limit"],
                            failed_barcode=failed_barcode,
                            REASON_LABELS=services.REASON_LABELS, STATE_LABELS=STATE_LABELS), error.status if error else 200

@@ -173,3 +173,17 @@ def test_picking_is_done_with_the_keyboard_alone(new_page, live_server, depot):
     assert status.get_attribute("aria-live") in ("polite", "assertive") or status.get_attribute("role") in (
         "status", "alert")
     expect(page.get_by_test_id("pick-input")).to_be_focused()
+
+
+def test_a_sortable_header_is_a_link_that_sorts_and_says_how(new_page, live_server):
+    page = new_page(**DESKTOP)
+    login_as(page, live_server, "lager", next_path="/katalog")
+    header = page.get_by_role("columnheader", name="Navn")
+    expect(header).not_to_have_attribute("aria-sort", "ascending")
+    header.get_by_role("link").click()
+    expect(page.get_by_role("columnheader", name="Navn")).to_have_attribute("aria-sort", "ascending")
+    names = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert names == sorted(names, key=str.lower)
+    page.get_by_role("columnheader", name="Navn").get_by_role("link").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("columnheader", name="Navn")).to_have_attribute("aria-sort", "descending")

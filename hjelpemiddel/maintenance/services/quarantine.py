@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ...catalog.models import Product
 from ...core.errors import Conflict, InvalidState, ValidationFailed
 from ...core.db import utcnow
+from ...core.sorting import SortOrder, order_by_columns
 from ...stock.lifecycle import QUARANTINE_FROM, STATE_LABELS, DeviceState, check_release, release_back, release_targets
 from ...stock.models import Device, Location
 from ...stock.services import KEEP, apply_state, change_state, get_location, lock_device
@@ -90,9 +91,15 @@ def release_options(quarantine: Quarantine) -> list[DeviceState]:
     return release_targets(quarantine.from_state)
 
 
+QUARANTINE_SORTS = {"siden": (Quarantine.opened_at,), "strekkode": (Device.barcode,),
+                    "produkt": (Product.name,), "arsak": (Quarantine.reason, Quarantine.opened_at)}
+
+
 def list_quarantined(session: Session, reason: str | None = None, q: str | None = None, limit: int = 50,
-                     offset: int = 0) -> tuple[list[QuarantinedUnit], int]:
-    """Units in quarantine now, newest first, with where each may be released to; and how many match."""
+                     offset: int = 0, sort: SortOrder = SortOrder("siden", descending=True)
+                     ) -> tuple[list[QuarantinedUnit], int]:
+    """Units in quarantine now, newest first unless ``sort`` says otherwise, with where each may be
+    released to; and how many match."""
     stmt = (select(Quarantine, Device.barcode, Product.name, Location.code)
             .join(Device, Device.id == Quarantine.device_id).join(Product, Product.id == Device.product_id)
             .outerjoin(Location, Location.id == Device.location_id).where(Quarantine.released_at.is_(None)))
@@ -103,6 +110,7 @@ def list_quarantined(session: Session, reason: str | None = None, q: str | None 
         stmt = stmt.where(func.lower(Device.barcode).like(pattern) | func.lower(Product.name).like(pattern)
                           | func.lower(Quarantine.note).like(pattern))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.execute(stmt.order_by(Quarantine.opened_at.desc(), Quarantine.id.desc()).limit(limit).offset(offset))
+    rows = session.execute(stmt.order_by(*order_by_columns(QUARANTINE_SORTS, sort, Quarantine.id))
+                           .limit(limit).offset(offset))
     return [QuarantinedUnit(quarantine, barcode, name, code, release_targets(quarantine.from_state))
             for quarantine, barcode, name, code in rows], total
