@@ -67,6 +67,9 @@
       input.value = input.dataset.typeaheadValue ? String(item[input.dataset.typeaheadValue]) : item.name;
       const field = input.dataset.typeaheadValue ? null : idField(input);
       if (field) field.value = String(item.id);
+      // A search still waiting (typed just before the choice) must not reopen the list over the form.
+      clearTimeout(timer);
+      asked++;
       close();
       status.textContent = "Valgt: " + item.name;
     }
