@@ -1,7 +1,7 @@
 """Route planning, pure: group stops by area, then order each run from the depot.
 
 Urgent discharges go first; within that rule the order is nearest-neighbour on coordinates where
-known (postcode order where not), improved with 2-opt, on a cost that is driving time plus a heavy
+known (postcode order where not), improved with 2-opt and Or-opt moves (route_search.py), on a cost that is driving time plus a heavy
 penalty for arriving after a stop's time window closes (arriving before it opens means waiting,
 which pushes every later stop on).
 """
@@ -10,7 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .route_search import Search
+
 LATE_PENALTY = 10.0  # one minute late costs as much as ten minutes of driving
+# Evaluations the search may spend: about a third of a second for 300 stops, all with time windows.
+SEARCH_BUDGET = 200_000
 
 
 @dataclass(frozen=True)
@@ -59,41 +63,67 @@ def schedule_cost(route: list[RoutePoint], settings: RouteSettings) -> float:
     return cost + _km(here, settings.depot) / settings.speed_kmh * 60
 
 
-def _nearest_neighbour(points: list[RoutePoint], settings: RouteSettings, start: tuple[float, float]) -> list[RoutePoint]:
+def _nearest_neighbour(points: list[RoutePoint], minutes: list[list[float]], node_of: dict[int, int],
+                       start: int) -> list[RoutePoint]:
     known = [p for p in points if p.lat is not None and p.lon is not None]
     unknown = sorted((p for p in points if p.lat is None or p.lon is None), key=lambda p: (p.postcode, p.key))
     route, here = [], start
     while known:
         # Ties broken by window start, then key, so the same input always gives the same route.
-        best = min(known, key=lambda p: (_km(here, _position(p, settings)), p.window_start or 0, p.key))
+        row = minutes[here]
+        best = min(known, key=lambda p: (row[node_of[p.key]], p.window_start or 0, p.key))
         known.remove(best)
         route.append(best)
-        here = _position(best, settings)
+        here = node_of[best.key]
     return route + unknown
 
 
-def _two_opt(head: list[RoutePoint], segment: list[RoutePoint], settings: RouteSettings) -> list[RoutePoint]:
-    best = segment[:]
-    best_cost = schedule_cost(head + best, settings)
-    improved = True
-    while improved:
-        improved = False
-        for i in range(len(best) - 1):
-            for j in range(i + 1, len(best)):
-                candidate = best[:i] + best[i:j + 1][::-1] + best[j + 1:]
-                cost = schedule_cost(head + candidate, settings)
-                if cost < best_cost - 1e-9:
-                    best, best_cost, improved = candidate, cost, True
-    return best
+def _driving_minutes(points: list[RoutePoint], settings: RouteSettings) -> tuple[list[list[float]], dict[int, int]]:
+    """Minutes between every two places (node 0 the depot; stops at one place share a node)."""
+    places, node_of = [settings.depot], {}
+    index = {settings.depot: 0}
+    for point in points:
+        place = _position(point, settings)
+        if place not in index:
+            index[place] = len(places)
+            places.append(place)
+        node_of[point.key] = index[place]
+    factor = 60 / settings.speed_kmh
+    minutes = [[0.0] * len(places) for _ in places]
+    for a in range(len(places)):
+        for b in range(a + 1, len(places)):
+            minutes[a][b] = minutes[b][a] = _km(places[a], places[b]) * factor
+    return minutes, node_of
 
 
-def order_route(points: list[RoutePoint], settings: RouteSettings) -> list[int]:
-    """Keys in driving order: urgent stops first, then the rest."""
-    urgent = _two_opt([], _nearest_neighbour([p for p in points if p.urgent], settings, settings.depot), settings)
-    last = _position(urgent[-1], settings) if urgent else settings.depot
-    rest = _nearest_neighbour([p for p in points if not p.urgent], settings, last)
-    rest = _two_opt(urgent, rest, settings) if len(rest) <= 60 else rest
-    return [p.key for p in urgent + rest]
+def order_route(points: list[RoutePoint], settings: RouteSettings, budget: int = SEARCH_BUDGET) -> list[int]:
+    """Keys in driving order: urgent stops first, then the rest; stops without coordinates last in
+    each part, by postcode. Nearest neighbour, then 2-opt and Or-opt (route_search) within each part."""
+    points = sorted(points, key=lambda p: p.key)
+    if not points:
+        return []
+    minutes, place_of = _driving_minutes(points, settings)
+    urgent = _nearest_neighbour([p for p in points if p.urgent], minutes, place_of, 0)
+    last = place_of[urgent[-1].key] if urgent else 0
+    route = urgent + _nearest_neighbour([p for p in points if not p.urgent], minutes, place_of, last)
+    # The search sees one node per stop (stops at one place are distinct stops with their own windows).
+    node_minutes = [[minutes[place_of[a.key]][place_of[b.key]] if a and b else
+                     minutes[place_of[a.key] if a else 0][place_of[b.key] if b else 0]
+                     for b in [None, *route]] for a in [None, *route]]
+    windows = [(None, None)] + [(p.window_start, p.window_end) for p in route]
+    located = [p.lat is not None and p.lon is not None for p in route]
+    blocks, first = [], 1
+    for position in range(1, len(route) + 1):
+        end_of_part = position == len(route) or route[position].urgent != route[position - 1].urgent
+        if end_of_part:
+            last_located = max((q for q in range(first, position + 1) if located[q - 1]), default=first - 1)
+            if last_located > first:
+                blocks.append((first, last_located))
+            first = position + 1
+    order = [0, *range(1, len(route) + 1), 0]
+    search = Search(node_minutes, windows, blocks, order, settings.start_minutes, settings.service_minutes,
+                    LATE_PENALTY, budget)
+    return [route[node - 1].key for node in search.run()[1:-1]]
 
 
 def group_by_area(points: list[RoutePoint], runs: int) -> list[list[RoutePoint]]:
