@@ -346,3 +346,13 @@ def test_completing_a_repair_names_what_is_missing(session, fake_nav, wheelchair
     with pytest.raises(ValidationFailed) as refused:
         maintenance.complete_repair(session, actor.id, repair.id, work, minutes, parts)
     assert field in refused.value.details
+
+
+def test_a_nav_unit_is_not_received_into_a_van(session, actor, depot):
+    from hjelpemiddel.nav.services.receiving import _place
+
+    create_location(session, "BIL9", "van", "Varebil 9", parent_code="HL")
+    with pytest.raises(ValidationFailed) as refused:
+        _place(session, "BIL9", None)
+    assert refused.value.details == {"location_code": ["En bil er ikke et sted på lageret: velg mottaket eller en hylle."]}
+    assert _place(session, "A-01-1", None) == "A-01-1"

@@ -18,7 +18,7 @@ from ...core.text import local_today
 from ...lending import services as lending
 from ...lending.models import Need
 from ...stock.models import Device
-from ...stock.services import receiving_place, register_device
+from ...stock.services import get_location, receiving_place, register_device
 from ..models import NavArrival, NavOrderLine
 from .sync import match_needs
 
@@ -113,6 +113,10 @@ def receive_nav_device(session: Session, actor_id: int, hms_nr: str, serial: str
 
 def _place(session: Session, location_code: str | None, receiving_location: str | None) -> str:
     if location_code:
+        # A unit NAV delivers is received into the depot; a van is where units travel, not stand.
+        if get_location(session, location_code, field="location_code").kind == "van":
+            raise ValidationFailed.for_field("location_code", "En bil er ikke et sted på lageret: velg mottaket "
+                                                              "eller en hylle.")
         return location_code
     place = receiving_place(session, receiving_location)
     if place is None:
