@@ -4,10 +4,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import Date, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -41,6 +44,37 @@ class UtcDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+LOCAL_ZONE = ZoneInfo("Europe/Oslo")
+
+
+class local_date(FunctionElement):
+    """The Norwegian calendar day of a UTC timestamp column, in SQL: days people count (a day of
+    searches, a day's work) start at midnight in Oslo, one or two hours before UTC's."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_date"
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element, compiler, **kw):
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Europe/Oslo' AS DATE)"
+
+
+@compiles(local_date, "sqlite")
+def _local_date_sqlite(element, compiler, **kw):
+    return f"local_date({compiler.process(element.clauses, **kw)})"
+
+
+def _sqlite_local_date(stored: str | None) -> str | None:
+    # SQLite has no time zones: each connection gets this function (stored UTC text in, Oslo day out).
+    if stored is None:
+        return None
+    moment = datetime.fromisoformat(stored)
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return date.isoformat(moment.astimezone(LOCAL_ZONE).date())
 
 
 class Base(DeclarativeBase):
@@ -84,6 +118,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        dbapi_connection.create_function("local_date", 1, _sqlite_local_date, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

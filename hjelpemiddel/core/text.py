@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from .db import utcnow
-
-LOCAL_ZONE = ZoneInfo("Europe/Oslo")
+from .db import LOCAL_ZONE, utcnow
 
 FIELD_LABELS = {
     "fnr": "Fødselsnummer", "name": "Navn", "address": "Adresse", "postcode": "Postnummer", "city": "Poststed",

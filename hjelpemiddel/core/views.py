@@ -86,6 +86,12 @@ def index():
     return redirect(url_for(_HOME_BY_ROLE[user.role]))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (a PDF, a JSON answer): same icon.
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.app_template_filter("role_label")
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)

@@ -7,11 +7,12 @@ from ..core.db import get_session
 from ..core.errors import AppError, ValidationFailed
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.paging import page_number
-from ..core.schemas import INT_MAX, shared
+from ..core.schemas import shared
 from ..maintenance import services as maintenance
+from ..maintenance.schemas import CompleteRepairIn, RepairIn
 from ..stock.services import device_history, get_device
 from . import deliver_outbox_after_commit, get_port, job_session_factory, jobs, services
-from .schemas import ReceiveIn, ResolveIn, ReturnIn
+from .schemas import PartOrderIn, ReceiveIn, ResolveIn, ReturnIn
 
 bp = Blueprint("nav_web", __name__, template_folder="templates")
 
@@ -169,8 +170,9 @@ def service(barcode: str):
 @roles_required("lager", "sjafor")
 def open_repair(barcode: str):
     data = form_data()
-    return _service_then(barcode, lambda: maintenance.open_repair(get_session(), current_user().id, barcode,
-                                                                  data.get("place", ""), data.get("description", "")),
+    return _service_then(barcode, lambda: maintenance.open_repair(
+        get_session(), current_user().id, **parse(shared(RepairIn), {**_filled(data, "place", "description"),
+                                                                     "barcode": barcode})),
                          "Reparasjonen er opprettet.")
 
 
@@ -178,10 +180,11 @@ def open_repair(barcode: str):
 @roles_required("lager", "sjafor")
 def complete_repair(barcode: str, repair_id: int):
     data = form_data()
-    parts = [{"hmsnr": data.get(f"part_hmsnr_{i}"), "navn": data[f"part_navn_{i}"],
-              "antall": _int(data, f"part_antall_{i}", "1")} for i in range(3) if data.get(f"part_navn_{i}")]
+    parts = [_filled(data, f"part_hmsnr_{i}", f"part_navn_{i}", f"part_antall_{i}", prefix="part_", suffix=f"_{i}")
+             for i in range(3) if data.get(f"part_navn_{i}")]
     return _service_then(barcode, lambda: maintenance.complete_repair(
-        get_session(), current_user().id, repair_id, data.get("work_done", ""), _int(data, "minutes_spent"), parts),
+        get_session(), current_user().id, repair_id,
+        **parse(shared(CompleteRepairIn), {**_filled(data, "work_done", "minutes_spent"), "parts_used": parts})),
         "Reparasjonen er registrert i historikken.")
 
 
@@ -189,29 +192,21 @@ def complete_repair(barcode: str, repair_id: int):
 @roles_required("lager", "sjafor")
 def order_parts(barcode: str):
     data = form_data()
-    parts = [{"hmsnr": data.get(f"hmsnr_{i}", ""), "navn": data.get(f"navn_{i}", ""),
-              "kategori": data.get(f"kategori_{i}", ""), "antall": _int(data, f"antall_{i}", "1")}
+    parts = [{"antall": "1", **_filled(data, f"hmsnr_{i}", f"navn_{i}", f"kategori_{i}", f"antall_{i}", suffix=f"_{i}")}
              for i in range(3) if data.get(f"hmsnr_{i}") or data.get(f"navn_{i}")]
+    payload = {**_filled(data, "levering", "repair_id"), "barcode": barcode, "parts": parts}
+    if data.get("battery_training") == "on":
+        payload["battery_training"] = True
 
     def run():
-        order = services.order_parts(get_session(), current_user().id, barcode, parts,
-                                     data.get("levering", "TIL_XK_LAGER"),
-                                     battery_training=True if data.get("battery_training") == "on" else None,
-                                     repair_id=_int(data, "repair_id"))
+        order = services.order_parts(get_session(), current_user().id, **parse(shared(PartOrderIn), payload))
         deliver_outbox_after_commit()
         return order
 
     return _service_then(barcode, run, "Delbestillingen er lagt i utboksen og sendes til NAV.")
 
 
-def _int(data: dict, field: str, default: str | None = None) -> int | None:
-    value = data.get(field, default)
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValidationFailed.for_field(field, "Må være et heltall.") from None
-    if not 0 <= number <= INT_MAX:
-        raise ValidationFailed.for_field(field, "Tallet er utenfor gyldig område.")
-    return number
+def _filled(data: dict, *names: str, prefix: str = "", suffix: str = "") -> dict:
+    """The form's filled-in fields for a schema: an empty box counts as not given (so the schema's default
+    or its «required» answers), and the row marks of a repeated field (``part_navn_1``) are dropped."""
+    return {name.removeprefix(prefix).removesuffix(suffix): data[name] for name in names if data.get(name, "") != ""}

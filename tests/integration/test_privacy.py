@@ -1,6 +1,6 @@
 """Retention (inactive citizens anonymised, the fnr access log deleted after its own period) and key
 rotation (resumable, in batches), as services and as the `hjelpemiddel privacy` commands."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from cryptography.fernet import Fernet
@@ -9,8 +9,8 @@ from sqlalchemy.exc import DBAPIError
 
 from hjelpemiddel.citizens.jobs import rotate_keys
 from hjelpemiddel.citizens.models import Citizen, FnrAccess
-from hjelpemiddel.citizens.services import (ANONYMISED_NAME, find_citizen_by_fnr, fnr_access_log, register_citizen,
-                                            reveal_fnr)
+from hjelpemiddel.citizens.services import (ANONYMISED_NAME, access_follow_up, find_citizen_by_fnr, fnr_access_log,
+                                            register_citizen, reveal_fnr)
 from hjelpemiddel.cli import cli
 from hjelpemiddel.core.crypto import FnrVault
 from hjelpemiddel.core.db import get_database, utcnow
@@ -231,3 +231,19 @@ def test_the_nav_worker_runs_retention_on_its_first_round(app, session, old_citi
     assert result.exit_code == 0 and "1 innbyggere ble anonymisert" in result.output, result.output
     session.refresh(astrid)
     assert astrid.name == ANONYMISED_NAME
+
+
+@pytest.mark.parametrize("utc_moment, oslo_day", [
+    ("2026-01-14T22:59:00", date(2026, 1, 14)),  # winter, UTC+1: 23:59 in Oslo
+    ("2026-01-14T23:00:00", date(2026, 1, 15)),  # 00:00 in Oslo, still the 14th in UTC
+    ("2026-07-14T21:59:00", date(2026, 7, 14)),  # summer, UTC+2: 23:59 in Oslo
+    ("2026-07-14T22:00:00", date(2026, 7, 15)),
+])
+def test_the_follow_up_counts_a_search_on_the_day_it_was_in_oslo(session, therapist, utc_moment, oslo_day):
+    moment = datetime.fromisoformat(utc_moment).replace(tzinfo=timezone.utc)
+    session.add(FnrAccess(user_id=therapist.id, action="lookup", purpose="søk", accessed_at=moment))
+    session.flush()
+    that_day = access_follow_up(session, oslo_day, oslo_day, threshold=0)
+    assert [(row.day, row.lookups, row.flagged) for row in that_day.rows] == [(oslo_day, 1, True)]
+    for neighbour in (oslo_day - timedelta(days=1), oslo_day + timedelta(days=1)):
+        assert access_follow_up(session, neighbour, neighbour, threshold=0).rows == []

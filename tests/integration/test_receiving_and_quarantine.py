@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from hjelpemiddel.core.errors import Conflict, InvalidState, ValidationFailed
 from hjelpemiddel.lending import services as lending
-from hjelpemiddel.lending.models import Loan
+from hjelpemiddel.lending.models import Loan, NeedEvent
 from hjelpemiddel.logistics import services as logistics
 from hjelpemiddel.maintenance import services as maintenance
 from hjelpemiddel.nav import services as nav
@@ -124,11 +124,25 @@ def test_a_reserved_unit_put_in_quarantine_leaves_its_visit_and_the_need_gets_an
     assert state_of(session, planned) == ("quarantined", "A-01-2")
     [other] = [u.barcode for u in lending.need_units(session, [need.id])[need.id]]
     assert other != planned and need.status == "reserved"
+    assert need_notes(session, need)[-2:] == [f"{planned} ble satt i karantene; {other} erstatter den.", ""]
     assert logistics.pick_list(session, run.id) == [] and stop.status == "dropped"
     plan(session, actor)
     assert [line.barcode for _stop, line in logistics.pick_list(session, run.id)] == [other]
     units, total = maintenance.list_quarantined(session)
     assert total == 1 and units[0].barcode == planned and units[0].release_to == ["available", "in_repair", "scrapped"]
+
+
+def need_notes(session, need) -> list[str]:
+    return list(session.scalars(select(NeedEvent.note).where(NeedEvent.need_id == need.id).order_by(NeedEvent.id)))
+
+
+def test_a_quarantined_unit_with_no_free_unit_to_take_over_says_so_in_the_needs_history(session, actor, desk):
+    [unit] = desk.units(1)
+    need = desk.need(desk.citizen("Kåre Vik"))
+    assert desk.reserved(need) == [unit.barcode]
+    maintenance.quarantine_device(session, actor.id, unit.barcode, "damage", "sprukket")
+    assert need.status == "approved"
+    assert need_notes(session, need)[-1] == f"{unit.barcode} ble satt i karantene; ingen ledig enhet erstatter den ennå."
 
 
 def test_released_back_a_unit_is_free_again_and_offered_to_the_queue(session, actor, desk):

@@ -91,3 +91,11 @@ def test_strict_transport_security_is_sent_in_production_only(tmp_path, client):
             assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
             assert answer.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in client.get("/nowhere").headers
+
+
+def test_the_browsers_favicon_request_finds_the_icon_every_page_links(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301
+    icon = client.get(answer.headers["Location"])
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/login").get_data(as_text=True)

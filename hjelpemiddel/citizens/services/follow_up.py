@@ -3,12 +3,13 @@ many searches, misses and reveals, with those above a threshold flagged."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, func, literal, select, type_coerce
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from ...core.auth import User
+from ...core.db import LOCAL_ZONE, local_date
 from ...core.errors import ValidationFailed
 from ..models import FnrAccess
 
@@ -42,15 +43,15 @@ def _count(condition) -> object:
 
 def access_follow_up(session: Session, date_from: date, date_to: date, threshold: int, username: str | None = None,
                      flagged_only: bool = False, limit: int = 50, offset: int = 0) -> FollowUpPage:
-    """Days are UTC days. A user is flagged on a day when their searches and reveals together
+    """Days are Norwegian days (midnight in Oslo). A user is flagged on a day when their searches and reveals together
     exceed ``threshold``. Newest day first, the busiest user first within a day."""
     if date_to < date_from:
         raise ValidationFailed.for_field("date_to", "Til-datoen kan ikke være før fra-datoen.")
     if (date_to - date_from).days >= MAX_DAYS:
         raise ValidationFailed.for_field("date_from", f"Velg høyst {MAX_DAYS} dager om gangen.")
-    start = datetime.combine(date_from, time.min, timezone.utc)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, timezone.utc)
-    day = type_coerce(func.date(FnrAccess.accessed_at), Date()).label("day")
+    start = datetime.combine(date_from, time.min, LOCAL_ZONE)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, LOCAL_ZONE)
+    day = local_date(FnrAccess.accessed_at).label("day")
     lookups = _count(FnrAccess.action == "lookup")
     misses = _count(and_(FnrAccess.action == "lookup", FnrAccess.citizen_id.is_(None)))
     reveals = _count(FnrAccess.action.in_(("reveal", "nav_lookup")))

@@ -183,9 +183,15 @@ def let_go_of_quarantined(session: Session, event: DeviceQuarantined) -> None:
     need = get_need(session, reservation.need_id, for_update=True)
     end_reservation(session, reservation, event.actor_id, f"satt i karantene: {event.reason}".rstrip(": "))
     refresh_status(session, need)
+    quarantined = session.get(Device, event.device_id).barcode
+    # The need's history is append-only: its entry names the unit taking over before that unit is claimed.
+    replacement = session.scalar(_fitting_available(need)) if need.status == "approved" else None
+    outcome = f"{replacement.barcode} erstatter den" if replacement else "ingen ledig enhet erstatter den ennå"
     record_need_event(session, need, "reservation_cancelled", event.actor_id,
-                      note="Enheten ble satt i karantene", device_id=event.device_id)
-    if need.status == "approved":
+                      note=f"{quarantined} ble satt i karantene; {outcome}.", device_id=event.device_id,
+                      data={"barcode": quarantined, "replaced_by": replacement.barcode if replacement else None})
+    if replacement is not None:
+        claim_device_for_need(session, replacement, need, event.actor_id)
         fill_from_stock(session, need, event.actor_id)
 
 
