@@ -187,3 +187,11 @@ def test_a_sortable_header_is_a_link_that_sorts_and_says_how(new_page, live_serv
     page.get_by_role("columnheader", name="Navn").get_by_role("link").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("columnheader", name="Navn")).to_have_attribute("aria-sort", "descending")
+
+
+def test_the_check_can_fail_an_unlabelled_field_planted_in_a_page_is_reported(new_page, live_server, axe_source):
+    page = new_page(**DESKTOP)
+    login_as(page, live_server, "lager", next_path="/katalog")
+    page.evaluate("""document.querySelector("main").insertAdjacentHTML("beforeend", '<input id="bait">')""")
+    assert any(" label " in problem or "label" in problem.split()[2] for problem in violations(page, axe_source))
+    assert any("bait" in problem for problem in unnamed_controls(page))
