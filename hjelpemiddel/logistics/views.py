@@ -92,7 +92,8 @@ def driver_home():
     session = get_session()
     today = local_today()
     runs = [run for run in services.list_runs(session, driver_id=user.id) if run.run_date >= today - timedelta(days=1)]
-    return render_template("logistics/driver_home.html", runs=[services.run_view(session, r.id) for r in runs])
+    return render_template("logistics/driver_home.html", runs=[services.run_view(session, r.id) for r in runs],
+                           today=today)
 
 
 def _driver_run(run_id: int, error: AppError | None = None, failed_stop: int | None = None):

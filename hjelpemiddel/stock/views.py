@@ -9,6 +9,7 @@ from ..core.errors import AppError, ValidationFailed
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
+from ..core.text import local_today
 from ..documents.barcode_image import code128_svg
 from .. import queries
 from . import services
@@ -32,7 +33,9 @@ def _labels():
 @bp.get("/skann")
 @roles_required("lager", "sjafor")
 def scan_station():
-    return render_template("stock/scan.html")
+    # The depot worker lands here with a scanner in hand: today's work is beside the scan field.
+    work = queries.todays_work(get_session(), local_today()) if current_user().role == "lager" else None
+    return render_template("stock/scan.html", work=work, today=local_today())
 
 
 @bp.get("/hjelpemidler")

@@ -305,7 +305,7 @@ def test_the_drivers_day_plan_print_pick_by_scan_and_deliver_from_a_phone(new_pa
     expect(phone.get_by_role("heading", level=1)).to_have_text("Mine kjørerunder")
     card = phone.get_by_test_id(f"run-link-{run.id}")
     expect(card).to_contain_text(f"{TOMORROW:%d.%m.%Y} – runde {run.id}")
-    expect(card).to_contain_text(f"3 stopp · Planlagt · {VAN}")
+    expect(card).to_contain_text(f"3 stopp, 3 igjen · Planlagt · {VAN}")
     with phone.expect_navigation():
         card.tap()
     start = phone.get_by_test_id("start-form")

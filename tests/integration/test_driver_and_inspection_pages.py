@@ -205,3 +205,12 @@ def test_an_unanswered_point_is_asked_for_not_taken_as_failed(session, desk_clie
     answer = post_form(desk_client, url, url, **{f"item_{key}": "ok" for key in keys[1:]})
     assert answer.status_code == 422
     assert "Sjekklisten er ikke fullstendig besvart: Bremser tar jevnt på begge sider." in page_of(answer)
+
+
+def test_the_drivers_start_page_puts_today_first_with_the_stops_left_and_the_next_door(client, session, one_delivery,
+                                                                                       driver):
+    post_login(client, driver.username, "test-passord-123")
+    html = client.get("/sjafor").get_data(as_text=True)
+    assert "Ingen kjørerunder for deg i dag." in html and "Senere" in html
+    assert "1 stopp, 1 igjen · Planlagt" in html
+    assert "Neste: Levering hos Astrid Olsen" in html

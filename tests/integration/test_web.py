@@ -187,3 +187,12 @@ def test_the_labels_page_offers_skipping_used_labels_only_for_a_sheet_and_opens_
     monkeypatch.setitem(app.config, "DEFAULT_LABEL_LAYOUT", "roll-57x32")
     roll = client.get("/etiketter").get_data(as_text=True)
     assert re.search(r'<div id="start-position-field"\s+hidden', roll)
+
+
+@pytest.mark.parametrize("role,shows_today", [("lager", True), ("sjafor", False)])
+def test_the_scan_station_shows_the_depot_worker_todays_work_beside_the_scan_field(client, make_user, role,
+                                                                                    shows_today):
+    post_login(client, make_user(role).username, "test-passord-123")
+    html = client.get("/skann").get_data(as_text=True)
+    assert ("søknader venter på vedtak" in html) == shows_today
+    assert 'data-testid="scan-input"' in html
