@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         OUT_DIR.mkdir(exist_ok=True)
         (OUT_DIR / "planning.md").write_text(report)
         (OUT_DIR / "planning.json").write_text(json.dumps({"args": vars(args), "results": results}, indent=2))
-    return 1 if any(verdicts(r) for r in results) else 0
+    return 1 if not args.small and any(verdicts(r) for r in results) else 0  # small: a check that it runs
 
 
 if __name__ == "__main__":

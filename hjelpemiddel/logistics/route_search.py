@@ -20,20 +20,51 @@ class Search:
 
     def __init__(self, minutes, windows, blocks, order, start, service, late_penalty, budget):
         self.minutes, self.windows, self.blocks = minutes, windows, blocks
-        self.order, self.start, self.service, self.late_penalty = order, start, service, late_penalty
+        self.start, self.service, self.late_penalty = start, service, late_penalty
         self.budget = budget
         self.timed = any(start_ is not None or end is not None for start_, end in windows)
-        self.cost = self.schedule(order)
+        self._take(order)
         nodes = len(minutes)
         self.near = [sorted((other for other in range(1, nodes) if other != node),
                             key=lambda other, row=minutes[node]: (row[other], other))[:NEIGHBOURS]
                      for node in range(nodes)]
 
-    def schedule(self, order) -> float:
-        self.budget -= len(order) // 8 + 1
+    def _take(self, order) -> None:
+        """Make ``order`` the route, keeping at each position the clock on leaving it and the cost so
+        far, so that a move is judged from where it changes the route, not from the depot."""
         minutes, windows, service, penalty = self.minutes, self.windows, self.service, self.late_penalty
+        departs, costs, driven = [float(self.start)], [0.0], [0.0]
         clock, cost, here = float(self.start), 0.0, 0
         for node in order[1:-1]:
+            drive = minutes[here][node]
+            clock += drive
+            cost += drive
+            driven.append(driven[-1] + drive)
+            opens, closes = windows[node]
+            if opens is not None and clock < opens:
+                clock = float(opens)
+            if closes is not None and clock > closes:
+                cost += (clock - closes) * penalty
+            clock += service
+            here = node
+            departs.append(clock)
+            costs.append(cost)
+        # the last position holding a stop with a window: after it, the clock no longer costs anything
+        self.last_timed = max((p for p in range(1, len(order) - 1) if windows[order[p]] != (None, None)), default=0)
+        self.order, self.departs, self.costs, self.driven = order, departs, costs, driven
+        self.cost = cost + minutes[here][0]
+        self._bound = None
+
+    def schedule(self, order, lo: int = 1, hi: int | None = None) -> float | None:
+        """The cost of ``order``, which differs from the route at positions ``lo``..``hi`` only: the
+        schedule is run from ``lo`` on until it leaves a later stop when the route did. None when the
+        move cannot make the route cheaper (it leaves later and has already cost more)."""
+        minutes, windows, service, penalty = self.minutes, self.windows, self.service, self.late_penalty
+        departs, costs, last = self.departs, self.costs, len(order) - 2
+        hi = last if hi is None else hi
+        clock, cost, here = departs[lo - 1], costs[lo - 1], order[lo - 1]
+        for position in range(lo, last + 1):
+            node = order[position]
             drive = minutes[here][node]
             clock += drive
             cost += drive
@@ -44,7 +75,46 @@ class Search:
                 cost += (clock - closes) * penalty
             clock += service
             here = node
+            if position > hi:
+                # From here on the stops are the route's own: leaving at the same time, or with no
+                # window left to keep, the rest costs the same; leaving later, every later stop is at
+                # least as late.
+                was = departs[position]
+                if abs(clock - was) < EPSILON or position >= self.last_timed:
+                    self.budget -= (position - lo) // 8 + 1
+                    return cost + self.cost - costs[position]
+                if clock > was and cost >= costs[position] - EPSILON:
+                    self.budget -= (position - lo) // 8 + 1
+                    return None
+        self.budget -= (last - lo) // 8 + 1
         return cost + minutes[here][0]
+
+    def reversal_cost(self, lo: int, hi: int) -> float:
+        """The cost of the route with ``lo``..``hi`` reversed, when ``hi`` is past the last stop with a
+        window: the stretch from ``hi`` back to that stop is driven, with no window to keep, in the
+        time it took the other way, so only the timed part of the stretch is run through the schedule."""
+        order, minutes, windows, service, penalty = self.order, self.minutes, self.windows, self.service, self.late_penalty
+        timed = max(self.last_timed, lo - 1)
+        # stops order[hi] .. order[timed + 1], driven back to front
+        drive = minutes[order[lo - 1]][order[hi]] + self.driven[hi] - self.driven[timed + 1]
+        clock = self.departs[lo - 1] + drive + service * (hi - timed)
+        cost, here = self.costs[lo - 1] + drive, order[timed + 1]
+        for position in range(timed, lo - 1, -1):
+            node = order[position]
+            drive = minutes[here][node]
+            clock += drive
+            cost += drive
+            opens, closes = windows[node]
+            if opens is not None and clock < opens:
+                clock = float(opens)
+            if closes is not None and clock > closes:
+                cost += (clock - closes) * penalty
+            clock += service
+            here = node
+        self.budget -= (timed - lo) // 8 + 1
+        if hi == len(order) - 2:
+            return cost + minutes[here][0]
+        return cost + minutes[here][order[hi + 1]] + self.cost - self.costs[hi + 1]
 
     def lateness(self, order) -> list[float]:
         """Minutes late at each position of ``order``."""
@@ -62,21 +132,28 @@ class Search:
             here = node
         return late
 
-    def _try(self, build, delta) -> bool:
-        """Take the order ``build()`` makes if it is cheaper: by ``delta`` alone without windows, else by schedule."""
+    def _try(self, build, delta, lo, hi, reversal: bool = False) -> bool:
+        """Take the order ``build()`` makes, which changes positions ``lo``..``hi``, if it is cheaper:
+        by ``delta`` (the change in driving) alone without windows, else by its schedule."""
         self.budget -= 1
-        if not self.timed:
+        if not self.timed or lo > self.last_timed:  # no window at or after the change: driving is all
             if delta < -EPSILON:
-                self.order, self.cost = build(), self.cost + delta
+                if self.timed:
+                    self._take(build())
+                else:
+                    self.order, self.cost = build(), self.cost + delta
                 return True
             return False
         if delta >= self._late_cost_bound():
             return False
-        candidate = build()
-        cost = self.schedule(candidate)
-        if cost < self.cost - EPSILON:
-            self.order, self.cost = candidate, cost
-            self._bound = None
+        if reversal and hi > self.last_timed:
+            cost = self.reversal_cost(lo, hi)
+            candidate = build() if cost < self.cost - EPSILON else None
+        else:
+            candidate = build()
+            cost = self.schedule(candidate, lo, hi)
+        if cost is not None and cost < self.cost - EPSILON:
+            self._take(candidate)
             return True
         return False
 
@@ -112,13 +189,15 @@ class Search:
             if lo < hi and first <= lo and hi <= last:
                 a, b, c, d = order[lo - 1], order[lo], order[hi], order[hi + 1]
                 delta = minutes[a][c] + minutes[b][d] - minutes[a][b] - minutes[c][d]
-                if self._try(lambda lo=lo, hi=hi: order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:], delta):
+                if self._try(lambda lo=lo, hi=hi: order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:], delta, lo, hi,
+                                     reversal=True):
                     return True
             lo, hi = (j, position - 1) if j < position else (position, j - 1)
             if lo < hi and first <= lo and hi <= last:
                 a, b, c, d = order[lo - 1], order[lo], order[hi], order[hi + 1]
                 delta = minutes[a][c] + minutes[b][d] - minutes[a][b] - minutes[c][d]
-                if self._try(lambda lo=lo, hi=hi: order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:], delta):
+                if self._try(lambda lo=lo, hi=hi: order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:], delta, lo, hi,
+                                     reversal=True):
                     return True
         return False
 
@@ -147,9 +226,11 @@ class Search:
                     if gap < first - 1 or gap > last - length:
                         continue
                     left, right = rest[gap], rest[gap + 1]
+                    changed = (gap + 1, end) if gap + 1 <= position else (position, gap + length)
                     for piece in (segment, segment[::-1]):
                         added = minutes[left][piece[0]] + minutes[piece[-1]][right] - minutes[left][right]
-                        if self._try(lambda gap=gap, piece=piece: rest[:gap + 1] + piece + rest[gap + 1:], added - removed):
+                        if self._try(lambda gap=gap, piece=piece: rest[:gap + 1] + piece + rest[gap + 1:],
+                                     added - removed, *changed):
                             return True
         return False
 
@@ -166,11 +247,11 @@ class Search:
             rest = self.order[:position] + self.order[position + 1:]
             for gap in range(block[0], position):
                 candidate = rest[:gap] + [node] + rest[gap:]
-                cost = self.schedule(candidate)
-                if cost < (best[0] if best else self.cost) - EPSILON:
+                cost = self.schedule(candidate, gap, position)
+                if cost is not None and cost < (best[0] if best else self.cost) - EPSILON:
                     best = (cost, candidate)
             if best:
-                self.cost, self.order, self._bound = best[0], best[1], None
+                self._take(best[1])
                 return True
         return False
 
@@ -185,7 +266,8 @@ class Search:
                     order = self.order
                     a, b, c, d = order[lo - 1], order[lo], order[hi], order[hi + 1]
                     delta = minutes[a][c] + minutes[b][d] - minutes[a][b] - minutes[c][d]
-                    if self._try(lambda lo=lo, hi=hi: order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:], delta):
+                    if self._try(lambda lo=lo, hi=hi: order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:], delta, lo, hi,
+                                     reversal=True):
                         improved = True
         return improved
 

@@ -78,6 +78,22 @@ def _nearest_neighbour(points: list[RoutePoint], minutes: list[list[float]], nod
     return route + unknown
 
 
+def _deadlines_first(points: list[RoutePoint], minutes: list[list[float]], node_of: dict[int, int],
+                     start: int) -> list[RoutePoint]:
+    """Stops that must be reached by a time in the order of their deadlines (the nearest first among
+    equal ones), then the rest by nearest neighbour: the start for a day too full to be on time."""
+    due = [p for p in points if p.window_end is not None and p.lat is not None and p.lon is not None]
+    route, here = [], start
+    while due:
+        row, soonest = minutes[here], min(p.window_end for p in due)
+        best = min((p for p in due if p.window_end == soonest), key=lambda p: (row[node_of[p.key]], p.key))
+        due.remove(best)
+        route.append(best)
+        here = node_of[best.key]
+    chosen = {p.key for p in route}
+    return route + _nearest_neighbour([p for p in points if p.key not in chosen], minutes, node_of, here)
+
+
 def _driving_minutes(points: list[RoutePoint], settings: RouteSettings) -> tuple[list[list[float]], dict[int, int]]:
     """Minutes between every two places (node 0 the depot; stops at one place share a node)."""
     places, node_of = [settings.depot], {}
@@ -103,14 +119,20 @@ def order_route(points: list[RoutePoint], settings: RouteSettings, budget: int =
     if not points:
         return []
     minutes, place_of = _driving_minutes(points, settings)
-    urgent = _nearest_neighbour([p for p in points if p.urgent], minutes, place_of, 0)
-    last = place_of[urgent[-1].key] if urgent else 0
-    route = urgent + _nearest_neighbour([p for p in points if not p.urgent], minutes, place_of, last)
     # The search sees one node per stop (stops at one place are distinct stops with their own windows).
-    node_minutes = [[minutes[place_of[a.key]][place_of[b.key]] if a and b else
-                     minutes[place_of[a.key] if a else 0][place_of[b.key] if b else 0]
-                     for b in [None, *route]] for a in [None, *route]]
-    windows = [(None, None)] + [(p.window_start, p.window_end) for p in route]
+    node_of = {point.key: node for node, point in enumerate(points, start=1)}
+    places = [0, *(place_of[point.key] for point in points)]
+    node_minutes = [[minutes[a][b] for b in places] for a in places]
+    windows = [(None, None)] + [(p.window_start, p.window_end) for p in points]
+    starts = []
+    for construct in (_nearest_neighbour, _deadlines_first):
+        urgent = construct([p for p in points if p.urgent], minutes, place_of, 0)
+        last = place_of[urgent[-1].key] if urgent else 0
+        start = urgent + construct([p for p in points if not p.urgent], minutes, place_of, last)
+        starts.append((schedule_cost(start, settings), len(starts), start))
+    starts.sort()
+    route = starts[0][2]
+    # Urgent stops stay before the rest; stops without coordinates stay at the end of their part.
     located = [p.lat is not None and p.lon is not None for p in route]
     blocks, first = [], 1
     for position in range(1, len(route) + 1):
@@ -120,10 +142,19 @@ def order_route(points: list[RoutePoint], settings: RouteSettings, budget: int =
             if last_located > first:
                 blocks.append((first, last_located))
             first = position + 1
-    order = [0, *range(1, len(route) + 1), 0]
-    search = Search(node_minutes, windows, blocks, order, settings.start_minutes, settings.service_minutes,
-                    LATE_PENALTY, budget)
-    return [route[node - 1].key for node in search.run()[1:-1]]
+    # The cheaper start is searched first; what its search leaves of the budget goes to the other.
+    best = None
+    for _cost, _n, start in starts:
+        order = [0, *(node_of[p.key] for p in start), 0]
+        search = Search(node_minutes, windows, blocks, order, settings.start_minutes, settings.service_minutes,
+                        LATE_PENALTY, budget)
+        search.run()
+        if best is None or search.cost < best.cost - 1e-9:
+            best = search
+        budget = search.budget
+        if budget <= 0:
+            break
+    return [points[node - 1].key for node in best.order[1:-1]]
 
 
 def group_by_area(points: list[RoutePoint], runs: int) -> list[list[RoutePoint]]:

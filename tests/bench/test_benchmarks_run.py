@@ -64,3 +64,9 @@ def test_the_nav_sync_benchmark_runs():
 def test_the_startup_benchmark_runs():
     url = fresh_database_url("startup")
     assert "hjelpemiddel serve" in bench("startup.py", "--database-url", url, "--runs", "2", "--no-targets")
+
+
+def test_the_planning_benchmark_runs():
+    url = fresh_database_url("planbench")
+    args = ["--small"] + (["--database-url", url, "--force"] if url.startswith("postgresql") else [])
+    assert "SQL statements" in bench("planning.py", *args)

@@ -66,6 +66,25 @@ def test_a_discharge_from_hospital_is_the_first_stop_even_far_from_the_depot(ses
     assert {s.need_id for s in stops[1:]} == {near.id, also_near.id} and not any(s.urgent for s in stops[1:])
 
 
+def test_planning_a_day_sends_no_more_statements_for_twelve_new_doors_than_for_three(session, actor, desk,
+                                                                                 count_queries):
+    def doors(first, many):
+        for n in range(first, first + many):
+            desk.need(desk.citizen(f"Innbygger {n}", postcode=["6509", "6501", "6523"][n % 3]),
+                      urgency="discharge" if n % 4 == 0 else "normal")
+            desk.loan_to_collect(desk.citizen(f"Låner {n}"))
+        session.flush()
+        with count_queries as recorded:
+            [run] = plan(session, actor)
+        return run, len(recorded.statements)
+
+    desk.units(30)
+    _run, few = doors(0, 3)
+    run, many = doors(3, 12)
+    assert len(stops_of(session, run)) == 30
+    assert many <= few, f"{few} statements for 3 new doors (and the run), {many} for 12"
+
+
 def test_planning_again_duplicates_no_stop_or_item_and_adds_only_what_is_new(session, actor, desk):
     desk.units(3)
     desk.need(desk.citizen("Astrid Olsen"))

@@ -57,3 +57,41 @@ def test_a_spent_budget_still_gives_every_stop_once_and_no_worse_than_nearest_ne
     starved, full = order_route(points, SETTINGS, budget=0), order_route(points, SETTINGS)
     assert sorted(starved) == sorted(full) == sorted(point.key for point in points)
     assert cost_of(points, full) <= cost_of(points, starved)
+
+
+def full_cost(search, order):
+    """The schedule run from the depot, as the search's shortcuts must agree with."""
+    clock, cost, here = float(search.start), 0.0, 0
+    for node in order[1:-1]:
+        clock += search.minutes[here][node]
+        cost += search.minutes[here][node]
+        opens, closes = search.windows[node]
+        clock = max(clock, opens) if opens is not None else clock
+        cost += max(0.0, clock - closes) * search.late_penalty if closes is not None else 0.0
+        clock += search.service
+        here = node
+    return cost + search.minutes[here][0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_move_judged_from_where_it_changes_the_route_costs_what_the_whole_schedule_says(seed):
+    from hjelpemiddel.logistics.route_search import Search
+
+    rng = random.Random(seed)
+    nodes = 14
+    spots = [(rng.uniform(0, 30), rng.uniform(0, 30)) for _ in range(nodes)]
+    minutes = [[abs(a[0] - b[0]) + abs(a[1] - b[1]) for b in spots] for a in spots]
+    windows = [(None, None)] + [(rng.choice((None, 540, 600)), rng.choice((None, 560, 620)))
+                                if rng.random() < 0.4 else (None, None) for _ in range(nodes - 1)]
+    order = [0, *rng.sample(range(1, nodes), nodes - 1), 0]
+    search = Search(minutes, windows, [(1, nodes - 1)], order, 480, 20, 10.0, 10**9)
+    exact = full_cost(search, order)
+    assert search.cost == pytest.approx(exact)
+    for lo in range(1, nodes - 1):
+        for hi in range(lo + 1, nodes):
+            reversed_ = order[:lo] + order[lo:hi + 1][::-1] + order[hi + 1:]
+            judged = search.schedule(reversed_, lo, hi)
+            assert judged is None and full_cost(search, reversed_) >= exact - 1e-6 or \
+                judged == pytest.approx(full_cost(search, reversed_))
+            if hi > search.last_timed:
+                assert search.reversal_cost(lo, hi) == pytest.approx(full_cost(search, reversed_))

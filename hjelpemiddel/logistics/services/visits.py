@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from ...citizens.models import Citizen
@@ -33,28 +33,44 @@ def door_key(address: str) -> str:
     return _NOT_WORDS.sub(" ", address.lower()).strip()
 
 
-def _new_stop(session: Session, citizen: Citizen, address: str, not_before: date | None = None,
-              need_id: int | None = None) -> Stop:
+def _stop_fields(citizen: Citizen, address: str, not_before: date | None = None, need_id: int | None = None) -> dict:
     # A delivery address other than home (at a daughter's, a care home) carries its own postcode.
     found = _POSTCODE.search(address)
     postcode = found.group(1) if found else citizen.postcode
     lat, lon = postcode_position(postcode)
-    stop = Stop(citizen_id=citizen.id, need_id=need_id, address=address, postcode=postcode, latitude=lat, longitude=lon,
-                not_before=not_before)
+    return dict(citizen_id=citizen.id, need_id=need_id, address=address, postcode=postcode, latitude=lat,
+                longitude=lon, not_before=not_before, urgent=False)
+
+
+def _new_stop(session: Session, citizen: Citizen, address: str, not_before: date | None = None,
+              need_id: int | None = None) -> Stop:
+    stop = Stop(**_stop_fields(citizen, address, not_before, need_id))
     stop.citizen = citizen
     session.add(stop)
     session.flush()
     return stop
 
 
+def _doors(session: Session, citizen_ids) -> dict[tuple[int, str], Stop]:
+    """Each door's first open visit that has not left the depot and waits for no date."""
+    doors: dict[tuple[int, str], Stop] = {}
+    for stop in session.scalars(_open_visits(citizen_ids).where(Stop.not_before.is_(None))):
+        doors.setdefault((stop.citizen_id, door_key(stop.address)), stop)
+    return doors
+
+
+def _open_visits(citizen_ids):
+    """Visits still open that have not left the depot, of the given citizens."""
+    on_the_road = select(DeliveryRun.id).where(DeliveryRun.status != "planned")
+    return (select(Stop).where(Stop.status == "open", Stop.citizen_id.in_(citizen_ids),
+                               or_(Stop.run_id.is_(None), Stop.run_id.not_in(on_the_road))).order_by(Stop.id))
+
+
 def open_visit(session: Session, citizen: Citizen, address: str, not_before: date | None = None) -> Stop:
     """The door's open visit that has not left the depot (and waits for the same date), or a new one."""
-    on_the_road = select(DeliveryRun.id).where(DeliveryRun.status != "planned")
-    stmt = select(Stop).where(Stop.status == "open", Stop.citizen_id == citizen.id,
-                              or_(Stop.run_id.is_(None), Stop.run_id.not_in(on_the_road)))
-    stmt = stmt.where(Stop.not_before.is_(None) if not_before is None else Stop.not_before == not_before)
+    stmt = _open_visits([citizen.id]).where(Stop.not_before.is_(None) if not_before is None else Stop.not_before == not_before)
     door = door_key(address)
-    for stop in session.scalars(stmt.order_by(Stop.id)):
+    for stop in session.scalars(stmt):
         if door_key(stop.address) == door:
             return stop
     return _new_stop(session, citizen, address, not_before)
@@ -78,25 +94,50 @@ def _loan_address(session: Session, loan: Loan, citizen: Citizen) -> str:
 
 def collect_open_stops(session: Session) -> list[Stop]:
     """Put every reserved unit not yet on a visit on its door's visit (to deliver), and every unit
-    asked back (to collect); returns every open visit not on a run."""
+    asked back (to collect); returns every open visit not on a run. A day's worth of units costs the
+    same few statements as one: visits and items are made in memory and written in batches."""
     on_visit = select(StopItem.device_id).where(StopItem.active.is_(True))
-    reservations = session.execute(
-        select(Reservation, Need).join(Need, Need.id == Reservation.need_id)
-        .join(Device, Device.id == Reservation.device_id)
-        .where(Reservation.status == "active", Device.state == DeviceState.RESERVED, Reservation.device_id.not_in(on_visit))
-        .order_by(Need.id, Reservation.id)).all()
-    for reservation, need in reservations:
-        stop = open_visit(session, session.get(Citizen, need.citizen_id), need.delivery_address)
-        stop.urgent = stop.urgent or need.urgency == "discharge"
-        stop.need_id = stop.need_id or need.id
-        add_item(session, stop, reservation.device_id, "deliver", reservation_id=reservation.id)
-    loans = session.scalars(select(Loan).where(Loan.status == "return_requested", Loan.device_id.not_in(on_visit))
-                            .order_by(Loan.citizen_id, Loan.id)).all()
-    for loan in loans:
-        citizen = session.get(Citizen, loan.citizen_id)
-        add_item(session, open_visit(session, citizen, _loan_address(session, loan, citizen)), loan.device_id,
-                 "collect", loan_id=loan.id)
-    session.flush()
+    reserved = (select(Reservation.id, Reservation.device_id, Need.id, Need.citizen_id, Need.delivery_address,
+                       Need.urgency)
+                .join(Need, Need.id == Reservation.need_id).join(Device, Device.id == Reservation.device_id)
+                .where(Reservation.status == "active", Device.state == DeviceState.RESERVED,
+                       Reservation.device_id.not_in(on_visit)))
+    asked_back = (select(Loan.id, Loan.device_id, Loan.citizen_id, Need.delivery_address)
+                  .outerjoin(Need, Need.id == Loan.need_id)
+                  .where(Loan.status == "return_requested", Loan.device_id.not_in(on_visit)))
+    reservations = session.execute(reserved.order_by(Need.id, Reservation.id)).all()
+    loans = session.execute(asked_back.order_by(Loan.citizen_id, Loan.id)).all()
+    if reservations or loans:
+        # By subquery, not by a list of ids: a busy day must not run into the database's parameter limit.
+        whose = union(reserved.with_only_columns(Need.citizen_id), asked_back.with_only_columns(Loan.citizen_id))
+        citizens = {c.id: c for c in session.scalars(select(Citizen).where(Citizen.id.in_(whose)))}
+        doors = _doors(session, whose)
+        new_doors: dict[tuple[int, str], dict] = {}
+        for citizen_id, address, need_id, urgent in [(row[3], row[4], row[2], row[5] == "discharge")
+                                                     for row in reservations] + [
+                (row[2], row[3] or citizens[row[2]].home_address, None, False) for row in loans]:  # collect where delivered
+            key = (citizen_id, door_key(address))
+            if key in doors:
+                continue
+            fields = new_doors.setdefault(key, _stop_fields(citizens[citizen_id], address))
+            fields["urgent"] = fields["urgent"] or urgent
+            fields["need_id"] = fields["need_id"] or need_id
+        if new_doors:
+            # One INSERT for the day's new visits (the ORM's unit of work would send one per visit on
+            # SQLite, to learn each id); their ids are read back with the doors.
+            session.execute(insert(Stop), list(new_doors.values()))
+            doors = _doors(session, whose)
+        items = []
+        for reservation_id, device_id, need_id, citizen_id, address, urgency in reservations:
+            stop = doors[citizen_id, door_key(address)]
+            stop.urgent = stop.urgent or urgency == "discharge"
+            stop.need_id = stop.need_id or need_id
+            items.append(dict(stop_id=stop.id, device_id=device_id, action="deliver", reservation_id=reservation_id))
+        for loan_id, device_id, citizen_id, address in loans:
+            stop = doors[citizen_id, door_key(address or citizens[citizen_id].home_address)]
+            items.append(dict(stop_id=stop.id, device_id=device_id, action="collect", loan_id=loan_id))
+        session.execute(insert(StopItem), items)
+        session.flush()
     return list(session.scalars(select(Stop).options(joinedload(Stop.citizen))
                                 .where(Stop.status == "open", Stop.run_id.is_(None)).order_by(Stop.id)))
 
