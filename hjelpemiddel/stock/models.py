@@ -14,6 +14,9 @@ IN_MAINTENANCE_SQL = "state IN ('returned', 'cleaning', 'inspection', 'in_repair
 NAV_SETTLING_SQL = "kind IN ('return_received', 'nav_kept_for_reuse')"
 
 LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin", "van")
+# What a place in the depot is for (the twin colours and counts by it): storage, or a station of the
+# return flow. A place without its own purpose has its zone's.
+LOCATION_PURPOSES = ("storage", "receiving", "cleaning", "inspection", "repair", "quarantine", "van_bay")
 OWNERS = ("kommune", "nav")
 CONDITIONS = ("new", "good", "fair", "poor")
 
@@ -23,7 +26,12 @@ class Location(Base):
     for the digital twin. ``path`` is the chain of ancestor codes, kept so a scan needs no walk."""
 
     __tablename__ = "locations"
-    __table_args__ = (CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("(width IS NULL OR width > 0) AND (depth IS NULL OR depth > 0)", name="size_positive"),
+        CheckConstraint("purpose IS NULL OR purpose IN ('storage', 'receiving', 'cleaning', 'inspection', 'repair', "
+                        "'quarantine', 'van_bay')", name="purpose_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -35,7 +43,28 @@ class Location(Base):
     capacity: Mapped[int | None]
     x: Mapped[float | None]
     y: Mapped[float | None]
+    # Size on the floor in metres (x along width) and turn in degrees about the centre, for the map.
+    width: Mapped[float | None]
+    depth: Mapped[float | None]
+    rotation: Mapped[float] = mapped_column(default=0.0, server_default=text("0"))
+    purpose: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StockMinimum(Base):
+    """The fewest units ready to lend the depot wants of a product, or of an ISO class."""
+
+    __tablename__ = "stock_minimums"
+    __table_args__ = (
+        CheckConstraint("(product_id IS NULL) <> (iso_class IS NULL)", name="product_or_class"),
+        CheckConstraint("minimum >= 0", name="minimum_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), unique=True)
+    iso_class: Mapped[str | None] = mapped_column(String(8), unique=True)
+    minimum: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Device(Base):
