@@ -7,6 +7,7 @@ echo never prints rows, database errors are described by their class, SQLSTATE a
 only, and request lines lose their query string."""
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -19,6 +20,18 @@ REQUEST_ID_HEADER = "X-Request-Id"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [request %(request_id)s user %(user_id)s] %(message)s"
 # A request id a proxy in front already gave the request is kept, if it is a plain token.
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# A request id needs to be unique, not secret: a random prefix per process and a counter, so that a
+# request costs no system call for it (os.urandom gives up the GIL, which busy worker threads feel).
+_ID_PREFIX = os.urandom(8).hex()
+_ID_COUNTER = itertools.count(1)
+
+
+def _new_id_prefix() -> None:  # a forked worker must not repeat its parent's ids
+    global _ID_PREFIX
+    _ID_PREFIX = os.urandom(8).hex()
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
 _QUERY_STRING = re.compile(r'("[A-Z]+ [^ ?"]*)\?[^ "]*')
 
 
@@ -123,7 +136,7 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def _assign_request_id():
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else os.urandom(16).hex()
+        g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
 
     @app.after_request
     def _echo_request_id(response):
