@@ -125,6 +125,9 @@ class DeviceEvent(Base):
     __tablename__ = "device_events"
     __table_args__ = (
         Index("ix_device_events_device_id_id", "device_id", "id"),
+        # The twin's time travel: what stood at a place by a moment, and a unit's last event before one.
+        Index("ix_device_events_to_location_id_occurred_at", "to_location_id", "occurred_at", "device_id"),
+        Index("ix_device_events_device_id_occurred_at", "device_id", "occurred_at", "id"),
         # A NAV unit's latest «received back» or «kept for reuse» (nav.services.nav_returns_awaiting_decision).
         Index("ix_device_events_nav_settling", "device_id", "id", postgresql_where=text(NAV_SETTLING_SQL),
               sqlite_where=text(NAV_SETTLING_SQL)),

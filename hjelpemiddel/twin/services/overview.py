@@ -1,0 +1,136 @@
+"""Where everything is, in numbers: units by kind of place, by owner, by product and by ISO class,
+all from the summary the triggers keep; and minimum stock per product or ISO class, with the
+shortfalls first."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ...catalog.models import Product
+from ...core.errors import NotFound, ValidationFailed
+from ...stock.lifecycle import DeviceState as S
+from ...stock.models import StockMinimum
+from ..models import NO_PLACE, DeviceCount
+from .places import PURPOSE_LABELS, load_places
+
+OWNER_LABELS = {"kommune": "Kommunen", "nav": "NAV"}
+_AWAY_KINDS = {S.ON_LOAN: "citizens", S.AWAITING_PICKUP: "citizens", S.OUT_FOR_DELIVERY: "vans",
+               S.RETURNED_TO_NAV: "nav", S.SCRAPPED: "scrapped"}
+PLACE_KIND_LABELS = {**PURPOSE_LABELS, "vans": "I bilene", "citizens": "Hos innbyggere", "nav": "Returnert til NAV",
+                     "scrapped": "Kassert"}
+_AVAILABLE = func.sum(case((DeviceCount.state == S.AVAILABLE, DeviceCount.units), else_=0))
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    units: int
+    available: int
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    id: int
+    product_id: int | None
+    iso_class: str | None
+    label: str
+    minimum: int
+    available: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.minimum - self.available, 0)
+
+
+def units_by_place_kind(session: Session) -> list[Row]:
+    places = load_places(session)
+    totals: dict[str, list[int]] = {}
+    for place_id, state, units in session.execute(select(DeviceCount.place_id, DeviceCount.state,
+                                                         func.sum(DeviceCount.units))
+                                                  .group_by(DeviceCount.place_id, DeviceCount.state)):
+        place = places.get(place_id)
+        kind = (_AWAY_KINDS.get(state, "registered") if place_id == NO_PLACE or place is None else
+                "vans" if place.kind == "van" else place.purpose)
+        into = totals.setdefault(kind, [0, 0])
+        into[0] += int(units)
+        into[1] += int(units) if state == S.AVAILABLE else 0
+    order = list(PLACE_KIND_LABELS)
+    return [Row(kind, PLACE_KIND_LABELS.get(kind, "Uten plass"), units, available)
+            for kind, (units, available) in sorted(totals.items(), key=lambda kv: order.index(kv[0])
+                                                   if kv[0] in order else len(order)) if units]
+
+
+def units_by_owner(session: Session) -> list[Row]:
+    rows = session.execute(select(DeviceCount.owner, func.sum(DeviceCount.units), _AVAILABLE)
+                           .where(DeviceCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV]))
+                           .group_by(DeviceCount.owner).order_by(DeviceCount.owner))
+    return [Row(owner, OWNER_LABELS.get(owner, owner), int(units), int(available)) for owner, units, available in rows]
+
+
+def units_by_product(session: Session, q: str | None, limit: int, offset: int, by_class: bool = False
+                     ) -> tuple[list[Row], int]:
+    """Units and available units per product (or per ISO class), the most units first; ``q`` filters
+    by name, HMS-nr or ISO class."""
+    key = Product.iso_class if by_class else Product.id
+    label = Product.iso_class if by_class else Product.name
+    stmt = (select(key, func.min(label), func.sum(DeviceCount.units), _AVAILABLE)
+            .join(Product, Product.id == DeviceCount.product_id)
+            .where(DeviceCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV])).group_by(key))
+    if q and q.strip():
+        text = q.strip()
+        stmt = stmt.where(Product.name.ilike(f"%{text}%") | Product.iso_class.startswith(text.replace(" ", ""))
+                          | (Product.hms_nr == text))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(stmt.order_by(func.sum(DeviceCount.units).desc(), key).limit(limit).offset(offset))
+    return [Row(str(k), str(name), int(units), int(available)) for k, name, units, available in rows], total or 0
+
+
+def list_minimums(session: Session) -> list[Shortfall]:
+    """Every minimum set, with what is available now; those short of it first, the most missing first."""
+    minimums = session.scalars(select(StockMinimum)).all()
+    by_product = dict(session.execute(select(DeviceCount.product_id, func.sum(DeviceCount.units))
+                                      .where(DeviceCount.state == S.AVAILABLE).group_by(DeviceCount.product_id)).all())
+    classes = dict(session.execute(select(Product.id, Product.iso_class)).all())
+    names = dict(session.execute(select(Product.id, Product.name).where(
+        Product.id.in_([m.product_id for m in minimums if m.product_id]))).all())
+    rows = []
+    for minimum in minimums:
+        if minimum.product_id is not None:
+            available = int(by_product.get(minimum.product_id, 0))
+            label = names.get(minimum.product_id, "")
+        else:
+            available = sum(int(n) for pid, n in by_product.items()
+                            if (classes.get(pid) or "").startswith(minimum.iso_class))
+            label = f"ISO-klasse {minimum.iso_class}"
+        rows.append(Shortfall(minimum.id, minimum.product_id, minimum.iso_class, label, minimum.minimum, available))
+    return sorted(rows, key=lambda r: (-r.missing, r.label))
+
+
+def set_minimum(session: Session, minimum: int, product_id: int | None = None, iso_class: str | None = None
+                ) -> StockMinimum:
+    """Set (or with 0, keep at 0) the minimum for a product or an ISO class: one of the two."""
+    if (product_id is None) == (not iso_class):
+        raise ValidationFailed.for_field("product_id", "Velg enten et produkt eller en ISO-klasse.")
+    if product_id is not None and session.get(Product, product_id) is None:
+        raise NotFound("Fant ikke produktet.")
+    if iso_class and not session.scalar(select(Product.id).where(Product.iso_class.startswith(iso_class)).limit(1)):
+        raise ValidationFailed.for_field("iso_class", f"Ingen produkter i ISO-klasse {iso_class}.")
+    where = StockMinimum.product_id == product_id if product_id is not None else StockMinimum.iso_class == iso_class
+    row = session.scalar(select(StockMinimum).where(where).with_for_update())
+    if row is None:
+        row = StockMinimum(product_id=product_id, iso_class=iso_class or None, minimum=minimum)
+        session.add(row)
+    row.minimum = minimum
+    session.flush()
+    return row
+
+
+def remove_minimum(session: Session, minimum_id: int) -> None:
+    row = session.get(StockMinimum, minimum_id)
+    if row is None:
+        raise NotFound("Fant ikke minimumsbeholdningen.")
+    session.delete(row)
+    session.flush()

@@ -1,0 +1,49 @@
+"""Digital twin: units per place, product, state and owner kept by triggers; the history by place and by time
+
+Revision ID: 0015
+Revises: 0012
+Create Date: 2026-12-03 06:40:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from hjelpemiddel.twin.models import (DROP_POSTGRESQL_TRIGGERS, DROP_SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS,
+                                      REBUILD_SQL, SQLITE_TRIGGERS)
+
+revision = '0015'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'device_counts',
+        sa.Column('place_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('product_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('state', sa.String(length=24), nullable=False),
+        sa.Column('owner', sa.String(length=8), nullable=False),
+        sa.Column('units', sa.Integer(), nullable=False),
+        sa.CheckConstraint('units >= 0', name=op.f('ck_device_counts_units_not_negative')),
+        sa.PrimaryKeyConstraint('place_id', 'product_id', 'state', 'owner', name=op.f('pk_device_counts')),
+    )
+    op.create_index('ix_device_counts_product_id', 'device_counts', ['product_id'])
+    for statement in REBUILD_SQL:
+        op.execute(statement)
+    postgresql = op.get_bind().dialect.name == 'postgresql'
+    for statement in POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS:
+        op.execute(statement)
+    # Time travel: what stood at a place by a moment, and a unit's last event before it.
+    op.create_index('ix_device_events_to_location_id_occurred_at', 'device_events',
+                    ['to_location_id', 'occurred_at', 'device_id'])
+    op.create_index('ix_device_events_device_id_occurred_at', 'device_events', ['device_id', 'occurred_at', 'id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_device_events_device_id_occurred_at', table_name='device_events')
+    op.drop_index('ix_device_events_to_location_id_occurred_at', table_name='device_events')
+    postgresql = op.get_bind().dialect.name == 'postgresql'
+    for statement in DROP_POSTGRESQL_TRIGGERS if postgresql else DROP_SQLITE_TRIGGERS:
+        op.execute(statement)
+    op.drop_index('ix_device_counts_product_id', table_name='device_counts')
+    op.drop_table('device_counts')
