@@ -133,6 +133,8 @@ class PostgresLoader:
             self.restore_sql = ([f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "u"]
                                 + [d for _t, _n, d in indexes]
                                 + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "f"])
+            # The twin's per-place counts are built once after the load, not kept row by row during it.
+            cur.execute("ALTER TABLE devices DISABLE TRIGGER devices_counted")
             # Truncating in this transaction lets COPY write frozen, all-visible rows (COPY ... FREEZE).
             # CASCADE: later tables (inspections ...) refer to devices; they are empty in a fresh database.
             cur.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
@@ -164,7 +166,12 @@ class PostgresLoader:
         return count
 
     def finish(self) -> None:
+        from hjelpemiddel.twin.models import REBUILD_SQL
+
         with self.conn.cursor() as cur:
+            cur.execute("ALTER TABLE devices ENABLE TRIGGER devices_counted")
+            for sql in REBUILD_SQL:
+                cur.execute(sql)
             for sql in self.restore_sql:
                 started = time.monotonic()
                 cur.execute(sql)
@@ -208,9 +215,13 @@ class SqliteLoader:
         marks = ", ".join("?" * len(BIG_TABLES))
         self.indexes = cur.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                                    f"AND tbl_name IN ({marks}) ORDER BY name", BIG_TABLES).fetchall()
+        self.triggers = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND name LIKE 'devices_counted%' ORDER BY name").fetchall()
         cur.execute("BEGIN")
         for name, _sql in self.indexes:
             cur.execute(f'DROP INDEX "{name}"')
+        for name, _sql in self.triggers:  # the twin's counts: built once after the load
+            cur.execute(f'DROP TRIGGER "{name}"')
         log(f"dropped {len(self.indexes)} indexes on {', '.join(BIG_TABLES)} for the load")
 
     def _definitions(self) -> list:
@@ -231,10 +242,16 @@ class SqliteLoader:
         return count
 
     def finish(self) -> None:
+        from hjelpemiddel.twin.models import REBUILD_SQL
+
         for _name, sql in self.indexes:
             started = time.monotonic()
             self.conn.execute(sql)
             log(f"  {time.monotonic() - started:6.1f}s  {sql[:110]}")
+        for _name, sql in self.triggers:
+            self.conn.execute(sql)
+        for sql in REBUILD_SQL:
+            self.conn.execute(sql)
         self.conn.execute("COMMIT")
         if self._definitions() != self.before:
             raise SystemExit("schema changed by the load!")

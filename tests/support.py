@@ -70,6 +70,15 @@ class ApiClient:
     def post(self, url: str, json=None, **kwargs):
         return self._call("POST", url, json=json, **kwargs)
 
+    def put(self, url: str, json=None, **kwargs):
+        return self._call("PUT", url, json=json, **kwargs)
+
+    def patch(self, url: str, json=None, **kwargs):
+        return self._call("PATCH", url, json=json, **kwargs)
+
+    def delete(self, url: str, **kwargs):
+        return self._call("DELETE", url, **kwargs)
+
 
 def error_of(response) -> dict:
     body = response.get_json()

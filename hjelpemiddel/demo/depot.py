@@ -33,6 +33,7 @@ class ZoneSpec:
     dy: float
     capacity: int
     spot_name: str = ""
+    purpose: str = "storage"
 
 
 ZONES = (  # code, name, layout, x0, y0, rows, cols, levels, dx, dy, capacity, spot name
@@ -42,8 +43,11 @@ ZONES = (  # code, name, layout, x0, y0, rows, cols, levels, dx, dy, capacity, s
     ZoneSpec("D", "Sone D – rullestoler og ramper", "racks", 21, 14, 4, 6, 2, 2.6, 2.6, 14),
     ZoneSpec("E", "Sone E – senger og madrasser", "floor", 40, 2, 6, 4, 1, 4.5, 3.5, 20, "Gulvfelt"),
     ZoneSpec("F", "Sone F – løftere og elektriske rullestoler", "floor", 40, 26, 2, 5, 1, 3.5, 3.5, 16, "Gulvfelt"),
-    ZoneSpec("MOTTAK", "Mottak", "floor", 2, 28, 2, 3, 1, 3.5, 3.0, 20, "Mottaksplass"),
-    ZoneSpec("VASK", "Vask og klargjøring", "floor", 16, 28, 2, 3, 1, 3.0, 3.0, 6, "Vaskeplass"),
+    ZoneSpec("MOTTAK", "Mottak", "floor", 2, 28, 2, 3, 1, 3.5, 3.0, 20, "Mottaksplass", "receiving"),
+    ZoneSpec("VASK", "Vask og klargjøring", "floor", 16, 28, 2, 3, 1, 3.0, 3.0, 6, "Vaskeplass", "cleaning"),
+    ZoneSpec("KONTROLL", "Kontroll", "floor", 26, 28, 2, 2, 1, 2.8, 3.0, 6, "Kontrollplass", "inspection"),
+    ZoneSpec("KARANTENE", "Karantene", "floor", 32.5, 28, 2, 2, 1, 3.0, 3.0, 10, "Karanteneplass", "quarantine"),
+    ZoneSpec("VERKSTED", "Verksted", "floor", 15, 2, 3, 2, 1, 2.8, 3.0, 4, "Verkstedplass", "repair"),
 )
 
 
@@ -61,7 +65,8 @@ def _spot(zone: ZoneSpec, row: float, col: float) -> tuple[float, float]:
 
 def _build_zone(session: Session, zone: ZoneSpec) -> list[Bin]:
     x, y = _spot(zone, (zone.rows - 1) / 2, (zone.cols - 1) / 2)
-    create_location(session, zone.code, "zone", zone.name, parent_code=DEPOT_CODE, x=x, y=y)
+    create_location(session, zone.code, "zone", zone.name, parent_code=DEPOT_CODE, x=x, y=y,
+                    width=zone.cols * zone.dx, depth=zone.rows * zone.dy, purpose=zone.purpose)
     if zone.layout == "floor":
         return [_build_bin(session, zone, f"{zone.code}-{n + 1:02d}", f"{zone.spot_name} {n + 1}", zone.code,
                            *divmod(n, zone.cols)) for n in range(zone.rows * zone.cols)]
@@ -72,12 +77,14 @@ def _build_rack(session: Session, zone: ZoneSpec, row: int) -> list[Bin]:
     """A rack along one row: shelves (hyller) holding bins, or bins straight per bay (fag) and level."""
     rack = f"{zone.code}-{row + 1:02d}"
     x, y = _spot(zone, row, (zone.cols - 1) / 2)
-    create_location(session, rack, "rack", f"Reol {rack}", parent_code=zone.code, x=x, y=y)
+    create_location(session, rack, "rack", f"Reol {rack}", parent_code=zone.code, x=x, y=y,
+                    width=zone.cols * zone.dx, depth=zone.dy * 0.85)
     bins = []
     for level in range(1, zone.levels + 1):
         if zone.layout == "shelving":
             shelf = f"{rack}-{level}"
-            create_location(session, shelf, "shelf", f"Reol {rack}, hylle {level}", parent_code=rack, x=x, y=y)
+            create_location(session, shelf, "shelf", f"Reol {rack}, hylle {level}", parent_code=rack, x=x, y=y,
+                            width=zone.cols * zone.dx, depth=zone.dy * 0.85)
             bins += [_build_bin(session, zone, f"{shelf}-{col + 1:02d}", f"Hylle {level}, plass {col + 1}", shelf,
                                 row, col) for col in range(zone.cols)]
         else:
@@ -89,7 +96,8 @@ def _build_rack(session: Session, zone: ZoneSpec, row: int) -> list[Bin]:
 
 def _build_bin(session: Session, zone: ZoneSpec, code: str, name: str, parent: str, row: int, col: int) -> Bin:
     x, y = _spot(zone, row, col)
-    location = create_location(session, code, "bin", name, parent_code=parent, capacity=zone.capacity, x=x, y=y)
+    location = create_location(session, code, "bin", name, parent_code=parent, capacity=zone.capacity, x=x, y=y,
+                               width=zone.dx * 0.85, depth=zone.dy * 0.85)
     return Bin(location.id, zone.code, zone.capacity)
 
 

@@ -11,7 +11,8 @@ from ..scan_card import scan_card
 from . import services
 from .label_layouts import resolve_layout
 from .schemas import (BlankLabelsIn, BlankLabelsOut, DeviceIn, DeviceOut, DeviceQuery, EventOut, LabelArgs,
-                      LabelsIn, LocationIn, LocationOut, LocationQuery, MoveIn, MoveOut, ReplaceLabelIn, ScanOut)
+                      LabelsIn, LocationIn, LocationLayoutIn, LocationOut, LocationQuery, MoveIn, MoveOut, ReplaceLabelIn,
+                      ScanOut)
 
 bp = Blueprint("stock_api", __name__, url_prefix="/api/v1")
 READERS = ("lager", "sjafor", "terapeut")
@@ -41,6 +42,15 @@ def create_location():
 @roles_required(*READERS)
 def list_locations():
     return shared(LocationOut, many=True).dump(services.list_locations(get_session(), **parse_args(shared(LocationQuery))))
+
+
+@bp.patch("/locations/<code>")
+@api_doc("Endre en lokasjons plassering og formål på kartet", body=LocationLayoutIn, response=LocationOut, tag="stock",
+         errors=(404,))
+@roles_required("lager")
+def update_location_layout(code: str):
+    return shared(LocationOut).dump(services.update_location_layout(get_session(), code,
+                                                                    **parse(shared(LocationLayoutIn))))
 
 
 @bp.get("/locations/<code>")

@@ -17,6 +17,8 @@ LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin", "van")
 # What a place in the depot is for (the twin colours and counts by it): storage, or a station of the
 # return flow. A place without its own purpose has its zone's.
 LOCATION_PURPOSES = ("storage", "receiving", "cleaning", "inspection", "repair", "quarantine", "van_bay")
+PURPOSE_LABELS = {"storage": "Lager", "receiving": "Mottak", "cleaning": "Vask", "inspection": "Kontroll",
+                  "repair": "Verksted", "quarantine": "Karantene", "van_bay": "Bilplass"}
 OWNERS = ("kommune", "nav")
 CONDITIONS = ("new", "good", "fair", "poor")
 

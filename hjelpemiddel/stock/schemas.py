@@ -5,7 +5,12 @@ from marshmallow import Schema, fields, validate
 from ..catalog.iso import format_iso_class
 from ..core.schemas import PageArgs, hms_nr_field
 from .lifecycle import EVENT_LABELS, STATE_LABELS
-from .models import CONDITIONS, LOCATION_KINDS, OWNERS
+from .models import CONDITIONS, LOCATION_KINDS, LOCATION_PURPOSES, OWNERS
+
+
+_SIZE = validate.Range(0.1, 1_000, error="Må være mellom 0,1 og 1000 meter.")
+_TURN = validate.Range(-360, 360, error="Må være mellom -360 og 360 grader.")
+_PURPOSE = validate.OneOf(LOCATION_PURPOSES, error="Må være en av: {choices}.")
 
 
 class LocationIn(Schema):
@@ -17,6 +22,22 @@ class LocationIn(Schema):
                               validate=validate.Range(min=0, error="Kapasiteten kan ikke være negativ."))
     x = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-10_000, 10_000))
     y = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-10_000, 10_000))
+    width = fields.Float(load_default=None, allow_none=True, validate=_SIZE)
+    depth = fields.Float(load_default=None, allow_none=True, validate=_SIZE)
+    rotation = fields.Float(load_default=0.0, validate=_TURN)
+    purpose = fields.String(load_default=None, allow_none=True, validate=_PURPOSE)
+
+
+class LocationLayoutIn(Schema):
+    """What may change of a place on the map; an absent field stays as it is."""
+    name = fields.String(validate=validate.Length(max=200))
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0, error="Kapasiteten kan ikke være negativ."))
+    x = fields.Float(allow_none=True, validate=validate.Range(-10_000, 10_000))
+    y = fields.Float(allow_none=True, validate=validate.Range(-10_000, 10_000))
+    width = fields.Float(allow_none=True, validate=_SIZE)
+    depth = fields.Float(allow_none=True, validate=_SIZE)
+    rotation = fields.Float(validate=_TURN)
+    purpose = fields.String(allow_none=True, validate=_PURPOSE)
 
 
 class LocationOut(Schema):
@@ -29,6 +50,10 @@ class LocationOut(Schema):
     capacity = fields.Integer(allow_none=True)
     x = fields.Float(allow_none=True)
     y = fields.Float(allow_none=True)
+    width = fields.Float(allow_none=True)
+    depth = fields.Float(allow_none=True)
+    rotation = fields.Float()
+    purpose = fields.String(allow_none=True)
 
 
 class LocationQuery(Schema):

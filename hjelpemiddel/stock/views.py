@@ -15,8 +15,8 @@ from .. import queries
 from . import services
 from .label_layouts import resolve_layout
 from .lifecycle import EVENT_LABELS, STATE_LABELS
-from .models import CONDITIONS, LOCATION_KINDS
-from .schemas import DeviceIn, DeviceQuery, LocationIn
+from .models import CONDITIONS, LOCATION_KINDS, PURPOSE_LABELS
+from .schemas import DeviceIn, DeviceQuery, LocationIn, LocationLayoutIn
 
 bp = Blueprint("stock_web", __name__, template_folder="templates")
 READERS = ("lager", "sjafor", "terapeut")
@@ -84,7 +84,7 @@ def register_device():
         error.status if error else 200
 
 
-def _render_locations(error: AppError | None = None):
+def _render_locations(error: AppError | None = None, layout: dict | None = None):
     """One level of the tree at a time: the location chosen (``kode``) and a page of what lies in it,
     or, without one, the depots and what lies directly in them; or a search. Device counts for the
     locations shown only."""
@@ -106,13 +106,29 @@ def _render_locations(error: AppError | None = None):
         shown.append(parent.id)
     return render_template("stock/locations.html", parent=parent, page=page, children=children, search=search,
                            counts=services.count_devices_at(session, shown), error=error, form=request.form,
-                           kinds=LOCATION_KINDS), error.status if error else 200
+                           kinds=LOCATION_KINDS, layout=layout or {}, PURPOSE_LABELS=PURPOSE_LABELS,
+                           message=args.get("melding")), error.status if error else 200
 
 
 @bp.get("/lokasjoner")
 @roles_required(*READERS)
 def locations():
     return _render_locations()
+
+
+@bp.post("/lokasjoner/<code>/kart")
+@roles_required("lager")
+def update_location_layout(code: str):
+    # An emptied field clears the value (back to the zone's purpose, the kind's default size).
+    form = {key: (value if value.strip() else None) for key, value in form_data().items()
+            if key in ("x", "y", "width", "depth", "rotation", "purpose")}
+    form["rotation"] = form.get("rotation") or 0
+    try:
+        services.update_location_layout(get_session(), code, **parse(shared(LocationLayoutIn), form))
+    except AppError as err:
+        get_session().rollback()
+        return _render_locations(err, layout=form_data())
+    return redirect(url_for("stock_web.locations", kode=code, melding="Plasseringen på kartet er lagret."))
 
 
 @bp.post("/lokasjoner")

@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import func, literal_column, select, text
 
 from hjelpemiddel.core.errors import NotFound, ValidationFailed
-from hjelpemiddel.lending import services as lending
 from hjelpemiddel.maintenance.services import quarantine_device
 from hjelpemiddel.stock.models import Device, DeviceEvent
-from hjelpemiddel.stock.services import move_device, register_device
+from hjelpemiddel.stock.services import move_device
 from hjelpemiddel.twin import services as twin
 from hjelpemiddel.twin.models import NO_PLACE, DeviceCount
 

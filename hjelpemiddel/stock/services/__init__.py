@@ -8,7 +8,8 @@ from .history import KEEP, HistoryEntry, append_event, apply_state, change_state
 from .labels import OWNER_LABELS, check_start_position, device_label_data, labels_per_sheet, location_label_data, render_labels
 from .locations import (PATH_SEPARATOR, check_capacity, children_of, count_devices_at,
                         create_location, depot_root, find_location, get_location, list_locations, location_children,
-                        lock_location, normalize_location_code, receiving_place, search_locations, zone_of)
+                        lock_location, normalize_location_code, receiving_place, search_locations,
+                        update_location_layout, zone_of)
 from .placement import check_place_fit, place_mismatches
 from .scanning import ScannedCode, ScanResult, classify_scan, device_from_scan, find_by_scan
 
@@ -20,5 +21,6 @@ __all__ = [
     "depot_root", "device_by_barcode", "device_history", "device_label_data", "find_by_scan", "find_location",
     "get_device", "get_device_by_id", "get_location", "device_page", "issue_blank_labels", "list_devices", "list_locations",
     "location_label_data", "lock_device", "lock_location", "move_device", "normalize_location_code",
-    "location_children", "search_locations", "receiving_place", "record_event", "register_device", "render_labels", "replace_device_label", "zone_of",
+    "location_children", "search_locations", "receiving_place", "record_event", "register_device", "render_labels", "replace_device_label",
+    "update_location_layout", "zone_of",
 ]

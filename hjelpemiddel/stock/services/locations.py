@@ -28,7 +28,9 @@ def zone_of(path: str | None, code: str | None) -> str:
 
 
 def create_location(session: Session, code: str, kind: str, name: str = "", parent_code: str | None = None,
-                    capacity: int | None = None, x: float | None = None, y: float | None = None) -> Location:
+                    capacity: int | None = None, x: float | None = None, y: float | None = None,
+                    width: float | None = None, depth: float | None = None, rotation: float = 0.0,
+                    purpose: str | None = None) -> Location:
     code = normalize_location_code(code)
     if not _LOCATION_CODE_RE.match(code):
         raise ValidationFailed.for_field("code", "Koden kan bare ha bokstaver, sifre, punktum, - og _ (høyst 40 tegn).")
@@ -51,7 +53,7 @@ def create_location(session: Session, code: str, kind: str, name: str = "", pare
         raise Conflict(f"Lokasjonskoden «{code}» finnes allerede.", {"code": code})
     location = Location(code=code, kind=kind, name=name, parent_id=parent.id if parent else None,
                         path=f"{parent.path}{PATH_SEPARATOR}{parent.code}".lstrip(" /") if parent else "",
-                        capacity=capacity, x=x, y=y)
+                        capacity=capacity, x=x, y=y, width=width, depth=depth, rotation=rotation, purpose=purpose)
     session.add(location)
     session.flush()
     location.barcode = make_code(LOCATION_PREFIX, location.id)
@@ -158,4 +160,16 @@ def lock_location(session: Session, code: str, field: str) -> Location:
     # NO KEY: a move out of this bin elsewhere only takes KEY SHARE on it (its event and the unit
     # refer to it); a plain FOR UPDATE would wait for that move while it waits for ours: deadlock.
     session.execute(select(Location.id).where(Location.id == location.id).with_for_update(key_share=True))
+    return location
+
+
+def update_location_layout(session: Session, code: str, **layout) -> Location:
+    """Where a place stands on the floor and what it is for (the twin's map): only what is given
+    changes (``x``, ``y``, ``width``, ``depth``, ``rotation``, ``purpose``, ``capacity``, ``name``)."""
+    location = session.scalar(select(Location).where(Location.code == normalize_location_code(code)).with_for_update())
+    if location is None:
+        raise NotFound(f"Fant ingen lokasjon «{code}».")
+    for name, value in layout.items():
+        setattr(location, name, value)
+    session.flush()
     return location

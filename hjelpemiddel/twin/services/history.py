@@ -78,6 +78,7 @@ def units_at(session: Session, place_ids: set[int], at: datetime | None, limit: 
 @dataclass(frozen=True)
 class UnitThen:
     barcode: str
+    at: datetime
     state: str | None
     place_code: str | None
     place_name: str | None
@@ -96,4 +97,4 @@ def device_at(session: Session, device_id: int, barcode: str, at: datetime) -> U
         .outerjoin(Location, and_(Location.id == DeviceEvent.to_location_id))
         .where(DeviceEvent.device_id == device_id, DeviceEvent.occurred_at <= at)
         .order_by(DeviceEvent.occurred_at.desc(), DeviceEvent.id.desc()).limit(1)).first()
-    return UnitThen(barcode, *row) if row else UnitThen(barcode, None, None, None, None, None)
+    return UnitThen(barcode, at, *row) if row else UnitThen(barcode, at, None, None, None, None, None)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...stock.lifecycle import DeviceState as S
-from ...stock.models import Location
+from ...stock.models import PURPOSE_LABELS, Location
 from ..models import NO_PLACE, DeviceCount
 
 # What a unit is doing, as the map colours it; every state of a unit in the depot has one group.
@@ -20,10 +20,6 @@ GROUPS = {
 GROUP_LABELS = {
     "available": "Ledig", "reserved": "Reservert eller plukket", "waiting": "Venter på vask eller kontroll",
     "in_repair": "Til reparasjon", "quarantined": "I karantene", "registered": "Registrert, ikke satt på plass",
-}
-PURPOSE_LABELS = {
-    "storage": "Lager", "receiving": "Mottak", "cleaning": "Vask", "inspection": "Kontroll", "repair": "Verksted",
-    "quarantine": "Karantene", "van_bay": "Bilplass",
 }
 _DEFAULT_SIZE = {"bin": (1.8, 1.2), "shelf": (1.8, 1.2), "rack": (6.0, 1.2), "zone": (10.0, 8.0), "van": (2.2, 5.0)}
 
