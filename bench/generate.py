@@ -332,7 +332,7 @@ def product_rows(seed: int, ts):
     return products
 
 
-def location_rows(ts):
+def location_rows(ts, racks: int = RACKS):
     from hjelpemiddel.core.ids import LOCATION_PREFIX, make_code
 
     rows, bins = [], []
@@ -344,19 +344,20 @@ def location_rows(ts):
         return lid
 
     depot = add("HOVEDLAGER", "Hovedlageret", "depot", None, "", 0.0, 0.0)
+    pitch = racks * 3.0 + 5.0  # zones side by side, each as long as its racks
     for zi, zone in enumerate(ZONES):
-        zone_id = add(zone, f"Sone {zone}", "zone", depot, "HOVEDLAGER", zi * 20.0, 0.0)
-        for r in range(1, RACKS + 1):
+        zone_id = add(zone, f"Sone {zone}", "zone", depot, "HOVEDLAGER", zi * pitch, 0.0)
+        for r in range(1, racks + 1):
             rack = f"{zone}-R{r:02d}"
-            rack_id = add(rack, f"Reol {rack}", "rack", zone_id, f"HOVEDLAGER / {zone}", zi * 20.0 + r * 3.0, 2.0)
+            rack_id = add(rack, f"Reol {rack}", "rack", zone_id, f"HOVEDLAGER / {zone}", zi * pitch + r * 3.0, 2.0)
             for s in range(1, SHELVES + 1):
                 shelf = f"{rack}-H{s}"
                 shelf_id = add(shelf, f"Hylle {s}", "shelf", rack_id, f"HOVEDLAGER / {zone} / {rack}",
-                               zi * 20.0 + r * 3.0, 2.0 + s * 0.1)
+                               zi * pitch + r * 3.0, 2.0 + s * 0.1)
                 for b in range(1, BINS + 1):
                     code = f"{shelf}-B{b}"
                     bins.append(add(code, f"Rom {b}", "bin", shelf_id, f"HOVEDLAGER / {zone} / {rack} / {shelf}",
-                                    zi * 20.0 + r * 3.0 + b * 0.5, 2.0 + s * 0.1))
+                                    zi * pitch + r * 3.0 + b * 0.5, 2.0 + s * 0.1))
     return rows, bins
 
 
@@ -482,6 +483,9 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=100_000)
     parser.add_argument("--events-per-device", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--racks", type=int, default=RACKS,
+                        help=f"racks per zone (4 zones, 3 shelves of 5 bins each): {RACKS} makes 385 locations, "
+                             "66 about 5,000")
     parser.add_argument("--force", action="store_true", help="allow dropping a database not named hjm_bench*")
     args = parser.parse_args()
     if not 1 <= args.devices < 10**7 - 1 or args.events_per_device < 1:
@@ -503,7 +507,7 @@ def main() -> None:
     load_started = time.monotonic()
     loader.begin()
     products = product_rows(args.seed, ts)
-    locations, bins = location_rows(ts)
+    locations, bins = location_rows(ts, args.racks)
     timed_load(loader, "products", PRODUCT_COLUMNS, products, len(products))
     timed_load(loader, "locations", LOCATION_COLUMNS, locations, len(locations))
     generator = Generator(args.devices, args.events_per_device, args.seed, bins, actors, ts)

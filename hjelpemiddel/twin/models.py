@@ -1,6 +1,8 @@
-"""What the twin reads instead of a million units: how many units of each product, state and owner
-stand at each place, kept by database triggers on ``devices`` (so no write path can forget it), and
-the SQL that builds it again from the units (after a bulk load)."""
+"""What the twin reads instead of a million units: how many units stand at each place, kept by
+database triggers on ``devices`` (so no write path can forget it), at three grains: per place and
+state (the map), per product, state and owner (the overview, minimum stock), and per place,
+product, state and owner (where a product stands). The SQL that builds them again from the units
+(after a bulk load) is here too."""
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Index, Integer, String
@@ -25,34 +27,84 @@ class DeviceCount(Base):
     units: Mapped[int] = mapped_column(default=0)
 
 
-REBUILD_SQL = (
-    "DELETE FROM device_counts",
-    "INSERT INTO device_counts (place_id, product_id, state, owner, units) "
-    "SELECT COALESCE(location_id, 0), product_id, state, owner, COUNT(*) FROM devices "
-    "GROUP BY COALESCE(location_id, 0), product_id, state, owner",
-)
+class PlaceCount(Base):
+    __tablename__ = "place_counts"
+    __table_args__ = (CheckConstraint("units >= 0", name="units_not_negative"),)
 
-_SUBTRACT = ("UPDATE device_counts SET units = units - 1 WHERE place_id = COALESCE(OLD.location_id, 0) "
-             "AND product_id = OLD.product_id AND state = OLD.state AND owner = OLD.owner")
-_ADD = ("INSERT INTO device_counts (place_id, product_id, state, owner, units) "
-        "VALUES (COALESCE(NEW.location_id, 0), NEW.product_id, NEW.state, NEW.owner, 1) "
-        "ON CONFLICT (place_id, product_id, state, owner) DO UPDATE SET units = device_counts.units + 1")
+    place_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(24), primary_key=True)
+    units: Mapped[int] = mapped_column(default=0)
+
+
+class ProductCount(Base):
+    __tablename__ = "product_counts"
+    __table_args__ = (CheckConstraint("units >= 0", name="units_not_negative"),)
+
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(24), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(8), primary_key=True)
+    units: Mapped[int] = mapped_column(default=0)
+
+
+# table: (key columns, the device's expression for each)
+_GRAINS = {
+    "device_counts": (("place_id", "product_id", "state", "owner"),
+                      ("COALESCE({r}.location_id, 0)", "{r}.product_id", "{r}.state", "{r}.owner")),
+    "place_counts": (("place_id", "state"), ("COALESCE({r}.location_id, 0)", "{r}.state")),
+    "product_counts": (("product_id", "state", "owner"), ("{r}.product_id", "{r}.state", "{r}.owner")),
+}
+_CHANGED = {  # which device columns move a unit from one row of the table to another
+    "device_counts": ("location_id", "product_id", "state", "owner"),
+    "place_counts": ("location_id", "state"),
+    "product_counts": ("product_id", "state", "owner"),
+}
+
+REBUILD_SQL = tuple(
+    sql for table, (keys, values) in _GRAINS.items() for sql in (
+        f"DELETE FROM {table}",
+        f"INSERT INTO {table} ({', '.join(keys)}, units) SELECT {', '.join(v.format(r='devices') for v in values)}, "
+        f"COUNT(*) FROM devices GROUP BY {', '.join(v.format(r='devices') for v in values)}"))
+
+
+def _subtract(table: str) -> str:
+    keys, values = _GRAINS[table]
+    where = " AND ".join(f"{k} = {v.format(r='OLD')}" for k, v in zip(keys, values))
+    return f"UPDATE {table} SET units = units - 1 WHERE {where}"
+
+
+def _add(table: str) -> str:
+    keys, values = _GRAINS[table]
+    return (f"INSERT INTO {table} ({', '.join(keys)}, units) VALUES ({', '.join(v.format(r='NEW') for v in values)}, 1) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET units = {table}.units + 1")
+
+
+def _postgresql_update(table: str) -> str:
+    # Only a row the unit leaves or joins is touched (a move does not lock its product's row), and
+    # the two rows in key order, so two units crossing the other way queue instead of deadlocking.
+    _keys, values = _GRAINS[table]
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _CHANGED[table])
+    old = ", ".join(v.format(r="OLD") for v in values)
+    new = ", ".join(v.format(r="NEW") for v in values)
+    return (f"IF {changed} THEN IF ROW({old}) < ROW({new}) THEN {_subtract(table)}; {_add(table)}; "
+            f"ELSE {_add(table)}; {_subtract(table)}; END IF; END IF;")
+
 
 POSTGRESQL_TRIGGERS = (
-    f"""CREATE FUNCTION device_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN {_SUBTRACT}; END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN {_ADD}; END IF;
-  RETURN NULL;
-END $$""",
+    "CREATE FUNCTION device_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+    "  IF TG_OP = 'INSERT' THEN " + " ".join(f"{_add(t)};" for t in _GRAINS) + " END IF;\n"
+    "  IF TG_OP = 'DELETE' THEN " + " ".join(f"{_subtract(t)};" for t in _GRAINS) + " END IF;\n"
+    "  IF TG_OP = 'UPDATE' THEN " + " ".join(_postgresql_update(t) for t in _GRAINS) + " END IF;\n"
+    "  RETURN NULL;\nEND $$",
     "CREATE TRIGGER devices_counted AFTER INSERT OR DELETE OR UPDATE OF location_id, product_id, state, owner "
     "ON devices FOR EACH ROW EXECUTE FUNCTION device_counts_follow()",
 )
 SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER devices_counted_insert AFTER INSERT ON devices BEGIN {_ADD}; END",
-    f"CREATE TRIGGER devices_counted_delete AFTER DELETE ON devices BEGIN {_SUBTRACT}; END",
-    "CREATE TRIGGER devices_counted_update AFTER UPDATE OF location_id, product_id, state, owner ON devices "
-    f"BEGIN {_SUBTRACT}; {_ADD}; END",
+    "CREATE TRIGGER devices_counted_insert AFTER INSERT ON devices BEGIN "
+    + " ".join(f"{_add(t)};" for t in _GRAINS) + " END",
+    "CREATE TRIGGER devices_counted_delete AFTER DELETE ON devices BEGIN "
+    + " ".join(f"{_subtract(t)};" for t in _GRAINS) + " END",
+    "CREATE TRIGGER devices_counted_update AFTER UPDATE OF location_id, product_id, state, owner ON devices BEGIN "
+    + " ".join(f"{_subtract(t)}; {_add(t)};" for t in _GRAINS) + " END",
 )
 DROP_POSTGRESQL_TRIGGERS = ("DROP TRIGGER devices_counted ON devices", "DROP FUNCTION device_counts_follow()")
 DROP_SQLITE_TRIGGERS = tuple(f"DROP TRIGGER {name}" for name in

@@ -1,4 +1,4 @@
-"""Digital twin: units per place, product, state and owner kept by triggers; the history by place and by time
+"""Digital twin: units per place, per product and per both, kept by triggers; the history by place and by time
 
 Revision ID: 0015
 Revises: 0012
@@ -28,6 +28,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('place_id', 'product_id', 'state', 'owner', name=op.f('pk_device_counts')),
     )
     op.create_index('ix_device_counts_product_id', 'device_counts', ['product_id'])
+    op.create_table(
+        'place_counts',
+        sa.Column('place_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('state', sa.String(length=24), nullable=False),
+        sa.Column('units', sa.Integer(), nullable=False),
+        sa.CheckConstraint('units >= 0', name=op.f('ck_place_counts_units_not_negative')),
+        sa.PrimaryKeyConstraint('place_id', 'state', name=op.f('pk_place_counts')),
+    )
+    op.create_table(
+        'product_counts',
+        sa.Column('product_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('state', sa.String(length=24), nullable=False),
+        sa.Column('owner', sa.String(length=8), nullable=False),
+        sa.Column('units', sa.Integer(), nullable=False),
+        sa.CheckConstraint('units >= 0', name=op.f('ck_product_counts_units_not_negative')),
+        sa.PrimaryKeyConstraint('product_id', 'state', 'owner', name=op.f('pk_product_counts')),
+    )
     for statement in REBUILD_SQL:
         op.execute(statement)
     postgresql = op.get_bind().dialect.name == 'postgresql'
@@ -45,5 +62,7 @@ def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
     for statement in DROP_POSTGRESQL_TRIGGERS if postgresql else DROP_SQLITE_TRIGGERS:
         op.execute(statement)
+    op.drop_table('product_counts')
+    op.drop_table('place_counts')
     op.drop_index('ix_device_counts_product_id', table_name='device_counts')
     op.drop_table('device_counts')

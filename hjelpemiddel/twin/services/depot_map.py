@@ -17,7 +17,7 @@ from ...logistics.geo import POSTCODE_CENTRES
 from ...logistics.models import DeliveryRun, Stop
 from ...stock.lifecycle import DeviceState as S
 from ...stock.models import Location
-from ..models import NO_PLACE, DeviceCount
+from ..models import NO_PLACE, PlaceCount
 from .history import counts_at
 from .places import Place, count_by_place, load_places, roll_up, subtree_ids
 
@@ -105,8 +105,8 @@ def _areas(session: Session) -> tuple[list[Area], int]:
     at_homes = session.execute(select(Citizen.postcode, func.count()).join(Loan, Loan.citizen_id == Citizen.id)
                                .where(Loan.status != "ended").group_by(Citizen.postcode).order_by(Citizen.postcode))
     areas = [Area(code, n, *POSTCODE_CENTRES.get(code, (None, None))) for code, n in at_homes]
-    at_nav = session.scalar(select(func.coalesce(func.sum(DeviceCount.units), 0)).where(
-        DeviceCount.place_id == NO_PLACE, DeviceCount.state == S.RETURNED_TO_NAV))
+    at_nav = session.scalar(select(func.coalesce(func.sum(PlaceCount.units), 0)).where(
+        PlaceCount.place_id == NO_PLACE, PlaceCount.state == S.RETURNED_TO_NAV))
     return areas, int(at_nav)
 
 

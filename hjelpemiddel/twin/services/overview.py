@@ -12,7 +12,7 @@ from ...catalog.models import Product
 from ...core.errors import NotFound, ValidationFailed
 from ...stock.lifecycle import DeviceState as S
 from ...stock.models import StockMinimum
-from ..models import NO_PLACE, DeviceCount
+from ..models import NO_PLACE, PlaceCount, ProductCount
 from .places import PURPOSE_LABELS, load_places
 
 OWNER_LABELS = {"kommune": "Kommunen", "nav": "NAV"}
@@ -20,7 +20,7 @@ _AWAY_KINDS = {S.ON_LOAN: "citizens", S.AWAITING_PICKUP: "citizens", S.OUT_FOR_D
                S.RETURNED_TO_NAV: "nav", S.SCRAPPED: "scrapped"}
 PLACE_KIND_LABELS = {**PURPOSE_LABELS, "vans": "I bilene", "citizens": "Hos innbyggere", "nav": "Returnert til NAV",
                      "scrapped": "Kassert"}
-_AVAILABLE = func.sum(case((DeviceCount.state == S.AVAILABLE, DeviceCount.units), else_=0))
+_AVAILABLE = func.sum(case((ProductCount.state == S.AVAILABLE, ProductCount.units), else_=0))
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ class Shortfall:
 def units_by_place_kind(session: Session) -> list[Row]:
     places = load_places(session)
     totals: dict[str, list[int]] = {}
-    for place_id, state, units in session.execute(select(DeviceCount.place_id, DeviceCount.state,
-                                                         func.sum(DeviceCount.units))
-                                                  .group_by(DeviceCount.place_id, DeviceCount.state)):
+    for place_id, state, units in session.execute(select(PlaceCount.place_id, PlaceCount.state, PlaceCount.units)):
         place = places.get(place_id)
         kind = (_AWAY_KINDS.get(state, "registered") if place_id == NO_PLACE or place is None else
                 "vans" if place.kind == "van" else place.purpose)
@@ -64,9 +62,9 @@ def units_by_place_kind(session: Session) -> list[Row]:
 
 
 def units_by_owner(session: Session) -> list[Row]:
-    rows = session.execute(select(DeviceCount.owner, func.sum(DeviceCount.units), _AVAILABLE)
-                           .where(DeviceCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV]))
-                           .group_by(DeviceCount.owner).order_by(DeviceCount.owner))
+    rows = session.execute(select(ProductCount.owner, func.sum(ProductCount.units), _AVAILABLE)
+                           .where(ProductCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV]))
+                           .group_by(ProductCount.owner).order_by(ProductCount.owner))
     return [Row(owner, OWNER_LABELS.get(owner, owner), int(units), int(available)) for owner, units, available in rows]
 
 
@@ -76,23 +74,23 @@ def units_by_product(session: Session, q: str | None, limit: int, offset: int, b
     by name, HMS-nr or ISO class."""
     key = Product.iso_class if by_class else Product.id
     label = Product.iso_class if by_class else Product.name
-    stmt = (select(key, func.min(label), func.sum(DeviceCount.units), _AVAILABLE)
-            .join(Product, Product.id == DeviceCount.product_id)
-            .where(DeviceCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV])).group_by(key))
+    stmt = (select(key, func.min(label), func.sum(ProductCount.units), _AVAILABLE)
+            .join(Product, Product.id == ProductCount.product_id)
+            .where(ProductCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV])).group_by(key))
     if q and q.strip():
         text = q.strip()
         stmt = stmt.where(Product.name.ilike(f"%{text}%") | Product.iso_class.startswith(text.replace(" ", ""))
                           | (Product.hms_nr == text))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.execute(stmt.order_by(func.sum(DeviceCount.units).desc(), key).limit(limit).offset(offset))
+    rows = session.execute(stmt.order_by(func.sum(ProductCount.units).desc(), key).limit(limit).offset(offset))
     return [Row(str(k), str(name), int(units), int(available)) for k, name, units, available in rows], total or 0
 
 
 def list_minimums(session: Session) -> list[Shortfall]:
     """Every minimum set, with what is available now; those short of it first, the most missing first."""
     minimums = session.scalars(select(StockMinimum)).all()
-    by_product = dict(session.execute(select(DeviceCount.product_id, func.sum(DeviceCount.units))
-                                      .where(DeviceCount.state == S.AVAILABLE).group_by(DeviceCount.product_id)).all())
+    by_product = dict(session.execute(select(ProductCount.product_id, func.sum(ProductCount.units))
+                                      .where(ProductCount.state == S.AVAILABLE).group_by(ProductCount.product_id)).all())
     classes = dict(session.execute(select(Product.id, Product.iso_class)).all())
     names = dict(session.execute(select(Product.id, Product.name).where(
         Product.id.in_([m.product_id for m in minimums if m.product_id]))).all())

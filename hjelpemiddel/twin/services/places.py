@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ...stock.lifecycle import DeviceState as S
 from ...stock.models import PURPOSE_LABELS, Location
-from ..models import NO_PLACE, DeviceCount
+from ..models import NO_PLACE, DeviceCount, PlaceCount
 
 # What a unit is doing, as the map colours it; every state of a unit in the depot has one group.
 GROUPS = {
@@ -85,11 +85,13 @@ def load_places(session: Session) -> dict[int, Place]:
 
 def count_by_place(session: Session, product_ids=None) -> dict[int, dict[str, int]]:
     """Units now at each place by group, from the summary the triggers keep (never the units themselves)."""
-    stmt = (select(DeviceCount.place_id, DeviceCount.state, func.sum(DeviceCount.units))
-            .where(DeviceCount.place_id != NO_PLACE, DeviceCount.units > 0)
-            .group_by(DeviceCount.place_id, DeviceCount.state))
-    if product_ids is not None:
-        stmt = stmt.where(DeviceCount.product_id.in_(product_ids))
+    if product_ids is None:
+        stmt = select(PlaceCount.place_id, PlaceCount.state, PlaceCount.units).where(
+            PlaceCount.place_id != NO_PLACE, PlaceCount.units > 0)
+    else:
+        stmt = (select(DeviceCount.place_id, DeviceCount.state, func.sum(DeviceCount.units))
+                .where(DeviceCount.place_id != NO_PLACE, DeviceCount.units > 0, DeviceCount.product_id.in_(product_ids))
+                .group_by(DeviceCount.place_id, DeviceCount.state))
     counts: dict[int, dict[str, int]] = {}
     for place_id, state, units in session.execute(stmt):
         group = GROUPS.get(state)
