@@ -70,3 +70,7 @@ def test_the_planning_benchmark_runs():
     url = fresh_database_url("planbench")
     args = ["--small"] + (["--database-url", url, "--force"] if url.startswith("postgresql") else [])
     assert "SQL statements" in bench("planning.py", *args)
+
+
+def test_the_twin_benchmark_runs_on_a_generated_depot(small_depot):
+    assert "time travel" in bench("twin.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
