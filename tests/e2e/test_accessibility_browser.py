@@ -64,7 +64,9 @@ def pages_of(role: str, depot: dict) -> list[str]:
     everyone = ["/hjelpemidler", f"/hjelpemidler/{unit}", "/katalog", "/lokasjoner"]
     depot_pages = ["/start", "/skann", "/hjelpemidler/ny", "/etiketter", "/lager/utlan",
                    f"/lager/kontroll/{depot['inspected']}", "/lager/runder", f"/runder/{run}/plukk", "/lager/nav",
-                   f"/service/{unit}", "/lager/karantene", "/hjelpemidler/HJM99999999"]
+                   f"/service/{unit}", "/lager/karantene", "/hjelpemidler/HJM99999999",
+                   "/lager/tvilling", "/lager/tvilling?q=rollator", "/lager/tvilling?zone=A&date=01.01.2020",
+                   "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lokasjoner?kode=A-01-2"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}"],
