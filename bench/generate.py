@@ -135,6 +135,7 @@ class PostgresLoader:
                                 + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "f"])
             # The twin's per-place counts are built once after the load, not kept row by row during it.
             cur.execute("ALTER TABLE devices DISABLE TRIGGER devices_counted")
+            cur.execute("ALTER TABLE device_events DISABLE TRIGGER device_events_checkpoints_stale")
             # Truncating in this transaction lets COPY write frozen, all-visible rows (COPY ... FREEZE).
             # CASCADE: later tables (inspections ...) refer to devices; they are empty in a fresh database.
             cur.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
@@ -170,6 +171,7 @@ class PostgresLoader:
 
         with self.conn.cursor() as cur:
             cur.execute("ALTER TABLE devices ENABLE TRIGGER devices_counted")
+            cur.execute("ALTER TABLE device_events ENABLE TRIGGER device_events_checkpoints_stale")
             for sql in REBUILD_SQL:
                 cur.execute(sql)
             for sql in self.restore_sql:
@@ -216,7 +218,8 @@ class SqliteLoader:
         self.indexes = cur.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                                    f"AND tbl_name IN ({marks}) ORDER BY name", BIG_TABLES).fetchall()
         self.triggers = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND name LIKE 'devices_counted%' ORDER BY name").fetchall()
+                                    "AND (name LIKE 'devices_counted%' OR name = 'device_events_checkpoints_stale') "
+                                    "ORDER BY name").fetchall()
         cur.execute("BEGIN")
         for name, _sql in self.indexes:
             cur.execute(f'DROP INDEX "{name}"')

@@ -101,6 +101,7 @@ def _outbox_counts(counts: dict[str, int]) -> str:
 @with_appcontext
 def worker(once: bool) -> None:
     from ..privacy import run_retention_for
+    from ..twin.cli import run_checkpoints  # the twin's upkeep rides on this daily loop, as retention does
     from . import get_port, jobs
 
     interval = float(current_app.config["NAV_SYNC_INTERVAL_MINUTES"]) * 60
@@ -110,6 +111,7 @@ def worker(once: bool) -> None:
         if time.monotonic() >= next_retention:  # privacy retention (hjelpemiddel privacy retention), daily
             next_retention = time.monotonic() + 86400
             click.echo(run_retention_for(factory, current_app.config))
+            click.echo(run_checkpoints(factory))
         port = _run(get_port)
         if time.monotonic() >= next_sync:
             summary = jobs.run_all(factory, port, vault, current_app.config["NAV_PAGE_SIZE"])

@@ -130,6 +130,7 @@ class DeviceEvent(Base):
         # The twin's time travel: what stood at a place by a moment, and a unit's last event before one.
         Index("ix_device_events_to_location_id_occurred_at", "to_location_id", "occurred_at", "device_id"),
         Index("ix_device_events_device_id_occurred_at", "device_id", "occurred_at", "id"),
+        Index("ix_device_events_occurred_at", "occurred_at"),
         # A NAV unit's latest «received back» or «kept for reuse» (nav.services.nav_returns_awaiting_decision).
         Index("ix_device_events_nav_settling", "device_id", "id", postgresql_where=text(NAV_SETTLING_SQL),
               sqlite_where=text(NAV_SETTLING_SQL)),

@@ -5,6 +5,8 @@ product, state and owner (where a product stands). The SQL that builds them agai
 (after a bulk load) is here too."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +46,39 @@ class ProductCount(Base):
     state: Mapped[str] = mapped_column(String(24), primary_key=True)
     owner: Mapped[str] = mapped_column(String(8), primary_key=True)
     units: Mapped[int] = mapped_column(default=0)
+
+
+class PlaceCheckpoint(Base):
+    """Units at each place by state at the start of a month (UTC), as the history says: the twin at
+    a past moment is the month's checkpoint plus the events since. Each checkpoint has a marker row
+    (place ``MARKER``) so an empty depot's month is there too. An event written with a moment
+    before a checkpoint (a late entry) makes the database drop the checkpoints after it (trigger
+    ``device_events_checkpoints_stale``); ``build_checkpoints`` makes them again."""
+
+    __tablename__ = "place_checkpoints"
+
+    starts_at: Mapped[datetime] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(24), primary_key=True)
+    units: Mapped[int]
+
+
+MARKER = -1
+STALE_CHECKPOINT_TRIGGERS = {
+    "postgresql": (
+        "CREATE FUNCTION device_events_checkpoints_stale() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+        "  DELETE FROM place_checkpoints WHERE starts_at > NEW.occurred_at;\n  RETURN NULL;\nEND $$",
+        "CREATE TRIGGER device_events_checkpoints_stale AFTER INSERT ON device_events FOR EACH ROW "
+        "EXECUTE FUNCTION device_events_checkpoints_stale()",
+    ),
+    "sqlite": ("CREATE TRIGGER device_events_checkpoints_stale AFTER INSERT ON device_events BEGIN "
+               "DELETE FROM place_checkpoints WHERE starts_at > NEW.occurred_at; END",),
+}
+DROP_STALE_CHECKPOINT_TRIGGERS = {
+    "postgresql": ("DROP TRIGGER device_events_checkpoints_stale ON device_events",
+                   "DROP FUNCTION device_events_checkpoints_stale()"),
+    "sqlite": ("DROP TRIGGER device_events_checkpoints_stale",),
+}
 
 
 # table: (key columns, the device's expression for each)

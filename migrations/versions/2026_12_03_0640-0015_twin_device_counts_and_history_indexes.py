@@ -1,4 +1,4 @@
-"""Digital twin: units per place, per product and per both, kept by triggers; the history by place and by time
+"""Digital twin: units per place, per product and per both, kept by triggers; the history by place and by time, with monthly checkpoints
 
 Revision ID: 0015
 Revises: 0012
@@ -7,8 +7,9 @@ Create Date: 2026-12-03 06:40:00
 from alembic import op
 import sqlalchemy as sa
 
-from hjelpemiddel.twin.models import (DROP_POSTGRESQL_TRIGGERS, DROP_SQLITE_TRIGGERS, POSTGRESQL_TRIGGERS,
-                                      REBUILD_SQL, SQLITE_TRIGGERS)
+from hjelpemiddel.twin.models import (DROP_POSTGRESQL_TRIGGERS, DROP_SQLITE_TRIGGERS,
+                                      DROP_STALE_CHECKPOINT_TRIGGERS, POSTGRESQL_TRIGGERS, REBUILD_SQL,
+                                      SQLITE_TRIGGERS, STALE_CHECKPOINT_TRIGGERS)
 
 revision = '0015'
 down_revision = '0012'
@@ -54,9 +55,24 @@ def upgrade() -> None:
     op.create_index('ix_device_events_to_location_id_occurred_at', 'device_events',
                     ['to_location_id', 'occurred_at', 'device_id'])
     op.create_index('ix_device_events_device_id_occurred_at', 'device_events', ['device_id', 'occurred_at', 'id'])
+    op.create_index('ix_device_events_occurred_at', 'device_events', ['occurred_at'])
+    op.create_table(
+        'place_checkpoints',
+        sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('place_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('state', sa.String(length=24), nullable=False),
+        sa.Column('units', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('starts_at', 'place_id', 'state', name=op.f('pk_place_checkpoints')),
+    )
+    for statement in STALE_CHECKPOINT_TRIGGERS[op.get_bind().dialect.name]:
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    for statement in DROP_STALE_CHECKPOINT_TRIGGERS[op.get_bind().dialect.name]:
+        op.execute(statement)
+    op.drop_table('place_checkpoints')
+    op.drop_index('ix_device_events_occurred_at', table_name='device_events')
     op.drop_index('ix_device_events_device_id_occurred_at', table_name='device_events')
     op.drop_index('ix_device_events_to_location_id_occurred_at', table_name='device_events')
     postgresql = op.get_bind().dialect.name == 'postgresql'

@@ -140,3 +140,33 @@ def test_time_travel_shows_a_zone_and_a_unit_as_the_history_says_they_stood(sess
     assert twin.device_at(session, unit.id, unit.barcode, earliest - timedelta(seconds=1)).state is None
     assert twin.depot_map(session, TODAY, zone_code="A", at=just_before).places[
         next(p.id for p in zone_a.values() if p.code == "A-01-1")].counts == {"available": 1}
+
+
+def test_monthly_checkpoints_give_the_same_past_as_the_history_and_a_late_event_drops_those_after_it(
+        session, actor, desk, shelves, rollator):
+    from hjelpemiddel.core.db import utcnow
+    from hjelpemiddel.twin.models import PlaceCheckpoint
+
+    units = desk.units(2, where="A-01-1") + desk.units(1, where="A-01-2")
+    session.flush()
+    registered = utcnow()
+    move_device(session, units[0].barcode, "B-01-1", actor.id)
+    quarantine_device(session, actor.id, units[1].barcode, reason="damage", note="Sprekk i rammen")
+    session.flush()
+    moved = utcnow()
+    places = twin.load_places(session)
+    everywhere = set(places)
+    exact = {when: twin.counts_at(session, everywhere, when) for when in (registered, moved)}
+
+    later = moved + timedelta(days=70)  # checkpoints for this month and the next two
+    assert twin.build_checkpoints(session, later) == 3
+    assert twin.build_checkpoints(session, later) == 0  # nothing left to make
+    for when, counts in exact.items():
+        assert twin.counts_at(session, everywhere, when) == counts
+    assert twin.counts_at(session, everywhere, later) == exact[moved]  # past the last checkpoint, no event since
+
+    move_device(session, units[0].barcode, "A-01-2", actor.id)  # written now: the future checkpoints are stale
+    session.flush()
+    assert session.scalar(select(func.max(PlaceCheckpoint.starts_at))) <= utcnow()
+    b_bin = next(p.id for p in places.values() if p.code == "B-01-1")
+    assert twin.counts_at(session, {b_bin}, later) == {}

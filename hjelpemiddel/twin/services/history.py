@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from ...catalog.models import Product
 from ...stock.lifecycle import STATE_LABELS
 from ...stock.models import Device, DeviceEvent, Location
+from .checkpoints import checkpoint_counts
 from .places import GROUPS
 
 
@@ -29,10 +30,15 @@ def _last_events(place_ids, at: datetime):
 
 
 def counts_at(session: Session, place_ids: set[int], at: datetime) -> dict[int, dict[str, int]]:
-    """Units at each of the places at ``at``, by group, as on the map."""
-    events = _last_events(list(place_ids), at).subquery()
-    rows = session.execute(select(events.c.to_location_id, events.c.to_state, func.count())
-                           .group_by(events.c.to_location_id, events.c.to_state))
+    """Units at each of the places at ``at``, by group, as on the map: from the month's checkpoint
+    and the events since when there is one, else from each unit's last event."""
+    found = checkpoint_counts(session, list(place_ids), at)
+    if found is not None:
+        rows = [(place_id, state, units) for (place_id, state), units in found.items()]
+    else:
+        events = _last_events(list(place_ids), at).subquery()
+        rows = session.execute(select(events.c.to_location_id, events.c.to_state, func.count())
+                               .group_by(events.c.to_location_id, events.c.to_state))
     counts: dict[int, dict[str, int]] = {}
     for place_id, state, units in rows:
         group = GROUPS.get(state)
