@@ -312,10 +312,16 @@ def test_the_depot_tree_has_zones_racks_shelves_and_bins_laid_out_inside_the_bui
     kinds = Counter(loc.kind for loc in locations)
     assert kinds["depot"] == 1 and kinds["rack"] > 0 and kinds["shelf"] > 0
     zones = {loc.code for loc in locations if loc.kind == "zone"}
-    assert zones == {"A", "B", "C", "D", "E", "F", "MOTTAK", "VASK"}
+    assert zones == {"A", "B", "C", "D", "E", "F", "MOTTAK", "VASK", "KONTROLL", "KARANTENE", "VERKSTED"}
+    purposes = {loc.code: loc.purpose for loc in locations if loc.kind == "zone"}
+    assert (purposes["MOTTAK"], purposes["VASK"], purposes["KONTROLL"], purposes["KARANTENE"], purposes["VERKSTED"],
+            purposes["A"]) == ("receiving", "cleaning", "inspection", "quarantine", "repair", "storage")
     width, height = BUILDING_SIZE
     for loc in locations:
         assert 0 <= loc.x <= width and 0 <= loc.y <= height, loc.code
+        if loc.kind in ("zone", "bin"):  # drawn inside the building, with a size
+            assert loc.width and loc.depth and 0 <= loc.x - loc.width / 2 and loc.x + loc.width / 2 <= width, loc.code
+            assert 0 <= loc.y - loc.depth / 2 and loc.y + loc.depth / 2 <= height, loc.code
         assert loc.barcode == make_code(LOCATION_PREFIX, loc.id)
         assert (loc.capacity or 0) > 0 if loc.kind == "bin" else loc.capacity is None
     shelving = f"{DEPOT_CODE} / A / "
