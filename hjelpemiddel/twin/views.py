@@ -54,7 +54,9 @@ def map_page():
             unit_then = services.device_at(session, device.id, device.barcode, args["at"] or utcnow())
         except AppError as unknown:
             error = error or unknown
-    places = sorted((p for p in the_map.shown if p.kind != "zone"), key=lambda p: p.code)
+    # The table lists what the map draws as places: bins, and racks or shelves only when units stand on them.
+    places = sorted((p for p in the_map.shown if p.kind == "bin" or (p.kind != "zone" and p.counts)),
+                    key=lambda p: p.code)
     zones = sorted((p for p in the_map.places.values() if p.kind == "zone"), key=lambda p: p.code)
     return render_template("twin/map.html", the_map=the_map, args=args, error=error, zones=zones,
                            table=_page(places, page_number(request.args.get("side")), TABLE_PAGE),

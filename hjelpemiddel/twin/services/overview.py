@@ -19,6 +19,7 @@ OWNER_LABELS = {"kommune": "Kommunen", "nav": "NAV"}
 _AWAY_KINDS = {S.ON_LOAN: "citizens", S.AWAITING_PICKUP: "citizens", S.OUT_FOR_DELIVERY: "vans",
                S.RETURNED_TO_NAV: "nav", S.SCRAPPED: "scrapped"}
 PLACE_KIND_LABELS = {**PURPOSE_LABELS, "vans": "I bilene", "citizens": "Hos innbyggere", "nav": "Returnert til NAV",
+                     "registered": "Registrert, ikke satt på plass",
                      "scrapped": "Kassert"}
 _AVAILABLE = func.sum(case((ProductCount.state == S.AVAILABLE, ProductCount.units), else_=0))
 
