@@ -70,6 +70,10 @@ def place_page(code: str):
     args, error = _args(shared(MomentArgs))
     place = services.place_by_code(session, code)
     places = services.load_places(session)
+    for place_id, groups in services.count_by_place(session).items():
+        if place_id in places:
+            places[place_id].counts = groups
+    services.roll_up(places)
     number = page_number(request.args.get("side"))
     units, total = services.units_at(session, services.subtree_ids(places, place.id), args["at"], LIST_PAGE,
                                      (number - 1) * LIST_PAGE)

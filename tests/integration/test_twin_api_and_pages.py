@@ -82,7 +82,7 @@ def test_the_pages_show_the_map_a_place_and_the_overview_in_norwegian(client, ma
     assert "Lageroversikt" in page and "nærmest døren først" in page and 'data-code="A-01-1"' in page
     assert "available" not in page.split("<main", 1)[-1].replace('g-available', '')
     place = client.get("/lager/tvilling/plass/A-01-1").get_data(as_text=True)
-    assert "Ledig på lager" in place and stocked[0] in place
+    assert "Ledig på lager" in place and stocked[0] in place and "2 av 2 plasser brukt nå" in place
     bad = client.get("/lager/tvilling?zone=A&date=99.99.2026")
     assert bad.status_code == 422 and "Dato" in bad.get_data(as_text=True)
     overview = client.get("/lager/oversikt").get_data(as_text=True)

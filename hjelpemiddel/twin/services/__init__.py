@@ -5,9 +5,9 @@ from .depot_map import DepotMap, depot_map, place_by_code, product_ids_matching
 from .history import counts_at, device_at, units_at
 from .overview import (OWNER_LABELS, list_minimums, remove_minimum, set_minimum, units_by_owner,
                        units_by_place_kind, units_by_product)
-from .places import GROUP_LABELS, GROUPS, PURPOSE_LABELS, Place, load_places, subtree_ids
+from .places import GROUP_LABELS, GROUPS, PURPOSE_LABELS, Place, count_by_place, load_places, roll_up, subtree_ids
 
-__all__ = ["build_checkpoints", "checkpoint_counts", "drop_checkpoints", "DepotMap", "GROUPS", "GROUP_LABELS", "OWNER_LABELS", "PURPOSE_LABELS", "Place", "counts_at",
+__all__ = ["build_checkpoints", "checkpoint_counts", "drop_checkpoints", "DepotMap", "GROUPS", "GROUP_LABELS", "OWNER_LABELS", "PURPOSE_LABELS", "Place", "count_by_place", "counts_at", "roll_up",
            "depot_map", "device_at", "list_minimums", "load_places", "place_by_code", "product_ids_matching",
            "remove_minimum", "set_minimum", "subtree_ids", "units_at", "units_by_owner", "units_by_place_kind",
            "units_by_product"]

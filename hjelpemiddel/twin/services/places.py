@@ -48,6 +48,10 @@ class Place:
         return sum(self.counts.values())
 
     @property
+    def held_units(self) -> int:
+        return sum(self.held.values())
+
+    @property
     def fill(self) -> float | None:
         return self.units / self.capacity if self.capacity else None
 
