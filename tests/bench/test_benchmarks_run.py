@@ -70,3 +70,8 @@ def test_the_planning_benchmark_runs():
     url = fresh_database_url("planbench")
     args = ["--small"] + (["--database-url", url, "--force"] if url.startswith("postgresql") else [])
     assert "SQL statements" in bench("planning.py", *args)
+
+
+def test_the_stocktake_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("stocktake.py", "--database-url", small_depot, "--units", "500", "--locations", "500", "--no-target")
+    assert "approve all (500 approved, 0 left)" in out
