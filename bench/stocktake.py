@@ -174,9 +174,10 @@ def main() -> int:
             places = add_locations(session, args.locations)
             scope = choose_scope(session, args.units)
             log(f"{devices:,} devices, {events:,} events, {places:,} locations; counting {scope}")
+            statements.clear()
             started = time.perf_counter()
             stocktake = services.start_stocktake(session, None, scope)
-            start_s = time.perf_counter() - started
+            start_s, start_n = time.perf_counter() - started, len(statements)
             mix = write_the_count(session, stocktake, args.units)
             log(f"started ({stocktake.expected_units:,} expected) and counted: {mix}")
             statements.clear()
@@ -202,7 +203,7 @@ def main() -> int:
           f"{devices:,} devices, {events:,} events, {places:,} locations; batches of {args.batch:,}\n")
     print("| step | seconds | SQL statements | target | ok? |")
     print("|---|---|---|---|---|")
-    print(f"| start (snapshot of {stocktake.expected_units:,} units) | {start_s:.2f} | – | | |")
+    print(f"| start (snapshot of {stocktake.expected_units:,} units) | {start_s:.2f} | {start_n} | | |")
     print(f"| close (judge every line) | {close_s:.2f} | {close_n} | | |")
     print(f"| approve all ({approved.approved:,} approved, {approved.left} left) | {approve_s:.2f} | {approve_n} | "
           f"< {TARGET_S:.0f} s | {'✅' if ok else '❌'} |")
