@@ -1,7 +1,7 @@
 """A stocktake's result as a PDF (the run sheets' look) and as CSV: pure builders, data in → bytes
 out. ``report`` is a ``stocktake.services.StocktakeReport`` or anything with its fields; its lines
 have ``outcome_label``, ``barcode``, ``product_name``, ``expected_code``, ``counted_code`` and
-``decision_label``."""
+``remark`` (the decision, or what moved a unit during the count)."""
 from __future__ import annotations
 
 import csv
@@ -16,9 +16,9 @@ SUMMARY_LABELS = {"found": "Funnet på riktig plass", "misplaced": "Feil plass",
                   "missing": "Mangler", "moved": "Flyttet under tellingen", "pending": "Venter på godkjenning"}
 # Column: title, share of the width.
 COLUMNS = (("Utfall", 0.17), ("Strekkode", 0.14), ("Produkt", 0.31), ("Systemet har", 0.12), ("Telt på", 0.12),
-           ("Justering", 0.14))
+           ("Justering, merknad", 0.14))
 ROW = 13
-CSV_HEADER = ("utfall", "strekkode", "produkt", "systemet_har", "telt_pa", "telt_av", "telt", "justering")
+CSV_HEADER = ("utfall", "strekkode", "produkt", "systemet_har", "telt_pa", "telt_av", "telt", "justering_merknad")
 
 
 def _when(moment: datetime | None, local) -> str:
@@ -73,7 +73,7 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
             y = head(draw_running_head(canvas, title, f"side {page}") - 14)
         x = LEFT
         values = (line.outcome_label, line.barcode, line.product_name, line.expected_code or "–",
-                  line.counted_code or "–", line.decision_label or "")
+                  line.counted_code or "–", line.remark or "")
         for value, (_name, share) in zip(values, COLUMNS):
             draw_fitted(canvas, x, y, text(value), REGULAR, 8, share * CONTENT_WIDTH - 4, min_size=6)
             x += share * CONTENT_WIDTH
@@ -95,7 +95,7 @@ def stocktake_csv(report, local=lambda moment: moment) -> bytes:
         writer.writerow([line.outcome_label, line.barcode, _cell(line.product_name), line.expected_code or "",
                          line.counted_code or "", line.counted_by or "",
                          local(line.counted_at).strftime("%d.%m.%Y %H:%M") if line.counted_at else "",
-                         line.decision_label or ""])
+                         line.remark or ""])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -111,6 +111,7 @@ class PlanRowOut(Schema):
     abc_class = fields.String(attribute="abc")
     units = fields.Integer()
     last_counted = fields.DateTime(allow_none=True)
+    last_part_counted = fields.DateTime(allow_none=True)
     due = fields.Date()
     due_this_week = fields.Boolean()
 

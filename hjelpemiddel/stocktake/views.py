@@ -66,7 +66,8 @@ def count(stocktake_id: int):
 @bp.post("/lager/varetelling/<int:stocktake_id>/avslutt")
 @roles_required("lager")
 def close(stocktake_id: int):
-    services.close_stocktake(get_session(), current_user().id, stocktake_id)
+    if services.get_stocktake(get_session(), stocktake_id).status == "counting":  # else closed by another counter
+        services.close_stocktake(get_session(), current_user().id, stocktake_id)
     return redirect(url_for("stocktake_web.result", stocktake_id=stocktake_id))
 
 

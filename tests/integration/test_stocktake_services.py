@@ -8,6 +8,7 @@ from sqlalchemy import select
 from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from hjelpemiddel.core.ids import DEVICE_PREFIX, make_code
+from hjelpemiddel.core.text import local_time
 from hjelpemiddel.documents.stocktake import stocktake_csv, stocktake_pdf
 from hjelpemiddel.stock import services as stock
 from hjelpemiddel.stock.models import DeviceEvent
@@ -83,6 +84,8 @@ def test_a_unit_moved_by_a_real_event_during_the_count_is_neither_missing_nor_mi
     assert result[units["on 2"]] == "moved" and result[units["also on 3"]] == "moved"
     assert result[units["on 3"]] == "found" and result[units["on 1"]] == "found"
     assert services.result_summary(session, stocktake.id)["pending"] == 0
+    remarks = {line.barcode: line.remark for line in services.result_lines(session, stocktake.id, "moved")}
+    assert remarks[units["on 2"]].startswith("Flyttet ") and remarks[units["on 2"]].endswith("nå på B-01-1")
 
 
 def test_a_unit_scanned_before_any_bin_is_refused_with_a_request_to_scan_the_bin(session, actor, zone_a):
@@ -237,10 +240,15 @@ def test_the_cycle_plan_counts_lifts_monthly_and_shows_what_is_due_this_week(ses
     by_zone = {row.code: row for row in rows}
     assert by_zone["B"].abc == "A" and by_zone["A"].abc == "B"
     assert by_zone["B"].due_this_week and by_zone["B"].last_counted is None
+    shelf = services.start_stocktake(session, actor.id, "B-01-1")
+    services.close_stocktake(session, actor.id, shelf.id)
+    by_zone = {row.code: row for row in services.cycle_plan(session, today)[0]}
+    assert by_zone["B"].last_part_counted is not None and by_zone["B"].due_this_week  # a bin is not the zone
     stocktake = services.start_stocktake(session, actor.id, "HL")
     services.close_stocktake(session, actor.id, stocktake.id)
-    by_zone = {row.code: row for row in services.cycle_plan(session, stocktake.closed_at.date())[0]}
-    assert by_zone["B"].due == stocktake.closed_at.date() + timedelta(days=30) or by_zone["B"].due > today
+    counted_on = local_time(stocktake.closed_at).date()
+    by_zone = {row.code: row for row in services.cycle_plan(session, counted_on)[0]}
+    assert by_zone["B"].due == counted_on + timedelta(days=30) and by_zone["A"].due == counted_on + timedelta(days=91)
     assert not by_zone["A"].due_this_week and by_zone["A"].last_counted is not None
 
 

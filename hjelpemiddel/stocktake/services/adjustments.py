@@ -14,7 +14,7 @@ from ...core.db import utcnow
 from ...core.errors import Conflict, NotFound
 from ...stock.lifecycle import DeviceState
 from ...stock.models import Device, Location
-from ...stock.services import move_device, move_devices_in_bulk, record_event, record_events_in_bulk
+from ...stock.services import lock_device, move_device, move_devices_in_bulk, record_event, record_events_in_bulk
 from ..models import Stocktake, StocktakeLine
 from .scope import check_closed, get_stocktake, root_of
 
@@ -48,8 +48,7 @@ def approve_line(session: Session, actor_id: int | None, stocktake_id: int, line
     if line.decision != "pending":
         raise Conflict("Denne linjen har ingen justering som venter på godkjenning.", {"line_id": line_id},
                        code="nothing_to_approve")
-    device = session.get(Device, line.device_id)
-    session.refresh(device, ["state", "location_id"])
+    device = lock_device(session, session.get(Device, line.device_id).barcode)
     if device.location_id != line.expected_location_id:
         now = session.get(Location, device.location_id) if device.location_id else None
         raise _moved_since(device.barcode, now.code if now else None)

@@ -43,6 +43,7 @@ class PlanRow:
     abc: str
     units: int
     last_counted: datetime | None
+    last_part_counted: datetime | None  # a rack, shelf or bin of the zone counted by itself
     due: date
     due_this_week: bool
 
@@ -65,17 +66,24 @@ def cycle_plan(session: Session, today: date) -> tuple[list[PlanRow], date]:
         if counts is not None:
             klass = abc_class(prefix)
             counts[klass] = counts.get(klass, 0) + count
-    last = dict(session.execute(select(Location.code, func.max(Stocktake.closed_at))
-                                .join(Location, Location.id == Stocktake.root_location_id)
-                                .where(Stocktake.closed_at.is_not(None)).group_by(Location.code)).all())
+    counts = session.execute(select(Location.code, Location.path, func.max(Stocktake.closed_at))
+                             .join(Location, Location.id == Stocktake.root_location_id)
+                             .where(Stocktake.closed_at.is_not(None)).group_by(Location.code, Location.path)).all()
+    last = {code: closed for code, _path, closed in counts}
+    parts: dict[str, datetime] = {}
+    for code, path, closed in counts:
+        zone_code = zone_of(path, code)
+        if zone_code != code and (zone_code not in parts or closed > parts[zone_code]):
+            parts[zone_code] = closed
     week_end = today + timedelta(days=6 - today.weekday())
     plan = []
     for zone in zones:
-        counts = by_zone[zone.code]
-        klass = min(counts, key=_RANK.index) if counts else "C"
+        held = by_zone[zone.code]
+        klass = min(held, key=_RANK.index) if held else "C"
         chain = [step for step in (zone.path or "").split(PATH_SEPARATOR) if step] + [zone.code]
         counted = max((last[code] for code in chain if last.get(code)), default=None)
         due = local_time(counted).date() + timedelta(days=INTERVAL_DAYS[klass]) if counted else today
-        plan.append(PlanRow(zone.code, zone.name, klass, sum(counts.values()), counted, due, due <= week_end))
+        plan.append(PlanRow(zone.code, zone.name, klass, sum(held.values()), counted, parts.get(zone.code), due,
+                            due <= week_end))
     plan.sort(key=lambda row: (row.due, _RANK.index(row.abc), row.code))
     return plan, week_end
