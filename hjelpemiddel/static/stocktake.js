@@ -14,7 +14,8 @@
   const POLL_MS = 3000;
   let bin = null;
 
-  window.Scanner.attach(input, handle);
+  // A phone counts with its camera: its field must not take the focus and open the keyboard.
+  window.Scanner.attach(input, handle, null, { holdFocus: !window.matchMedia("(pointer: coarse)").matches });
 
   async function handle(code) {
     let answer;

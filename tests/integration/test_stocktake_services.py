@@ -71,6 +71,17 @@ def test_the_result_says_found_misplaced_unexpected_and_missing(session, actor, 
     assert summary["pending"] == 3
 
 
+def test_two_counters_count_one_zone_at_once_and_the_progress_names_both(session, actor, make_user, zone_a):
+    units, stocktake = zone_a
+    other = make_user("lager")
+    counted(session, actor, stocktake, "A-01-1", units["on 1"])
+    counted(session, other, stocktake, "A-02-1", units["on 3"], units["also on 3"])
+    counted(session, other, stocktake, "A-01-1")  # the same bin again: still one bin done
+    progress = services.stocktake_progress(session, stocktake.id)
+    assert (progress.bins_done, progress.units_counted) == (2, 3)
+    assert sorted(count for _name, count in progress.counters) == [1, 2]
+
+
 def test_a_unit_moved_by_a_real_event_during_the_count_is_neither_missing_nor_misplaced(session, actor, zone_a):
     units, stocktake = zone_a
     stock.move_device(session, units["on 2"], "B-01-1", actor.id, force=True)  # left the zone before its bin was counted
