@@ -165,6 +165,18 @@ def test_approving_a_misplaced_unit_moves_it_where_it_was_counted_with_the_count
         services.approve_line(session, actor.id, stocktake.id, line.id)
 
 
+def test_a_unit_counted_in_a_full_bin_is_moved_there_all_the_same(session, actor, zone_a):
+    units, stocktake = zone_a  # A-01-1 holds two by its capacity, and has one already
+    counted(session, actor, stocktake, "A-01-1", units["on 1"], units["on 2"], units["also on 2"])
+    services.close_stocktake(session, actor.id, stocktake.id)
+    first, second = session.scalars(select(StocktakeLine).where(StocktakeLine.outcome == "misplaced")
+                                    .order_by(StocktakeLine.id)).all()
+    services.approve_line(session, actor.id, stocktake.id, first.id)
+    services.approve_line(session, actor.id, stocktake.id, second.id)
+    assert stock.count_devices_at(session, [stock.get_location(session, "A-01-1").id]) == {
+        stock.get_location(session, "A-01-1").id: 3}
+
+
 def test_approving_a_missing_unit_writes_its_history_and_leaves_its_state(session, actor, zone_a):
     units, stocktake = zone_a
     services.close_stocktake(session, actor.id, stocktake.id)  # nothing counted: all five missing

@@ -187,6 +187,13 @@ def device_page(session: Session, product_id: int | None = None, state: str | No
                 first_key=rows[0].id if rows else None, last_key=rows[-1].id if rows else None)
 
 
+def not_in_depot(barcode: str, state: str) -> InvalidState:
+    """Why a unit cannot be moved between the depot's places: the system has it elsewhere."""
+    hint = " Ta imot returen først (Utlån og retur → Ta imot retur)." if state == DeviceState.RETURNED else ""
+    return InvalidState(f"{barcode} er «{STATE_LABELS[state]}» og er ikke på lageret; den kan ikke flyttes hit.{hint}",
+                        {"current_state": state, "allowed": sorted(IN_DEPOT_STATES)})
+
+
 @dataclass(frozen=True)
 class MoveResult:
     device: Device
@@ -201,11 +208,7 @@ def move_device(session: Session, barcode: str, location_code: str, actor_id: in
     device = lock_device(session, barcode)
     location = lock_location(session, location_code, "location_code")
     if device.state not in IN_DEPOT_STATES:
-        hint = (" Ta imot returen først (Utlån og retur → Ta imot retur)." if device.state == DeviceState.RETURNED
-                else "")
-        raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og er ikke på lageret; den kan ikke "
-                           f"flyttes hit.{hint}",
-                           {"current_state": device.state, "allowed": sorted(IN_DEPOT_STATES)})
+        raise not_in_depot(device.barcode, device.state)
     if device.location_id == location.id:
         return MoveResult(device, moved=False)
     check_capacity(session, location, moving_device_id=device.id)

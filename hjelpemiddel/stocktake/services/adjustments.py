@@ -11,10 +11,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ...core.db import utcnow
-from ...core.errors import Conflict, NotFound
+from ...core.errors import AppError, Conflict, NotFound
 from ...stock.lifecycle import DeviceState
 from ...stock.models import Device, Location
-from ...stock.services import lock_device, move_device, move_devices_in_bulk, record_event, record_events_in_bulk
+from ...stock.services import (lock_device, move_device, move_devices_in_bulk, not_in_depot, record_event,
+                               record_events_in_bulk)
 from ..models import Stocktake, StocktakeLine
 from .scope import check_closed, get_stocktake, root_of
 
@@ -57,13 +58,23 @@ def approve_line(session: Session, actor_id: int | None, stocktake_id: int, line
         record_event(session, device, MISSING_EVENT, actor_id, note=f"{reason}: ikke funnet",
                      data=_event_data(stocktake))
     else:
-        counted = session.get(Location, line.counted_location_id)
-        # The unit stands there: the count is the confirmation a mismatched place would ask for.
-        move_device(session, device.barcode, counted.code, actor_id, note=f"{reason}: funnet på {counted.code}",
-                    force=True)
+        _move_where_counted(session, device, session.get(Location, line.counted_location_id), actor_id, reason,
+                            _event_data(stocktake))
     line.decision, line.decided_at, line.decided_by_id = "approved", utcnow(), actor_id
     session.flush()
     return line
+
+
+def _move_where_counted(session: Session, device: Device, counted: Location, actor_id: int | None, reason: str,
+                        data: dict) -> None:
+    """The unit stands there, so neither the place's fit nor its capacity is asked (as for all at once)."""
+    note = f"{reason}: funnet på {counted.code}"
+    if device.state == DeviceState.REGISTERED:  # a first put-away changes the state: the one-by-one rule
+        move_device(session, device.barcode, counted.code, actor_id, note=note, force=True)
+        return
+    moved = move_devices_in_bulk(session, {device.id: counted.id}, actor_id, note=note, data=data)
+    if moved.refused:
+        raise not_in_depot(device.barcode, moved.refused[device.id])
 
 
 @dataclass
@@ -115,8 +126,13 @@ def approve_all(session: Session, actor_id: int | None, stocktake_id: int, batch
                 done.append(row.id)
         for row in first_putaways:  # a first put-away makes the unit available: the state rule, one by one
             counted = session.get(Location, row.counted_location_id)
-            move_device(session, row.barcode, counted.code, actor_id, note=f"{reason}: funnet på {counted.code}",
-                        force=True)
+            try:
+                with session.begin_nested():
+                    move_device(session, row.barcode, counted.code, actor_id,
+                                note=f"{reason}: funnet på {counted.code}", force=True)
+            except AppError as refused:
+                summary.leave(f"{row.barcode}: {refused.message}")
+                continue
             done.append(row.id)
         record_events_in_bulk(session, missing, MISSING_EVENT, actor_id, note=f"{reason}: ikke funnet", data=data)
         if done:
