@@ -1,5 +1,6 @@
 """A stocktake's result as a PDF (the run sheets' look) and as CSV: pure builders, data in → bytes
-out. ``report`` is a ``stocktake.services.StocktakeReport`` or anything with its fields; its lines
+out. ``report`` is a ``stocktake.services.StocktakeReport`` or anything with its fields (``summary`` counts
+by the keys of ``summary_labels``, in that order); its lines
 have ``outcome_label``, ``barcode``, ``product_name``, ``expected_code``, ``counted_code`` and
 ``remark`` (the decision, or what moved a unit during the count)."""
 from __future__ import annotations
@@ -12,8 +13,6 @@ from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, FOOTER_BASELINE, INK, LEFT, MUT
                     draw_fitted, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
 
 OUTCOME_ORDER = ("missing", "misplaced", "unexpected", "moved", "found")
-SUMMARY_LABELS = {"found": "Funnet på riktig plass", "misplaced": "Feil plass", "unexpected": "Uventet",
-                  "missing": "Mangler", "moved": "Flyttet under tellingen", "pending": "Venter på godkjenning"}
 # Column: title, share of the width.
 COLUMNS = (("Utfall", 0.17), ("Strekkode", 0.14), ("Produkt", 0.31), ("Systemet har", 0.12), ("Telt på", 0.12),
            ("Justering, merknad", 0.14))
@@ -37,7 +36,7 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
                                     f"{_when(report.closed_at, local)} · {'blind telling' if report.blind else 'åpen telling'}"
                                     f" · {report.expected_units} ventet ved start"))
     y -= 16
-    for key, label in SUMMARY_LABELS.items():
+    for key, label in report.summary_labels.items():
         canvas.setFont(BOLD, 9)
         canvas.drawString(LEFT, y, text(label))
         canvas.drawRightString(LEFT + 150, y, str(report.summary.get(key, 0)))

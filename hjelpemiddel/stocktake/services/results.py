@@ -164,6 +164,7 @@ class StocktakeReport:
     expected_units: int
     summary: dict[str, int]
     lines: list[ResultLine]
+    summary_labels: dict[str, str]
 
 
 def stocktake_report(session: Session, stocktake_id: int) -> StocktakeReport:
@@ -171,4 +172,5 @@ def stocktake_report(session: Session, stocktake_id: int) -> StocktakeReport:
     root = root_of(session, stocktake)
     lines = result_lines(session, stocktake_id)
     return StocktakeReport(stocktake.id, f"{root.code} {root.name}".strip(), stocktake.blind, stocktake.started_at,
-                           stocktake.closed_at, stocktake.expected_units, result_summary(session, stocktake_id), lines)
+                           stocktake.closed_at, stocktake.expected_units, result_summary(session, stocktake_id), lines,
+                           {**OUTCOME_LABELS, "pending": "Venter på godkjenning"})
