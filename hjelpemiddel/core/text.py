@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "lev_art_nr": "Leverandørens artikkelnummer", "maks_antall": "Høyeste antall", "open_only": "Bare åpne",
     "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
     "after": "Etter", "before": "Før", "force": "Flytt likevel",
+    "blind": "Blind telling", "bin_code": "Hylle", "page": "Side", "size": "Antall per side",
 }
 
 

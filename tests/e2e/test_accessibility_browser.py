@@ -17,6 +17,8 @@ from playwright.sync_api import expect
 
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.maintenance import services as maintenance
+from hjelpemiddel.stock import services as stock
+from hjelpemiddel.stocktake import services as stocktake
 
 from .conftest import login_as
 from .depot_helpers import DESKTOP, PHONE, Arranger
@@ -55,8 +57,16 @@ def depot(live_server) -> dict:
         maintenance.clean_device(arranger.session, arranger.ids["lager"], inspected, "steam")
         lending.register_need(arranger.session, arranger.ids["terapeut"], "terapeut", citizen.id, AXE_DAY,
                               "urgent", "short_term", product_id=rollator)
+        counts = {}
+        for zone in ("AXE-T", "AXE-R"):  # a count going on, and one closed with a unit missing
+            stock.create_location(arranger.session, zone, "zone", "Tellesone", parent_code="HL")
+            stock.create_location(arranger.session, zone + "1", "bin", "Hylle", parent_code=zone)
+            arranger.unit(rollator, zone + "1")
+            counts[zone] = stocktake.start_stocktake(arranger.session, arranger.ids["lager"], zone).id
+        stocktake.close_stocktake(arranger.session, arranger.ids["lager"], counts["AXE-R"])
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
-    return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users}
+    return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
+            "counting": counts["AXE-T"], "counted": counts["AXE-R"]}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:
@@ -66,7 +76,9 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    f"/lager/kontroll/{depot['inspected']}", "/lager/runder", f"/runder/{run}/plukk", "/lager/nav",
                    f"/service/{unit}", "/lager/karantene", "/hjelpemidler/HJM99999999",
                    "/lager/tvilling", "/lager/tvilling?q=rollator", "/lager/tvilling?zone=A&date=01.01.2020",
-                   "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lokasjoner?kode=A-01-2"]
+                   "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lokasjoner?kode=A-01-2",
+                   "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
+                   f"/lager/varetelling/{depot['counted']}/resultat"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}"],

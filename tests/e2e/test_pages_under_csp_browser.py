@@ -94,11 +94,13 @@ def test_the_policy_is_enforced_and_the_watch_sees_an_injected_inline_handler(ne
     ("lager", [("/start", "I dag"), ("/skann", "Skannestasjon"), ("/hjelpemidler", "Hjelpemidler"), ("/hjelpemidler/ny", "Registrer"),
                ("/lokasjoner", "Lokasjoner"), ("/etiketter", "Skriv ut etiketter"), ("/katalog", "Produktkatalog"),
                ("/lager/utlan", "Utlån og retur"), ("/lager/runder", "Kjørerunder"),
-               ("/lager/nav", "Hjelpemidler fra NAV"), ("/lager/karantene", "Karantene")]),
+               ("/lager/nav", "Hjelpemidler fra NAV"), ("/lager/karantene", "Karantene"),
+               ("/lager/varetelling", "Varetelling"), ("/lager/varetelling/plan", "Plan for syklisk telling")]),
     ("sjafor", [("/sjafor", "Mine kjørerunder"), ("/skann", "Skannestasjon"), ("/hjelpemidler", "Hjelpemidler")]),
     ("terapeut", [("/terapeut", "Mine innbyggere"), ("/terapeut/innbygger/ny", "Ny innbygger"), ("/katalog", "Produktkatalog"), ("/hjelpemidler", "Hjelpemidler")]),
     ("admin", [("/start", "I dag"), ("/hjelpemidler", "Hjelpemidler"), ("/lokasjoner", "Lokasjoner"), ("/katalog", "Produktkatalog"),
-               ("/admin/fnr-tilgang", "Oppfølging av tilgangsloggen"), ("/admin/brukere?q=e2e-terapeut", "Brukere")]),
+               ("/lager/varetelling", "Varetelling"), ("/admin/fnr-tilgang", "Oppfølging av tilgangsloggen"),
+               ("/admin/brukere?q=e2e-terapeut", "Brukere")]),
 ])
 def test_each_roles_main_pages_load_without_a_csp_violation_or_script_error(new_page, live_server, role, pages):
     page, watch = watched(new_page, **DESKTOP)

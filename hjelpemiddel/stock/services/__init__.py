@@ -1,10 +1,12 @@
 """Stock: the depot's locations, its devices with their labels and append-only history, scanning.
 
 Split by topic; import from here. ``change_state`` is the one way a device changes state."""
-from .devices import (MAX_LABELS_PER_REQUEST, MoveResult, device_by_barcode, get_device, get_device_by_id,
-                      device_page, issue_blank_labels, list_devices, lock_device, move_device, register_device,
+from .devices import (MAX_LABELS_PER_REQUEST, BulkMoveResult, MoveResult, device_by_barcode, get_device, get_device_by_id,
+                      device_page, issue_blank_labels, list_devices, lock_device, move_device, move_devices_in_bulk,
+                      not_in_depot, register_device,
                       replace_device_label)
-from .history import KEEP, HistoryEntry, append_event, apply_state, change_state, device_history, record_event
+from .history import (KEEP, HistoryEntry, append_event, apply_state, change_state, device_history, record_event,
+                      record_events_in_bulk)
 from .labels import OWNER_LABELS, check_start_position, device_label_data, labels_per_sheet, location_label_data, render_labels
 from .locations import (PATH_SEPARATOR, check_capacity, children_of, count_devices_at,
                         create_location, depot_root, find_location, get_location, list_locations, location_children,
@@ -14,7 +16,7 @@ from .placement import check_place_fit, place_mismatches
 from .scanning import ScannedCode, ScanResult, classify_scan, device_from_scan, find_by_scan
 
 __all__ = [
-    "KEEP", "MAX_LABELS_PER_REQUEST", "OWNER_LABELS", "PATH_SEPARATOR", "HistoryEntry", "MoveResult", "ScanResult",
+    "KEEP", "MAX_LABELS_PER_REQUEST", "BulkMoveResult", "move_devices_in_bulk", "not_in_depot", "record_events_in_bulk", "OWNER_LABELS", "PATH_SEPARATOR", "HistoryEntry", "MoveResult", "ScanResult",
     "ScannedCode", "check_place_fit", "check_start_position", "labels_per_sheet", "classify_scan", "device_from_scan",
     "place_mismatches", "append_event", "apply_state", "change_state", "check_capacity", "children_of",
     "count_devices_at", "create_location",

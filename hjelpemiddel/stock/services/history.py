@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from ...core import bus
@@ -34,6 +34,20 @@ def record_event(session: Session, device: Device, kind: str, actor_id: int | No
     home, a part ordered, a return reported to NAV)."""
     return append_event(session, device, kind, actor_id, from_state=device.state, to_state=device.state,
                         from_location_id=device.location_id, to_location_id=device.location_id, note=note, data=data)
+
+
+def record_events_in_bulk(session: Session, device_ids: list[int], kind: str, actor_id: int | None, note: str = "",
+                          data: dict | None = None) -> int:
+    """``record_event`` for many units in a constant number of statements; how many were written."""
+    if not device_ids:
+        return 0
+    rows = session.execute(select(Device.id, Device.state, Device.location_id).where(Device.id.in_(device_ids))).all()
+    now = utcnow()
+    session.execute(insert(DeviceEvent.__table__), [
+        dict(device_id=row.id, kind=kind, actor_id=actor_id, from_state=row.state, to_state=row.state,
+             from_location_id=row.location_id, to_location_id=row.location_id, note=note, data=data, occurred_at=now)
+        for row in rows])
+    return len(rows)
 
 
 def change_state(session: Session, device: Device, to_state: str, actor_id: int | None, kind: str = "state_changed",

@@ -1,8 +1,8 @@
 """Digital twin: units per place, per product and per both, kept by triggers; the history by place and by time, with monthly checkpoints
 
 Revision ID: 0015
-Revises: 0012
-Create Date: 2026-12-03 06:40:00
+Revises: 0013
+Create Date: 2026-12-03 07:10:00
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from hjelpemiddel.twin.models import (DROP_POSTGRESQL_TRIGGERS, DROP_SQLITE_TRIG
                                       SQLITE_TRIGGERS, STALE_CHECKPOINT_TRIGGERS)
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
