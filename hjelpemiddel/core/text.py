@@ -6,6 +6,8 @@ from datetime import date, datetime
 from .db import LOCAL_ZONE, utcnow
 
 FIELD_LABELS = {
+    "width": "Bredde", "depth": "Dybde", "rotation": "Vinkel", "date": "Dato", "time": "Klokkeslett", "zone": "Sone",
+    "by": "Vis etter", "minimum": "Minimum",
     "fnr": "Fødselsnummer", "name": "Navn", "address": "Adresse", "postcode": "Postnummer", "city": "Poststed",
     "kommunenummer": "Kommunenummer", "phone": "Telefon", "contact_phone": "Kontaktpersonens telefon",
     "access_notes": "Adkomst", "contact_name": "Kontaktperson", "purpose": "Formål",
