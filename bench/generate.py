@@ -134,7 +134,7 @@ class PostgresLoader:
                                 + [d for _t, _n, d in indexes]
                                 + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, k, d in constraints if k == "f"])
             # The twin's per-place counts are built once after the load, not kept row by row during it.
-            cur.execute("ALTER TABLE devices DISABLE TRIGGER devices_counted")
+            cur.execute("ALTER TABLE devices DISABLE TRIGGER devices_counted_insert")
             cur.execute("ALTER TABLE device_events DISABLE TRIGGER device_events_checkpoints_stale")
             # Truncating in this transaction lets COPY write frozen, all-visible rows (COPY ... FREEZE).
             # CASCADE: later tables (inspections ...) refer to devices; they are empty in a fresh database.
@@ -170,7 +170,7 @@ class PostgresLoader:
         from hjelpemiddel.twin.models import REBUILD_SQL
 
         with self.conn.cursor() as cur:
-            cur.execute("ALTER TABLE devices ENABLE TRIGGER devices_counted")
+            cur.execute("ALTER TABLE devices ENABLE TRIGGER devices_counted_insert")
             cur.execute("ALTER TABLE device_events ENABLE TRIGGER device_events_checkpoints_stale")
             for sql in REBUILD_SQL:
                 cur.execute(sql)

@@ -113,25 +113,40 @@ def _add(table: str) -> str:
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET units = {table}.units + 1")
 
 
-def _postgresql_update(table: str) -> str:
-    # Only a row the unit leaves or joins is touched (a move does not lock its product's row), and
-    # the two rows in key order, so two units crossing the other way queue instead of deadlocking.
-    _keys, values = _GRAINS[table]
-    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _CHANGED[table])
-    old = ", ".join(v.format(r="OLD") for v in values)
-    new = ", ".join(v.format(r="NEW") for v in values)
-    return (f"IF {changed} THEN IF ROW({old}) < ROW({new}) THEN {_subtract(table)}; {_add(table)}; "
-            f"ELSE {_add(table)}; {_subtract(table)}; END IF; END IF;")
+def _postgresql_statement(table: str, op: str) -> str:
+    """One statement per table and per write, however many units it moved: the units that left a
+    row and joined another, summed, taken from the rows they left and added to those they joined.
+    (Row by row, approving a stocktake of 10,000 units cost 20,000 trigger calls.)"""
+    keys, values = _GRAINS[table]
+    k = ", ".join(f"k{i}" for i in range(len(keys)))
+    def side(alias, sign):
+        return ", ".join(f"{v.format(r=alias)} AS k{i}" for i, v in enumerate(values)) + f", {sign} AS delta"
+    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in _CHANGED[table])
+    if op == "UPDATE":
+        pairs = f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {changed}"
+        moves = f"SELECT {side('o', -1)} {pairs} UNION ALL SELECT {side('n', 1)} {pairs}"
+    elif op == "INSERT":
+        moves = f"SELECT {side('n', 1)} FROM new_rows n"
+    else:
+        moves = f"SELECT {side('o', -1)} FROM old_rows o"
+    match = " AND ".join(f"t.{key} = s.k{i}" for i, key in enumerate(keys))
+    return (f"WITH s AS (SELECT {k}, SUM(delta) AS delta FROM ({moves}) AS m GROUP BY {k} HAVING SUM(delta) <> 0), "
+            f"taken AS (UPDATE {table} AS t SET units = t.units + s.delta FROM s WHERE s.delta < 0 AND {match}) "
+            f"INSERT INTO {table} ({', '.join(keys)}, units) SELECT {k}, delta FROM s WHERE delta > 0 "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET units = {table}.units + EXCLUDED.units")
 
 
 POSTGRESQL_TRIGGERS = (
     "CREATE FUNCTION device_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-    "  IF TG_OP = 'INSERT' THEN " + " ".join(f"{_add(t)};" for t in _GRAINS) + " END IF;\n"
-    "  IF TG_OP = 'DELETE' THEN " + " ".join(f"{_subtract(t)};" for t in _GRAINS) + " END IF;\n"
-    "  IF TG_OP = 'UPDATE' THEN " + " ".join(_postgresql_update(t) for t in _GRAINS) + " END IF;\n"
-    "  RETURN NULL;\nEND $$",
-    "CREATE TRIGGER devices_counted AFTER INSERT OR DELETE OR UPDATE OF location_id, product_id, state, owner "
-    "ON devices FOR EACH ROW EXECUTE FUNCTION device_counts_follow()",
+    + "".join(f"  IF TG_OP = '{op}' THEN " + " ".join(f"{_postgresql_statement(t, op)};" for t in _GRAINS)
+              + " END IF;\n" for op in ("INSERT", "DELETE", "UPDATE"))
+    + "  RETURN NULL;\nEND $$",
+    "CREATE TRIGGER devices_counted_insert AFTER INSERT ON devices REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION device_counts_follow()",
+    "CREATE TRIGGER devices_counted_delete AFTER DELETE ON devices REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION device_counts_follow()",
+    "CREATE TRIGGER devices_counted_update AFTER UPDATE ON devices REFERENCING OLD TABLE AS old_rows "
+    "NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION device_counts_follow()",
 )
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER devices_counted_insert AFTER INSERT ON devices BEGIN "
@@ -141,6 +156,7 @@ SQLITE_TRIGGERS = (
     "CREATE TRIGGER devices_counted_update AFTER UPDATE OF location_id, product_id, state, owner ON devices BEGIN "
     + " ".join(f"{_subtract(t)}; {_add(t)};" for t in _GRAINS) + " END",
 )
-DROP_POSTGRESQL_TRIGGERS = ("DROP TRIGGER devices_counted ON devices", "DROP FUNCTION device_counts_follow()")
+DROP_POSTGRESQL_TRIGGERS = ("DROP TRIGGER devices_counted_insert ON devices", "DROP TRIGGER devices_counted_delete ON devices",
+                            "DROP TRIGGER devices_counted_update ON devices", "DROP FUNCTION device_counts_follow()")
 DROP_SQLITE_TRIGGERS = tuple(f"DROP TRIGGER {name}" for name in
                              ("devices_counted_insert", "devices_counted_delete", "devices_counted_update"))

@@ -43,6 +43,8 @@ def test_the_counts_kept_by_the_database_agree_with_the_units_after_registering_
     desk.loan(desk.citizen("Astrid Olsen"))
     quarantine_device(session, actor.id, units[1].barcode, reason="recall", note="Tilbakekalling")
     session.execute(text("UPDATE devices SET owner = owner"))  # a write that changes nothing counted
+    a_bin, b_bin = (session.scalar(text(f"SELECT id FROM locations WHERE code = '{code}'")) for code in ("A-01-2", "B-01-1"))
+    session.execute(text(f"UPDATE devices SET location_id = {b_bin} WHERE location_id = {a_bin}"))  # many at once
     session.flush()
     truth = counts_from_units(session)
     assert counts_kept(session) == truth
