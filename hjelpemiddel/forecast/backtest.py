@@ -180,7 +180,7 @@ def inputs_as_of(history: History, as_of: date) -> dict[int, ForecastInput]:
             as_of=as_of, available_now=max(0, available.get(product_id, 0)), turnaround_days=turnaround,
             behaviour=behaviour.get(product_id, ReturnBehaviour()),
             loan_ends=tuple(LoanEnd(on, count) for on, count in sorted(ends.get(product_id, {}).items())),
-            in_turnaround=(came_back,) * max(0, in_flow.get(product_id, 0)),
+            in_turnaround={came_back: max(0, in_flow.get(product_id, 0))},
             nav_deliveries={d: n for d, n in history.nav_deliveries.get(product_id, {}).items() if d >= as_of},
             waiting=tuple(WaitingNeed(n.need_id, n.needed_by, n.urgency, n.quantity) for n in queue))
     return inputs

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Date, and_, case, exists, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..catalog.models import Product
 from ..core.db import LOCAL_ZONE
@@ -68,7 +68,7 @@ class Gathered:
             as_of=as_of, available_now=self.available, turnaround_days=turnaround,
             behaviour=behaviour_from_counts(*self.behaviour) if self.behaviour[0] else ReturnBehaviour(),
             loan_ends=tuple(LoanEnd(on, count, planned) for (on, planned), count in sorted(self.loan_ends.items())),
-            in_turnaround=tuple(day for day, count in sorted(self.return_flow.items()) for _ in range(count)),
+            in_turnaround=dict(self.return_flow),
             nav_deliveries=dict(self.nav), planned_out=dict(self.planned_out), waiting=waiting)
 
 
@@ -193,23 +193,25 @@ def _behaviour_stmt(session: Session, scope, as_of: date):
 
 def _turnaround_stmt(session: Session, scope, as_of: date):
     """Days from received at the depot (into cleaning) to available again, per product and number of
-    days, for units that came through inspection in the half year before ``as_of``."""
+    days, for units readied after inspection in the half year before ``as_of``: each such event with the
+    unit's latest «received» before it (partial indexes ``ix_device_events_readied`` and
+    ``ix_device_events_received``)."""
     since = as_of - timedelta(days=TURNAROUND_HISTORY_DAYS)
-    steps = (select(DeviceEvent.device_id, DeviceEvent.to_state, DeviceEvent.from_state, DeviceEvent.occurred_at,
-                    func.lag(DeviceEvent.to_state).over(partition_by=DeviceEvent.device_id, order_by=DeviceEvent.id)
-                    .label("previous_state"),
-                    func.lag(DeviceEvent.occurred_at).over(partition_by=DeviceEvent.device_id, order_by=DeviceEvent.id)
-                    .label("previous_at"))
-             .where(DeviceEvent.to_state.in_((S.CLEANING, S.AVAILABLE)),
-                    DeviceEvent.occurred_at >= start_of(since - timedelta(days=60)),
-                    DeviceEvent.occurred_at < start_of(as_of + timedelta(days=1)))
+    received = aliased(DeviceEvent)
+    last_received = (select(func.max(received.id))
+                     .where(received.device_id == DeviceEvent.device_id, received.to_state == S.CLEANING,
+                            received.id < DeviceEvent.id).correlate(DeviceEvent).scalar_subquery())
+    that = aliased(DeviceEvent)
+    received_at = select(that.occurred_at).where(that.id == last_received).scalar_subquery()
+    trips = (select(Device.product_id.label("product_id"),
+                    days_between(session, DeviceEvent.occurred_at, received_at).label("took"))
+             .join(Device, Device.id == DeviceEvent.device_id)
+             .where(DeviceEvent.to_state == S.AVAILABLE, DeviceEvent.from_state == S.INSPECTION,
+                    DeviceEvent.occurred_at >= start_of(since),
+                    DeviceEvent.occurred_at < start_of(as_of + timedelta(days=1)), scope)
              .subquery())
-    took = days_between(session, steps.c.occurred_at, steps.c.previous_at)
-    return (select(Device.product_id, took, func.count())
-            .join(Device, Device.id == steps.c.device_id)
-            .where(steps.c.to_state == S.AVAILABLE, steps.c.from_state == S.INSPECTION,
-                   steps.c.previous_state == S.CLEANING, steps.c.occurred_at >= start_of(since), scope)
-            .group_by(Device.product_id, took))
+    return (select(trips.c.product_id, trips.c.took, func.count())
+            .where(trips.c.took.is_not(None)).group_by(trips.c.product_id, trips.c.took))
 
 
 def waiting_needs(session: Session, product_id: int | None = None, iso_class: str | None = None
@@ -246,8 +248,7 @@ def one_queue(waiting: list[tuple[int, WaitingNeed]]) -> tuple[WaitingNeed, ...]
 
 def check_scope(product_id: int | None, iso_class: str | None) -> None:
     if product_id is not None and iso_class:
-        raise ValidationFailed("Velg enten et produkt eller en ISO-klasse, ikke begge.",
-                               {"fields": {"iso_class": ["Velg enten produkt eller ISO-klasse."]}})
+        raise ValidationFailed.for_field("iso_class", "Velg enten et produkt eller en ISO-klasse, ikke begge.")
 
 
 def merged(gathered: dict[int, Gathered]) -> Gathered:

@@ -60,8 +60,8 @@ class ForecastInput:
     turnaround_days: float = 0.0
     behaviour: ReturnBehaviour = ReturnBehaviour()
     loan_ends: tuple[LoanEnd, ...] = ()
-    # The day each unit now in the return flow came back (one date per unit, repeated).
-    in_turnaround: tuple[date, ...] = ()
+    # Units now in the return flow by the day they came back.
+    in_turnaround: dict[date, int] = field(default_factory=dict)
     nav_deliveries: dict[date, int] = field(default_factory=dict)
     # Reserved units leaving on planned runs by day: already not available, shown for the picture.
     planned_out: dict[date, int] = field(default_factory=dict)
@@ -96,8 +96,8 @@ def _returns_by_day(data: ForecastInput) -> dict[date, float]:
         if amount > 0:
             back[max(day, data.as_of)] = back.get(max(day, data.as_of), 0.0) + amount
 
-    for came_back in data.in_turnaround:
-        add(came_back + timedelta(days=turnaround), 1.0)
+    for came_back, count in data.in_turnaround.items():
+        add(came_back + timedelta(days=turnaround), float(max(count, 0)))
     rates = data.behaviour
     for end in data.loan_ends:
         start = max(end.on, data.as_of)

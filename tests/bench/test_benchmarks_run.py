@@ -70,3 +70,8 @@ def test_the_planning_benchmark_runs():
     url = fresh_database_url("planbench")
     args = ["--small"] + (["--database-url", url, "--force"] if url.startswith("postgresql") else [])
     assert "SQL statements" in bench("planning.py", *args)
+
+
+def test_the_forecast_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("forecast.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
+    assert "all products, 30 days" in out and "backtest" in out

@@ -56,7 +56,8 @@ def depot(live_server) -> dict:
         lending.register_need(arranger.session, arranger.ids["terapeut"], "terapeut", citizen.id, AXE_DAY,
                               "urgent", "short_term", product_id=rollator)
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
-    return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users}
+    return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
+            "product_id": rollator}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:
@@ -64,7 +65,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
     everyone = ["/hjelpemidler", f"/hjelpemidler/{unit}", "/katalog", "/lokasjoner"]
     depot_pages = ["/start", "/skann", "/hjelpemidler/ny", "/etiketter", "/lager/utlan",
                    f"/lager/kontroll/{depot['inspected']}", "/lager/runder", f"/runder/{run}/plukk", "/lager/nav",
-                   f"/service/{unit}", "/lager/karantene", "/hjelpemidler/HJM99999999"]
+                   f"/service/{unit}", "/lager/karantene", "/hjelpemidler/HJM99999999", "/lager/prognose",
+                   f"/lager/prognose?product_id={depot['product_id']}&product=x"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}"],

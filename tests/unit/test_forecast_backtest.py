@@ -16,7 +16,7 @@ def day(n: int) -> date:
 
 def test_a_unit_in_the_return_flow_then_is_expected_back_from_that_day():
     history = History(today=TODAY, available_now={1: 1}, changes=(StateChange(1, day(1), "inspection", "available"),))
-    assert inputs_as_of(history, PAST)[1].in_turnaround == (PAST,)
+    assert inputs_as_of(history, PAST)[1].in_turnaround == {PAST: 1}
 
 
 def test_available_units_are_counted_back_from_today_through_the_events():

@@ -53,7 +53,7 @@ def test_half_expected_units_are_never_promised():
 
 
 def test_units_in_the_return_flow_come_back_a_turnaround_after_they_were_received():
-    data = ForecastInput(as_of=TODAY, available_now=0, turnaround_days=3, in_turnaround=(day(-1), day(-1), day(1)))
+    data = ForecastInput(as_of=TODAY, available_now=0, turnaround_days=3, in_turnaround={day(-1): 2, day(1): 1})
     assert [d.available for d in forecast(data, 5)] == [0, 0, 2, 2, 3]
 
 
