@@ -31,6 +31,7 @@ S = DeviceState
 HISTORY_DAYS = 365
 TURNAROUND_HISTORY_DAYS = 180
 MAX_WAITING = 5000
+RETURN_FLOW_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,10 @@ def gather(session: Session, product_id: int | None = None, iso_class: str | Non
             Device.state == S.AVAILABLE, scope).group_by(Device.product_id)):
         found[pid].available = count
 
-    came_back = _day(Device.updated_at)
+    # Units back longer ago than any turnaround are due now: one group per product for them, not a day each.
+    floor = start_of(as_of - timedelta(days=RETURN_FLOW_DAYS))
+    later = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+    came_back = _day(later(Device.updated_at, floor))
     for pid, day, count in session.execute(
             select(Device.product_id, came_back, func.count())
             .where(Device.state.in_(sorted(RETURN_FLOW)), scope, ~_booked_ahead())
