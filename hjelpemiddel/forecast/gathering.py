@@ -16,7 +16,7 @@ from ..catalog.models import Product
 from ..core.db import LOCAL_ZONE
 from ..core.errors import NotFound, ValidationFailed
 from ..core.text import local_today
-from ..lending.fit import needs_fitting_products
+from ..lending.fit import OWNER_FOR, needs_fitting_products
 from ..lending.models import Loan, LoanExtension, Need, Reservation
 from ..lending.services.reservations import QUEUE_ORDER
 from ..logistics.models import DeliveryRun, Stop, StopItem
@@ -43,34 +43,57 @@ class ProductRow:
 
 
 @dataclass
-class Gathered:
-    """Per product, the aggregates a forecast is built from (merged for an ISO class)."""
+class Pool:
+    """The units of one owner (the municipality's, NAV's) of a product, and what comes to them."""
 
     available: int = 0
     return_flow: dict[date, int] = field(default_factory=dict)
     loan_ends: dict[tuple[date, bool], int] = field(default_factory=dict)
-    behaviour: list = field(default_factory=lambda: [0, 0, 0, 0.0])  # ended, extended, late, late days
-    turnaround: dict[int, int] = field(default_factory=dict)  # days → how many returns took that long
     nav: dict[date, int] = field(default_factory=dict)
     planned_out: dict[date, int] = field(default_factory=dict)
 
-    def merge(self, other: "Gathered") -> None:
+    def merge(self, other: "Pool") -> None:
         self.available += other.available
         for mine, theirs in ((self.return_flow, other.return_flow), (self.loan_ends, other.loan_ends),
-                             (self.turnaround, other.turnaround), (self.nav, other.nav),
-                             (self.planned_out, other.planned_out)):
+                             (self.nav, other.nav), (self.planned_out, other.planned_out)):
             for key, value in theirs.items():
                 mine[key] = mine.get(key, 0) + value
+
+
+@dataclass
+class Gathered:
+    """Per product, the aggregates a forecast is built from (merged for an ISO class): a pool per
+    owner, and how the product's loans ended and how long its units took from return to available."""
+
+    pools: dict[str, Pool] = field(default_factory=lambda: defaultdict(Pool))
+    behaviour: list = field(default_factory=lambda: [0, 0, 0, 0.0])  # ended, extended, late, late days
+    turnaround: dict[int, int] = field(default_factory=dict)  # days → how many returns took that long
+
+    def merge(self, other: "Gathered") -> None:
+        for owner, pool in other.pools.items():
+            self.pools[owner].merge(pool)
+        for key, value in other.turnaround.items():
+            self.turnaround[key] = self.turnaround.get(key, 0) + value
         self.behaviour = [a + b for a, b in zip(self.behaviour, other.behaviour)]
 
-    def to_input(self, as_of: date, waiting: tuple[WaitingNeed, ...]) -> ForecastInput:
-        turnaround = median(self.turnaround)
-        return ForecastInput(
-            as_of=as_of, available_now=self.available, turnaround_days=turnaround,
-            behaviour=behaviour_from_counts(*self.behaviour) if self.behaviour[0] else ReturnBehaviour(),
-            loan_ends=tuple(LoanEnd(on, count, planned) for (on, planned), count in sorted(self.loan_ends.items())),
-            in_turnaround=dict(self.return_flow),
-            nav_deliveries=dict(self.nav), planned_out=dict(self.planned_out), waiting=waiting)
+    @property
+    def turnaround_days(self) -> float:
+        return median(self.turnaround)
+
+    @property
+    def return_behaviour(self) -> ReturnBehaviour:
+        return behaviour_from_counts(*self.behaviour) if self.behaviour[0] else ReturnBehaviour()
+
+    def to_inputs(self, as_of: date, waiting: dict[str, tuple[WaitingNeed, ...]]) -> list[ForecastInput]:
+        """One input per owner: a need waits for units of the owner its kind of loan takes (``lending.fit``)."""
+        owners = sorted(set(self.pools) | set(waiting)) or ["kommune"]
+        return [ForecastInput(
+            as_of=as_of, available_now=pool.available, turnaround_days=self.turnaround_days,
+            behaviour=self.return_behaviour,
+            loan_ends=tuple(LoanEnd(on, count, planned) for (on, planned), count in sorted(pool.loan_ends.items())),
+            in_turnaround=dict(pool.return_flow), nav_deliveries=dict(pool.nav), planned_out=dict(pool.planned_out),
+            waiting=waiting.get(owner, ()))
+            for owner in owners for pool in [self.pools.get(owner, Pool())]]
 
 
 def start_of(day: date) -> datetime:
@@ -125,19 +148,19 @@ def gather(session: Session, product_id: int | None = None, iso_class: str | Non
     scope = _in_scope(Device.product_id, product_id, iso_class)
     found: dict[int, Gathered] = defaultdict(Gathered)
 
-    for pid, count in session.execute(select(Device.product_id, func.count()).where(
-            Device.state == S.AVAILABLE, scope).group_by(Device.product_id)):
-        found[pid].available = count
+    for pid, owner, count in session.execute(select(Device.product_id, Device.owner, func.count()).where(
+            Device.state == S.AVAILABLE, scope).group_by(Device.product_id, Device.owner)):
+        found[pid].pools[owner].available = count
 
     # Units back longer ago than any turnaround are due now: one group per product for them, not a day each.
     floor = start_of(as_of - timedelta(days=RETURN_FLOW_DAYS))
     later = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
     came_back = _day(later(Device.updated_at, floor))
-    for pid, day, count in session.execute(
-            select(Device.product_id, came_back, func.count())
+    for pid, owner, day, count in session.execute(
+            select(Device.product_id, Device.owner, came_back, func.count())
             .where(Device.state.in_(sorted(RETURN_FLOW)), scope, ~_booked_ahead())
-            .group_by(Device.product_id, came_back)):
-        found[pid].return_flow[_as_date(day)] = count
+            .group_by(Device.product_id, Device.owner, came_back)):
+        found[pid].pools[owner].return_flow[_as_date(day)] = count
 
     # An open loan is back on its pickup run's day when one is planned, else at its expected end.
     collect = (select(StopItem.device_id, func.min(DeliveryRun.run_date).label("run_date"))
@@ -145,12 +168,12 @@ def gather(session: Session, product_id: int | None = None, iso_class: str | Non
                .where(StopItem.active, StopItem.action == "collect").group_by(StopItem.device_id).subquery())
     back_on = func.coalesce(collect.c.run_date, Loan.expected_end)
     planned = collect.c.run_date.is_not(None)
-    for pid, day, is_planned, count in session.execute(
-            select(Device.product_id, back_on, planned, func.count())
+    for pid, owner, day, is_planned, count in session.execute(
+            select(Device.product_id, Device.owner, back_on, planned, func.count())
             .join(Device, Device.id == Loan.device_id).outerjoin(collect, collect.c.device_id == Loan.device_id)
             .where(Loan.status != "ended", back_on.is_not(None), scope, ~_booked_ahead())
-            .group_by(Device.product_id, back_on, planned)):
-        found[pid].loan_ends[(_as_date(day), bool(is_planned))] = count
+            .group_by(Device.product_id, Device.owner, back_on, planned)):
+        found[pid].pools[owner].loan_ends[(_as_date(day), bool(is_planned))] = count
 
     for pid, ended, extended, late, late_days in session.execute(_behaviour_stmt(session, scope, as_of)):
         found[pid].behaviour = [ended, extended or 0, late or 0, float(late_days or 0)]
@@ -159,21 +182,23 @@ def gather(session: Session, product_id: int | None = None, iso_class: str | Non
         if days is not None and days >= 0:
             found[pid].turnaround[int(days)] = found[pid].turnaround.get(int(days), 0) + count
 
+    # NAV's units for the depot's stock; a line tied to a need is that need's unit, not the queue's.
     line_scope = _in_scope(Product.id, product_id, iso_class)
     for pid, day, quantity in session.execute(
             select(Product.id, NavOrderLine.expected_on, func.sum(NavOrderLine.quantity - NavOrderLine.received_quantity))
             .join(Product, Product.hms_nr == NavOrderLine.hms_nr)
-            .where(NavOrderLine.state == "expected", NavOrderLine.expected_on.is_not(None), line_scope)
+            .where(NavOrderLine.state == "expected", NavOrderLine.expected_on.is_not(None),
+                   NavOrderLine.need_id.is_(None), line_scope)
             .group_by(Product.id, NavOrderLine.expected_on)):
-        found[pid].nav[_as_date(day)] = max(0, int(quantity or 0))
+        found[pid].pools["nav"].nav[_as_date(day)] = max(0, int(quantity or 0))
 
-    for pid, day, count in session.execute(
-            select(Device.product_id, DeliveryRun.run_date, func.count())
+    for pid, owner, day, count in session.execute(
+            select(Device.product_id, Device.owner, DeliveryRun.run_date, func.count())
             .select_from(StopItem).join(Device, Device.id == StopItem.device_id)
             .join(Stop, Stop.id == StopItem.stop_id).join(DeliveryRun, DeliveryRun.id == Stop.run_id)
             .where(StopItem.active, StopItem.action == "deliver", DeliveryRun.run_date >= as_of, scope)
-            .group_by(Device.product_id, DeliveryRun.run_date)):
-        found[pid].planned_out[_as_date(day)] = count
+            .group_by(Device.product_id, Device.owner, DeliveryRun.run_date)):
+        found[pid].pools[owner].planned_out[_as_date(day)] = count
     return found
 
 
@@ -219,35 +244,36 @@ def _turnaround_stmt(session: Session, scope, as_of: date):
 
 
 def waiting_needs(session: Session, product_id: int | None = None, iso_class: str | None = None
-                  ) -> list[tuple[int, WaitingNeed]]:
+                  ) -> list[tuple[int, str, WaitingNeed]]:
     """The queue for the products in scope whose units would fit (a need for an ISO class waits for
-    every product in it): (product, need) in the queue's order, each need with the units it still lacks."""
+    every product in it): (product, the owner whose units it takes, need) in the queue's order, each
+    need with the units it still lacks."""
     supplied = (select(func.count()).where(Reservation.need_id == Need.id, Reservation.status == "active")
                 .scalar_subquery()
                 + select(func.count()).where(Loan.need_id == Need.id).scalar_subquery())
     missing = Need.quantity - supplied
     rows = session.execute(
-        select(Product.id, Need.id, Need.needed_by, Need.urgency, missing)
+        select(Product.id, Need.application_type, Need.id, Need.needed_by, Need.urgency, missing)
         .join(Product, needs_fitting_products())
         .where(Need.status == "approved", missing > 0, _in_scope(Product.id, product_id, iso_class))
         .order_by(*QUEUE_ORDER, Product.id).limit(MAX_WAITING))
-    return [(pid, WaitingNeed(need_id, _as_date(needed_by), urgency, int(lacking)))
-            for pid, need_id, needed_by, urgency, lacking in rows]
+    return [(pid, OWNER_FOR[application], WaitingNeed(need_id, _as_date(needed_by), urgency, int(lacking)))
+            for pid, application, need_id, needed_by, urgency, lacking in rows]
 
 
-def queues_by_product(waiting: list[tuple[int, WaitingNeed]]) -> dict[int, tuple[WaitingNeed, ...]]:
-    queues: dict[int, list[WaitingNeed]] = defaultdict(list)
-    for pid, need in waiting:
-        queues[pid].append(need)
-    return {pid: tuple(queue) for pid, queue in queues.items()}
+def queues_by_product(waiting: list[tuple[int, str, WaitingNeed]]) -> dict[int, dict[str, tuple[WaitingNeed, ...]]]:
+    queues: dict[int, dict[str, list[WaitingNeed]]] = defaultdict(lambda: defaultdict(list))
+    for pid, owner, need in waiting:
+        queues[pid][owner].append(need)
+    return {pid: {owner: tuple(queue) for owner, queue in by_owner.items()} for pid, by_owner in queues.items()}
 
 
-def one_queue(waiting: list[tuple[int, WaitingNeed]]) -> tuple[WaitingNeed, ...]:
+def one_queue(waiting: list[tuple[int, str, WaitingNeed]]) -> dict[str, tuple[WaitingNeed, ...]]:
     """The queue of several products together: each need once, in the queue's order."""
-    seen: dict[int, WaitingNeed] = {}
-    for _, need in waiting:
-        seen.setdefault(need.need_id, need)
-    return tuple(seen.values())
+    seen: dict[str, dict[int, WaitingNeed]] = defaultdict(dict)
+    for _, owner, need in waiting:
+        seen[owner].setdefault(need.need_id, need)
+    return {owner: tuple(needs.values()) for owner, needs in seen.items()}
 
 
 def check_scope(product_id: int | None, iso_class: str | None) -> None:

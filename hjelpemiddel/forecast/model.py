@@ -156,6 +156,18 @@ def forecast(data: ForecastInput, days: int = DEFAULT_DAYS) -> list[ForecastDay]
     return series
 
 
+def combine(parts: list[list[ForecastDay]]) -> list[ForecastDay]:
+    """Several pools of one product (the municipality's units and NAV's, each with its own queue) as one
+    series: units and movements summed, a day short when any pool is."""
+    if not parts:
+        return []
+    return [ForecastDay(day=days[0].day, available=sum(d.available for d in days),
+                        incoming=round(sum(d.incoming for d in days), 2), outgoing=sum(d.outgoing for d in days),
+                        planned_out=sum(d.planned_out for d in days), shortfall=any(d.shortfall for d in days),
+                        needs_affected=tuple(n for d in days for n in d.needs_affected))
+            for days in zip(*parts)]
+
+
 def first_shortfall(series: list[ForecastDay]) -> date | None:
     return next((day.day for day in series if day.shortfall), None)
 

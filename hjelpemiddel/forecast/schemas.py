@@ -57,9 +57,9 @@ class ForecastOut(Schema):
     iso_class = fields.String()
     first_shortfall = fields.Date(allow_none=True)
     shortfall_days = fields.Integer()
-    turnaround_days = fields.Float(attribute="inputs.turnaround_days")
-    extended_share = fields.Float(attribute="inputs.behaviour.extended_share")
-    late_share = fields.Float(attribute="inputs.behaviour.late_share")
+    turnaround_days = fields.Float()
+    extended_share = fields.Float(attribute="behaviour.extended_share")
+    late_share = fields.Float(attribute="behaviour.late_share")
     series = fields.List(fields.Nested(DayOut))
 
 

@@ -18,7 +18,7 @@ from ..stock.models import Device, DeviceEvent
 from . import gathering
 from .backtest import RETURN_FLOW, BacktestResult, behaviour_from_counts, History, LoanRecord, NeedRecord, StateChange, backtest, group_of
 from .gathering import ProductRow, _as_date, _day, _in_scope, check_scope
-from .model import DEFAULT_DAYS, ForecastDay, ForecastInput, first_shortfall, forecast, median
+from .model import DEFAULT_DAYS, ForecastDay, ReturnBehaviour, combine, first_shortfall, forecast, median
 
 S = DeviceState
 PAGE_SIZE = 25
@@ -30,7 +30,8 @@ class Forecast:
 
     product: ProductRow | None
     iso_class: str
-    inputs: ForecastInput
+    turnaround_days: float
+    behaviour: ReturnBehaviour
     series: list[ForecastDay]
 
     @property
@@ -58,9 +59,14 @@ def forecast_products(session: Session, product_id: int | None = None, iso_class
     queues = gathering.queues_by_product(gathering.waiting_needs(session, product_id, iso_class))
     result = []
     for product in products:
-        inputs = found.get(product.id, gathering.Gathered()).to_input(as_of, queues.get(product.id, ()))
-        result.append(Forecast(product, product.iso_class, inputs, forecast(inputs, days)))
+        result.append(_forecast(product, product.iso_class, found.get(product.id, gathering.Gathered()),
+                                queues.get(product.id, {}), as_of, days))
     return _order(result)
+
+
+def _forecast(product, iso_class: str, gathered: gathering.Gathered, queues, as_of: date, days: int) -> Forecast:
+    series = combine([forecast(inputs, days) for inputs in gathered.to_inputs(as_of, queues)])
+    return Forecast(product, iso_class, gathered.turnaround_days, gathered.return_behaviour, series)
 
 
 def forecast_iso_class(session: Session, iso_class: str, days: int = DEFAULT_DAYS, as_of: date | None = None) -> Forecast:
@@ -68,8 +74,8 @@ def forecast_iso_class(session: Session, iso_class: str, days: int = DEFAULT_DAY
     as_of = as_of or local_today()
     gathering.scope_products(session, None, iso_class)
     found = gathering.gather(session, None, iso_class, as_of)
-    inputs = gathering.merged(found).to_input(as_of, gathering.one_queue(gathering.waiting_needs(session, None, iso_class)))
-    return Forecast(None, iso_class, inputs, forecast(inputs, days))
+    queues = gathering.one_queue(gathering.waiting_needs(session, None, iso_class))
+    return _forecast(None, iso_class, gathering.merged(found), queues, as_of, days)
 
 
 def forecast_page(forecasts: list[Forecast], number: int, size: int = PAGE_SIZE) -> tuple[list[Forecast], int]:

@@ -58,7 +58,7 @@ def test_a_unit_received_today_is_back_on_the_shelf_after_the_median_turnaround(
     loan = lend_for(session, desk, "Astrid Olsen", 30)
     lending.receive_at_depot(session, desk.lager.id, _barcode(session, loan))
     result = one(session, rollator)
-    assert result.inputs.turnaround_days == 3
+    assert result.turnaround_days == 3
     assert [day.available for day in result.series][:5] == [2, 2, 2, 3, 3]
 
 
@@ -68,7 +68,7 @@ def test_loans_of_a_product_that_are_always_extended_are_not_expected_back(sessi
     lending.receive_at_depot(session, desk.lager.id, _barcode(session, old))
     lend_for(session, desk, "Per Hansen", 3)
     result = one(session, rollator)
-    assert result.inputs.behaviour.extended_share == 1.0
+    assert result.behaviour.extended_share == 1.0
     assert result.series[-1].available == 1  # the received unit only, once readied
 
 
@@ -114,3 +114,14 @@ def test_the_backtest_compares_the_forecast_of_a_past_day_with_what_happened(ses
     assert product.actual[-1] == 1
     assert [group.group for group in result.groups] == ["1206"]
     assert result.groups[0].mean_absolute_error >= 0
+
+
+def test_a_need_for_a_long_term_loan_waits_for_nav_s_units_not_the_municipality_s(session, desk, rollator):
+    desk.units(1)
+    need = lending.register_need(session, desk.therapist.id, "terapeut", desk.citizen("Kari Nilsen").id, TOMORROW,
+                                 "normal", "long_term", product_id=rollator.id)
+    need.status = "approved"  # as if NAV's unit were to come from the depot's own NAV stock
+    session.flush()
+    result = one(session, rollator, days=3)
+    assert [day.available for day in result.series] == [1, 1, 1]
+    assert [n.need_id for n in result.series[1].needs_affected] == [need.id]

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hjelpemiddel.forecast.model import (ForecastInput, LoanEnd, ReturnBehaviour, WaitingNeed, first_shortfall,
+from hjelpemiddel.forecast.model import (ForecastInput, LoanEnd, ReturnBehaviour, WaitingNeed, combine, first_shortfall,
                                          forecast, median)
 
 TODAY = date(2026, 12, 3)
@@ -97,3 +97,13 @@ def test_a_horizon_outside_one_to_sixty_days_is_refused(days):
                                                  ({2: 3, 9: 1}, 2.0), ({1: 2, 4: 2}, 2.5), ({4: 0}, 0.0)])
 def test_the_median_is_read_from_a_histogram(histogram, expected):
     assert median(histogram) == expected
+
+
+def test_pools_of_one_product_are_summed_and_a_day_is_short_when_any_pool_is():
+    municipal = forecast(ForecastInput(as_of=TODAY, available_now=2), 3)
+    nav = forecast(ForecastInput(as_of=TODAY, available_now=0, waiting=(WaitingNeed(4, day(1), "normal"),)), 3)
+    series = combine([municipal, nav])
+    assert [d.available for d in series] == [2, 2, 2]
+    assert [d.shortfall for d in series] == [False, True, True]
+    assert [n.need_id for n in series[1].needs_affected] == [4]
+    assert combine([]) == []
