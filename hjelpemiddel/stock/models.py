@@ -88,8 +88,8 @@ class Device(Base):
         Index("ix_devices_state_owner_id", "state", "owner", "id"),
         Index("ix_devices_in_maintenance", "updated_at", "id", postgresql_where=text(IN_MAINTENANCE_SQL),
               sqlite_where=text(IN_MAINTENANCE_SQL)),
-        # The forecast's counts per product of a state (available; the return flow by day), index-only (0014).
-        Index("ix_devices_state_product_id_updated_at", "state", "product_id", "updated_at"),
+        # The forecast's counts per product and owner of a state (available; the return flow by day), index-only (0014).
+        Index("ix_devices_state_product_id_owner_updated_at", "state", "product_id", "owner", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

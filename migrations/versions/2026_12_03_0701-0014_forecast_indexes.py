@@ -18,7 +18,7 @@ RECEIVED_SQL = "to_state = 'cleaning'"
 
 
 def upgrade() -> None:
-    op.create_index('ix_devices_state_product_id_updated_at', 'devices', ['state', 'product_id', 'updated_at'])
+    op.create_index('ix_devices_state_product_id_owner_updated_at', 'devices', ['state', 'product_id', 'owner', 'updated_at'])
     op.create_index('ix_device_events_readied', 'device_events', ['occurred_at'],
                     postgresql_where=sa.text(READIED_SQL), sqlite_where=sa.text(READIED_SQL))
     op.create_index('ix_device_events_received', 'device_events', ['device_id', 'id'],
@@ -30,4 +30,4 @@ def downgrade() -> None:
     op.drop_index('ix_device_events_occurred_at', table_name='device_events')
     op.drop_index('ix_device_events_received', table_name='device_events')
     op.drop_index('ix_device_events_readied', table_name='device_events')
-    op.drop_index('ix_devices_state_product_id_updated_at', table_name='devices')
+    op.drop_index('ix_devices_state_product_id_owner_updated_at', table_name='devices')
