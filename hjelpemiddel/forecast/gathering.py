@@ -175,10 +175,10 @@ def gather(session: Session, product_id: int | None = None, iso_class: str | Non
             .group_by(Device.product_id, Device.owner, back_on, planned)):
         found[pid].pools[owner].loan_ends[(_as_date(day), bool(is_planned))] = count
 
-    for pid, ended, extended, late, late_days in session.execute(_behaviour_stmt(session, scope, as_of)):
+    for pid, ended, extended, late, late_days in session.execute(behaviour_stmt(session, scope, as_of)):
         found[pid].behaviour = [ended, extended or 0, late or 0, float(late_days or 0)]
 
-    for pid, days, count in session.execute(_turnaround_stmt(session, scope, as_of)):
+    for pid, days, count in session.execute(turnaround_stmt(session, scope, as_of)):
         if days is not None and days >= 0:
             found[pid].turnaround[int(days)] = found[pid].turnaround.get(int(days), 0) + count
 
@@ -202,7 +202,7 @@ def gather(session: Session, product_id: int | None = None, iso_class: str | Non
     return found
 
 
-def _behaviour_stmt(session: Session, scope, as_of: date):
+def behaviour_stmt(session: Session, scope, as_of: date):
     """Per product, of the loans ended in the last year before ``as_of``: how many, how many extended,
     how many of the others back after their expected end, and their days late in all."""
     since = as_of - timedelta(days=HISTORY_DAYS)
@@ -220,7 +220,7 @@ def _behaviour_stmt(session: Session, scope, as_of: date):
             .group_by(Device.product_id))
 
 
-def _turnaround_stmt(session: Session, scope, as_of: date):
+def turnaround_stmt(session: Session, scope, as_of: date):
     """Days from received at the depot (into cleaning) to available again, per product and number of
     days, for units readied after inspection in the half year before ``as_of``: each such event with the
     unit's latest «received» before it (partial indexes ``ix_device_events_readied`` and

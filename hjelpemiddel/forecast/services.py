@@ -116,9 +116,9 @@ def history_since(session: Session, as_of: date, product_id: int | None = None, 
         .group_by(Device.product_id, end_then)))
     behaviour = {pid: behaviour_from_counts(ended, extended or 0, late or 0, float(late_days or 0))
                  for pid, ended, extended, late, late_days
-                 in session.execute(gathering._behaviour_stmt(session, scope, as_of - timedelta(days=1)))}
+                 in session.execute(gathering.behaviour_stmt(session, scope, as_of - timedelta(days=1)))}
     turnaround: dict[int, dict[int, int]] = {}
-    for pid, took, count in session.execute(gathering._turnaround_stmt(session, scope, as_of - timedelta(days=1))):
+    for pid, took, count in session.execute(gathering.turnaround_stmt(session, scope, as_of - timedelta(days=1))):
         if took is not None and took >= 0:
             turnaround.setdefault(pid, {})[int(took)] = count + turnaround.get(pid, {}).get(int(took), 0)
     ended_at = func.coalesce(Need.closed_at, Need.status_changed_at)

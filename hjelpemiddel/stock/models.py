@@ -12,7 +12,7 @@ from .lifecycle import DeviceState
 
 IN_MAINTENANCE_SQL = "state IN ('returned', 'cleaning', 'inspection', 'in_repair')"
 NAV_SETTLING_SQL = "kind IN ('return_received', 'nav_kept_for_reuse')"
-# The forecast's measured turnaround (forecast.gathering._turnaround_stmt, migration 0014).
+# The forecast's measured turnaround (forecast.gathering.turnaround_stmt, migration 0014).
 READIED_SQL = "to_state = 'available' AND from_state = 'inspection'"
 RECEIVED_SQL = "to_state = 'cleaning'"
 
