@@ -30,6 +30,7 @@ FIELD_LABELS = {
     "odometer_end": "Kilometerstand ved retur", "work_done": "Utført arbeid", "minutes_spent": "Tidsbruk",
     "parts_used": "Deler brukt", "parts": "Deler", "levering": "Levering", "battery_training": "Opplæring på batteri",
     "serienr": "Serienummer", "serial": "Serienummer", "place": "Sted", "description": "Beskrivelse",
+    "days": "Antall dager", "shortfall_only": "Bare mangel",
     "order_line_id": "Ordrelinje", "resolution": "Avklaring", "limit": "Antall per side", "offset": "Fra rad",
     "q": "Søk", "nav_status": "NAV-status",
     "on_fail": "Ved avvik", "reservation_id": "Reservasjon", "stop_id": "Stopp", "antall": "Antall", "navn": "Navn",

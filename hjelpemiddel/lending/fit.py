@@ -59,3 +59,11 @@ def needs_fitting(candidate: Candidate):
     return and_(Need.application_type == APPLICATION_FOR[candidate.owner],
                 or_(by_product,
                     and_(Need.product_id.is_(None), Need.iso_class.is_not(None), iso_prefix == Need.iso_class)))
+
+
+def needs_fitting_products():
+    """SQL criteria on ``Need`` joined with ``Product``: the product's units fit the need by product or
+    ISO class (``product_fits`` for every product at once; the owner is left to the caller)."""
+    iso_prefix = func.substr(Product.iso_class, 1, func.length(Need.iso_class))
+    return or_(Need.product_id == Product.id,
+               and_(Need.product_id.is_(None), Need.iso_class.is_not(None), iso_prefix == Need.iso_class))

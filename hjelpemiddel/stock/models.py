@@ -12,6 +12,9 @@ from .lifecycle import DeviceState
 
 IN_MAINTENANCE_SQL = "state IN ('returned', 'cleaning', 'inspection', 'in_repair')"
 NAV_SETTLING_SQL = "kind IN ('return_received', 'nav_kept_for_reuse')"
+# The forecast's measured turnaround (forecast.gathering.turnaround_stmt, migration 0014).
+READIED_SQL = "to_state = 'available' AND from_state = 'inspection'"
+RECEIVED_SQL = "to_state = 'cleaning'"
 
 LOCATION_KINDS = ("depot", "zone", "rack", "shelf", "bin", "van")
 # What a place in the depot is for (the twin colours and counts by it): storage, or a station of the
@@ -87,6 +90,8 @@ class Device(Base):
         Index("ix_devices_state_owner_id", "state", "owner", "id"),
         Index("ix_devices_in_maintenance", "updated_at", "id", postgresql_where=text(IN_MAINTENANCE_SQL),
               sqlite_where=text(IN_MAINTENANCE_SQL)),
+        # The forecast's counts per product and owner of a state (available; the return flow by day), index-only (0014).
+        Index("ix_devices_state_product_id_owner_updated_at", "state", "product_id", "owner", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,10 +135,17 @@ class DeviceEvent(Base):
         # The twin's time travel: what stood at a place by a moment, and a unit's last event before one.
         Index("ix_device_events_to_location_id_occurred_at", "to_location_id", "occurred_at", "device_id"),
         Index("ix_device_events_device_id_occurred_at", "device_id", "occurred_at", "id"),
-        Index("ix_device_events_occurred_at", "occurred_at"),
         # A NAV unit's latest «received back» or «kept for reuse» (nav.services.nav_returns_awaiting_decision).
         Index("ix_device_events_nav_settling", "device_id", "id", postgresql_where=text(NAV_SETTLING_SQL),
               sqlite_where=text(NAV_SETTLING_SQL)),
+        # The forecast (migration 0014): units readied in a period, each unit's latest «received» before
+        # it, and the events since a moment (the backtest counts availability back from today; the
+        # twin adds the events since a month's checkpoint).
+        Index("ix_device_events_readied", "occurred_at", postgresql_where=text(READIED_SQL),
+              sqlite_where=text(READIED_SQL)),
+        Index("ix_device_events_received", "device_id", "id", postgresql_where=text(RECEIVED_SQL),
+              sqlite_where=text(RECEIVED_SQL)),
+        Index("ix_device_events_occurred_at", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -1,7 +1,7 @@
 """Digital twin: units per place, per product and per both, kept by triggers; the history by place and by time, with monthly checkpoints
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-03 07:10:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ from hjelpemiddel.twin.models import (DROP_POSTGRESQL_TRIGGERS, DROP_SQLITE_TRIG
                                       SQLITE_TRIGGERS, STALE_CHECKPOINT_TRIGGERS)
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
@@ -55,7 +55,6 @@ def upgrade() -> None:
     op.create_index('ix_device_events_to_location_id_occurred_at', 'device_events',
                     ['to_location_id', 'occurred_at', 'device_id'])
     op.create_index('ix_device_events_device_id_occurred_at', 'device_events', ['device_id', 'occurred_at', 'id'])
-    op.create_index('ix_device_events_occurred_at', 'device_events', ['occurred_at'])
     op.create_table(
         'place_checkpoints',
         sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
@@ -72,7 +71,6 @@ def downgrade() -> None:
     for statement in DROP_STALE_CHECKPOINT_TRIGGERS[op.get_bind().dialect.name]:
         op.execute(statement)
     op.drop_table('place_checkpoints')
-    op.drop_index('ix_device_events_occurred_at', table_name='device_events')
     op.drop_index('ix_device_events_device_id_occurred_at', table_name='device_events')
     op.drop_index('ix_device_events_to_location_id_occurred_at', table_name='device_events')
     postgresql = op.get_bind().dialect.name == 'postgresql'

@@ -79,3 +79,8 @@ def test_the_twin_benchmark_runs_on_a_generated_depot(small_depot):
 def test_the_stocktake_benchmark_runs_on_a_generated_depot(small_depot):
     out = bench("stocktake.py", "--database-url", small_depot, "--units", "500", "--locations", "500", "--no-target")
     assert "approve all (500 approved, 0 left)" in out
+
+
+def test_the_forecast_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("forecast.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
+    assert "all products, 30 days" in out and "backtest" in out

@@ -66,7 +66,8 @@ def depot(live_server) -> dict:
         stocktake.close_stocktake(arranger.session, arranger.ids["lager"], counts["AXE-R"])
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
     return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
-            "counting": counts["AXE-T"], "counted": counts["AXE-R"]}
+            "counting": counts["AXE-T"], "counted": counts["AXE-R"],
+            "product_id": rollator}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:

@@ -24,6 +24,8 @@ S = DeviceState
 # reserved only once it is available again (cleaned and inspected).
 _BOOKABLE_AHEAD = frozenset({S.ON_LOAN, S.AWAITING_PICKUP, S.RETURNED, S.CLEANING, S.INSPECTION})
 _HELD_STATES = frozenset({S.RESERVED, S.PICKED})
+# The queue's order: urgency, then needed-by date, then who came first (also the forecast's).
+QUEUE_ORDER = (Need.urgency_rank, Need.needed_by, Need.id)
 
 
 def active_reservation(session: Session, device_id: int) -> Reservation | None:
@@ -168,7 +170,7 @@ def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Res
         return booked
     candidate = Candidate.of(device, session.get(Product, device.product_id))
     candidates = session.scalars(select(Need).where(Need.status == "approved", needs_fitting(candidate))
-                                 .order_by(Need.urgency_rank, Need.needed_by, Need.id).limit(10))
+                                 .order_by(*QUEUE_ORDER).limit(10))
     for need in candidates:
         if open_slots(session, need) > 0:
             return claim_device_for_need(session, device, need, event.actor_id, note="tilbudt fra køen")
@@ -199,5 +201,5 @@ def waiting_needs(session: Session, number: int = 1, size: int = PAGE_SIZE) -> P
     """Approved needs with no unit yet, in the queue's order."""
     return offset_page(session, select(Need).options(joinedload(Need.citizen), joinedload(Need.product))
                        .where(Need.status == "approved")
-                       .order_by(Need.urgency_rank, Need.needed_by, Need.id), number, size)
+                       .order_by(*QUEUE_ORDER), number, size)
 
