@@ -85,12 +85,15 @@ def place_page(code: str):
 
 def _overview(error: AppError | None = None):
     session = get_session()
+    moment, bad_moment = _args(shared(MomentArgs))
+    error = error or bad_moment
     by = "iso_class" if request.args.get("etter") == "iso" else "product"
     q = request.args.get("q", "").strip()[:100] or None
     number = page_number(request.args.get("side"))
     rows, total = services.units_by_product(session, q, LIST_PAGE, (number - 1) * LIST_PAGE, by_class=by == "iso_class")
     page = Page(rows, total, number=number, size=LIST_PAGE, has_previous=number > 1, has_next=number * LIST_PAGE < total)
-    return render_template("twin/overview.html", kinds=services.units_by_place_kind(session),
+    return render_template("twin/overview.html", kinds=services.units_by_place_kind(session, moment["at"]),
+                           at=moment["at"],
                            owners=services.units_by_owner(session), minimums=services.list_minimums(session),
                            page=page, by=by, q=q or "", error=error, form=request.form,
                            message=request.args.get("melding"), format_iso=format_iso_class,

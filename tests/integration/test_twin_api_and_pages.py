@@ -87,6 +87,7 @@ def test_the_pages_show_the_map_a_place_and_the_overview_in_norwegian(client, ma
     assert bad.status_code == 422 and "Dato" in bad.get_data(as_text=True)
     overview = client.get("/lager/oversikt").get_data(as_text=True)
     assert "Etter type plass" in overview and "Lager" in overview
+    assert "ikke samlet så langt tilbake" in client.get("/lager/oversikt?date=01.01.2020").get_data(as_text=True)
     saved = client.post("/lager/oversikt/minimum", data={"product": "Rollator Topro Olympos M", "minimum": "9",
                                                          "csrf_token": csrf(client)})
     assert saved.status_code == 302

@@ -161,7 +161,9 @@ def test_monthly_checkpoints_give_the_same_past_as_the_history_and_a_late_event_
     exact = {when: twin.counts_at(session, everywhere, when) for when in (registered, moved)}
 
     later = moved + timedelta(days=70)  # checkpoints for this month and the next two
+    assert twin.units_by_place_kind(session, moved) is None  # no checkpoint yet: the page says so
     assert twin.build_checkpoints(session, later) == 3
+    assert twin.units_by_place_kind(session, later) == twin.units_by_place_kind(session)
     assert twin.build_checkpoints(session, later) == 0  # nothing left to make
     for when, counts in exact.items():
         assert twin.counts_at(session, everywhere, when) == counts

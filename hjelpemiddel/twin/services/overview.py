@@ -4,6 +4,7 @@ shortfalls first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from ...core.errors import NotFound, ValidationFailed
 from ...stock.lifecycle import DeviceState as S
 from ...stock.models import StockMinimum
 from ..models import NO_PLACE, PlaceCount, ProductCount
+from .checkpoints import checkpoint_counts
 from .places import PURPOSE_LABELS, load_places
 
 OWNER_LABELS = {"kommune": "Kommunen", "nav": "NAV"}
@@ -46,10 +48,19 @@ class Shortfall:
         return max(self.minimum - self.available, 0)
 
 
-def units_by_place_kind(session: Session) -> list[Row]:
+def units_by_place_kind(session: Session, at: datetime | None = None) -> list[Row] | None:
+    """Units and ready units by kind of place, now or (``at``) from the history's month checkpoint and
+    the events since; None for a moment before the checkpoints (``hjelpemiddel twin checkpoints``)."""
     places = load_places(session)
+    if at is None:
+        rows = session.execute(select(PlaceCount.place_id, PlaceCount.state, PlaceCount.units))
+    else:
+        found = checkpoint_counts(session, [NO_PLACE, *places], at)
+        if found is None:
+            return None
+        rows = [(place_id, state, units) for (place_id, state), units in found.items()]
     totals: dict[str, list[int]] = {}
-    for place_id, state, units in session.execute(select(PlaceCount.place_id, PlaceCount.state, PlaceCount.units)):
+    for place_id, state, units in rows:
         place = places.get(place_id)
         kind = (_AWAY_KINDS.get(state, "registered") if place_id == NO_PLACE or place is None else
                 "vans" if place.kind == "van" else place.purpose)
