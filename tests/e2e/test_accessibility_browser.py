@@ -77,7 +77,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    f"/lager/kontroll/{depot['inspected']}", "/lager/runder", f"/runder/{run}/plukk", "/lager/nav",
                    f"/service/{unit}", "/lager/karantene", "/hjelpemidler/HJM99999999",
                    "/lager/tvilling", "/lager/tvilling?q=rollator", "/lager/tvilling?zone=A&date=01.01.2020",
-                   "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lokasjoner?kode=A-01-2",
+                   "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lager/oversikt?date=01.01.2020",
+                   "/lokasjoner?kode=A-01-2",
                    "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
                    f"/lager/varetelling/{depot['counted']}/resultat"]
     return {
