@@ -47,7 +47,7 @@ EVENT_LABELS = {
     "nav_kept_for_reuse": "Beholdes for gjenbruk (avtalt med NAV)", "returned_to_nav": "Sendt tilbake til NAV",
     "nav_return_reported": "Retur meldt til NAV", "part_ordered": "Deler bestilt fra NAV",
     "part_order_sent": "Delbestilling mottatt av NAV", "part_order_refused": "Delbestilling avvist av NAV",
-    "part_order_status": "Delbestilling oppdatert",
+    "part_order_status": "Delbestilling oppdatert", "stocktake_missing": "Ikke funnet ved varetelling",
 }
 HELD_STATES = {"on_loan", "awaiting_pickup"}
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", 10))

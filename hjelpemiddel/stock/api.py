@@ -173,7 +173,7 @@ def blank_labels():
 # --- scanning -------------------------------------------------------------------------------
 
 @bp.get("/scan/<path:code>")
-@api_doc("Slå opp en skannet kode: hjelpemiddel eller lokasjon", response=ScanOut, tag="stock")
+@api_doc("Slå opp en skannet kode: hjelpemiddel eller lokasjon", response=ScanOut, tag="stock", errors=(422,))
 @roles_required("lager", "sjafor")
 def scan(code: str):
     with read_connection() as connection:  # a unit's barcode, the hot path: rows straight into the answer
