@@ -167,8 +167,13 @@ def import_products_csv(session: Session, text: str, skip_invalid: bool = False,
         dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows = list(reader)  # the upload's size limit bounds it
+    except csv.Error:
+        raise ValidationFailed.for_field("file", f"Filen kan ikke leses som CSV (feil på linje {reader.line_num}).") \
+            from None
+    header = rows[0] if rows else None
     if not header:
         raise ValidationFailed("Filen er tom.", {"file": ["Filen er tom."]})
     mapping = _header_map(header, report)
@@ -176,7 +181,7 @@ def import_products_csv(session: Session, text: str, skip_invalid: bool = False,
     schema = ProductIn()
     valid: list[tuple[int, dict]] = []
     seen_hms: dict[str, int] = {}
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         report.rows += 1

@@ -119,3 +119,10 @@ def test_typed_text_that_names_no_product_or_several_is_refused_by_its_field(ses
     with pytest.raises(ValidationFailed) as refused:
         product_from_text(session, typed)
     assert refused.value.details == {"product_id": [message]}
+
+
+@pytest.mark.parametrize("text", ["\r0", HEADER + '123456;"Rollator\x00;Topro', '\r\n\r\n'])
+def test_a_file_that_is_not_a_catalogue_is_refused_with_a_reason_and_loads_nothing(session, text):
+    with pytest.raises(ValidationFailed) as refused:
+        import_products_csv(session, text)
+    assert set(refused.value.details) & {"file", "report"} and count_products(session) == 0
