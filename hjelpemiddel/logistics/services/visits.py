@@ -86,10 +86,14 @@ def add_item(session: Session, stop: Stop, device_id: int, action: str, *, reser
     return item
 
 
+def _delivered_at(delivery_address: str | None, citizen: Citizen) -> str:
+    """Collect or repair where the unit was delivered: its need's address, else the citizen's home."""
+    return delivery_address if delivery_address is not None else citizen.home_address
+
+
 def _loan_address(session: Session, loan: Loan, citizen: Citizen) -> str:
-    """Collect or repair where the unit was delivered."""
     need = session.get(Need, loan.need_id) if loan.need_id else None
-    return need.delivery_address if need is not None else citizen.home_address
+    return _delivered_at(need.delivery_address if need is not None else None, citizen)
 
 
 def collect_open_stops(session: Session) -> list[Stop]:
@@ -111,11 +115,16 @@ def collect_open_stops(session: Session) -> list[Stop]:
         # By subquery, not by a list of ids: a busy day must not run into the database's parameter limit.
         whose = union(reserved.with_only_columns(Need.citizen_id), asked_back.with_only_columns(Loan.citizen_id))
         citizens = {c.id: c for c in session.scalars(select(Citizen).where(Citizen.id.in_(whose)))}
+        # Each unit's door, once: (citizen, address, need, urgent, the item without its visit).
+        units = [(citizen_id, address, need_id, urgency == "discharge",
+                  dict(device_id=device_id, action="deliver", reservation_id=reservation_id))
+                 for reservation_id, device_id, need_id, citizen_id, address, urgency in reservations]
+        units += [(citizen_id, _delivered_at(address, citizens[citizen_id]), None, False,
+                   dict(device_id=device_id, action="collect", loan_id=loan_id))
+                  for loan_id, device_id, citizen_id, address in loans]
         doors = _doors(session, whose)
         new_doors: dict[tuple[int, str], dict] = {}
-        for citizen_id, address, need_id, urgent in [(row[3], row[4], row[2], row[5] == "discharge")
-                                                     for row in reservations] + [
-                (row[2], row[3] or citizens[row[2]].home_address, None, False) for row in loans]:  # collect where delivered
+        for citizen_id, address, need_id, urgent, _item in units:
             key = (citizen_id, door_key(address))
             if key in doors:
                 continue
@@ -128,14 +137,11 @@ def collect_open_stops(session: Session) -> list[Stop]:
             session.execute(insert(Stop), list(new_doors.values()))
             doors = _doors(session, whose)
         items = []
-        for reservation_id, device_id, need_id, citizen_id, address, urgency in reservations:
+        for citizen_id, address, need_id, urgent, item in units:
             stop = doors[citizen_id, door_key(address)]
-            stop.urgent = stop.urgent or urgency == "discharge"
+            stop.urgent = stop.urgent or urgent
             stop.need_id = stop.need_id or need_id
-            items.append(dict(stop_id=stop.id, device_id=device_id, action="deliver", reservation_id=reservation_id))
-        for loan_id, device_id, citizen_id, address in loans:
-            stop = doors[citizen_id, door_key(address or citizens[citizen_id].home_address)]
-            items.append(dict(stop_id=stop.id, device_id=device_id, action="collect", loan_id=loan_id))
+            items.append({**item, "stop_id": stop.id})
         session.execute(insert(StopItem), items)
         session.flush()
     return list(session.scalars(select(Stop).options(joinedload(Stop.citizen))
