@@ -69,6 +69,21 @@ def page_number(raw: Any) -> int:
     return min(max(number, 1), 1_000_000)
 
 
+def last_page_number(total: int, size: int) -> int:
+    return max((total - 1) // size + 1, 1)
+
+
+def counted_page(items: list, total: int, number: int, size: int) -> Page:
+    """A page whose rows and total were read by the caller (``number`` already within the total)."""
+    return Page(items, total, number=number, size=size, has_previous=number > 1, has_next=number * size < total)
+
+
+def list_page(items: list, number: int, size: int) -> Page:
+    """Page ``number`` of a list already in memory; a page past the end shows the last one."""
+    number = min(max(number, 1), last_page_number(len(items), size))
+    return counted_page(items[(number - 1) * size:number * size], len(items), number, size)
+
+
 def offset_page(session: Session, stmt: Select, number: int = 1, size: int = PAGE_SIZE, scalars: bool = True,
                 cap: int = COUNT_CAP) -> Page:
     """Page ``number`` of ``stmt`` (which carries its own ORDER BY): two statements, whatever the size."""

@@ -78,11 +78,6 @@ def forecast_iso_class(session: Session, iso_class: str, days: int = DEFAULT_DAY
     return _forecast(None, iso_class, gathering.merged(found), queues, as_of, days)
 
 
-def forecast_page(forecasts: list[Forecast], number: int, size: int = PAGE_SIZE) -> tuple[list[Forecast], int]:
-    number = max(1, min(number, (len(forecasts) + size - 1) // size or 1))
-    return forecasts[(number - 1) * size:number * size], len(forecasts)
-
-
 # --- the backtest ---------------------------------------------------------------------------------
 
 def history_since(session: Session, as_of: date, product_id: int | None = None, iso_class: str | None = None,

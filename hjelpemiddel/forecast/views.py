@@ -6,7 +6,7 @@ from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.http import parse, roles_required
-from ..core.paging import Page
+from ..core.paging import list_page, page_number
 from ..core.schemas import shared
 from . import services
 from .schemas import ForecastQuery
@@ -49,13 +49,7 @@ def forecast_page():
         error = error or err
     if query["shortfall_only"]:
         forecasts = [f for f in forecasts if f.first_shortfall is not None]
-    number = request.args.get("side", "1")
-    number = int(number) if number.isdigit() and len(number) < 6 else 1
-    items, total = services.forecast_page(forecasts, number)
-    last = max(1, (total + services.PAGE_SIZE - 1) // services.PAGE_SIZE)
-    number = max(1, min(number, last))
-    page = Page(items=items, total=total, number=number, size=services.PAGE_SIZE,
-                has_next=number < last, has_previous=number > 1)
+    page = list_page(forecasts, page_number(request.args.get("side")), services.PAGE_SIZE)
     product_text = chosen.product.name if chosen else request.args.get("product", "")
     return render_template("forecast/forecast.html", page=page, chosen=chosen, whole=whole, backtest=backtest,
                            query=query, error=error, product_text=product_text,

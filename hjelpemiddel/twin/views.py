@@ -9,7 +9,7 @@ from ..catalog.services import product_from_text
 from ..core.db import get_session, utcnow
 from ..core.errors import AppError
 from ..core.http import form_data, parse, roles_required
-from ..core.paging import Page, page_number
+from ..core.paging import counted_page, list_page, page_number
 from ..core.schemas import shared
 from ..core.text import local_today
 from ..stock.services import get_device
@@ -19,13 +19,6 @@ from .schemas import MapQuery, MinimumIn, MomentArgs
 bp = Blueprint("twin_web", __name__, template_folder="templates")
 TABLE_PAGE = 50
 LIST_PAGE = 25
-
-
-def _page(items: list, number: int, size: int) -> Page:
-    number = min(number, max((len(items) - 1) // size + 1, 1))
-    start = (number - 1) * size
-    return Page(items[start:start + size], len(items), number=number, size=size, has_previous=number > 1,
-                has_next=start + size < len(items))
 
 
 def _args(schema) -> tuple[dict, AppError | None]:
@@ -59,7 +52,7 @@ def map_page():
                     key=lambda p: p.code)
     zones = sorted((p for p in the_map.places.values() if p.kind == "zone"), key=lambda p: p.code)
     return render_template("twin/map.html", the_map=the_map, args=args, error=error, zones=zones,
-                           table=_page(places, page_number(request.args.get("side")), TABLE_PAGE),
+                           table=list_page(places, page_number(request.args.get("side")), TABLE_PAGE),
                            unit_then=unit_then, GROUP_LABELS=services.GROUP_LABELS), error.status if error else 200
 
 
@@ -77,8 +70,7 @@ def place_page(code: str):
     number = page_number(request.args.get("side"))
     units, total = services.units_at(session, services.subtree_ids(places, place.id), args["at"], LIST_PAGE,
                                      (number - 1) * LIST_PAGE)
-    page = Page(units, total, number=number, size=LIST_PAGE, has_previous=number > 1,
-                has_next=number * LIST_PAGE < total)
+    page = counted_page(units, total, number, LIST_PAGE)
     return render_template("twin/place.html", place=places[place.id], page=page, args=args, error=error,
                            parent=places.get(place.parent_id)), error.status if error else 200
 
@@ -91,7 +83,7 @@ def _overview(error: AppError | None = None):
     q = request.args.get("q", "").strip()[:100] or None
     number = page_number(request.args.get("side"))
     rows, total = services.units_by_product(session, q, LIST_PAGE, (number - 1) * LIST_PAGE, by_class=by == "iso_class")
-    page = Page(rows, total, number=number, size=LIST_PAGE, has_previous=number > 1, has_next=number * LIST_PAGE < total)
+    page = counted_page(rows, total, number, LIST_PAGE)
     return render_template("twin/overview.html", kinds=services.units_by_place_kind(session, moment["at"]),
                            at=moment["at"],
                            owners=services.units_by_owner(session), minimums=services.list_minimums(session),
