@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -19,7 +19,7 @@ from ...stock.lifecycle import DeviceState as S
 from ...stock.models import Location
 from ..models import NO_PLACE, PlaceCount
 from .history import counts_at
-from .places import Place, count_by_place, load_places, roll_up, subtree_ids
+from .places import Place, count_by_place, load_places, products_named, roll_up, subtree_ids
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,7 @@ class DepotMap:
 
 
 def product_ids_matching(session: Session, query: str) -> list[int]:
-    """A product by name or HMS-nr, or an ISO class by its digits (spaces and dots ignored)."""
-    text = query.strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if digits and len(digits) == len(text.replace(" ", "").replace(".", "")):
-        stmt = select(Product.id).where(or_(Product.iso_class.startswith(digits), Product.hms_nr == digits))
-    else:
-        stmt = select(Product.id).where(Product.name.ilike(f"%{text}%"))
-    return list(session.scalars(stmt.limit(500)))
+    return list(session.scalars(select(Product.id).where(products_named(query)).limit(500)))
 
 
 def _door(places: dict[int, Place]) -> tuple[float, float]:

@@ -15,7 +15,7 @@ from ...stock.lifecycle import DeviceState as S
 from ...stock.models import StockMinimum
 from ..models import NO_PLACE, PlaceCount, ProductCount
 from .checkpoints import checkpoint_counts
-from .places import PURPOSE_LABELS, load_places
+from .places import PURPOSE_LABELS, load_places, products_named
 
 OWNER_LABELS = {"kommune": "Kommunen", "nav": "NAV"}
 _AWAY_KINDS = {S.ON_LOAN: "citizens", S.AWAITING_PICKUP: "citizens", S.OUT_FOR_DELIVERY: "vans",
@@ -90,9 +90,7 @@ def units_by_product(session: Session, q: str | None, limit: int, offset: int, b
             .join(Product, Product.id == ProductCount.product_id)
             .where(ProductCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV])).group_by(key))
     if q and q.strip():
-        text = q.strip()
-        stmt = stmt.where(Product.name.ilike(f"%{text}%") | Product.iso_class.startswith(text.replace(" ", ""))
-                          | (Product.hms_nr == text))
+        stmt = stmt.where(products_named(q))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.execute(stmt.order_by(func.sum(ProductCount.units).desc(), key).limit(limit).offset(offset))
     return [Row(str(k), str(name), int(units), int(available)) for k, name, units, available in rows], total or 0

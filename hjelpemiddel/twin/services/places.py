@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ...catalog.models import Product
 from ...stock.lifecycle import DeviceState as S
 from ...stock.models import PURPOSE_LABELS, Location
 from ..models import NO_PLACE, DeviceCount, PlaceCount
@@ -69,6 +70,16 @@ class Place:
     @property
     def purpose_label(self) -> str:
         return PURPOSE_LABELS.get(self.purpose, "Lager")
+
+
+def products_named(text: str):
+    """What «a product, HMS-nr or ISO class» typed into the twin's searches means, as a condition on
+    products: digits (spaces and dots ignored) are an ISO class prefix or an HMS-nr, else part of a name."""
+    text = text.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) == len(text.replace(" ", "").replace(".", "")):
+        return or_(Product.iso_class.startswith(digits), Product.hms_nr == digits)
+    return Product.name.ilike(f"%{text}%")
 
 
 def load_places(session: Session) -> dict[int, Place]:
