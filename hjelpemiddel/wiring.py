@@ -7,13 +7,16 @@ from .core import bus
 from .lending import services as lending
 from .lending.events import LoanEndedAtDepot, NeedSentToNav, ReservationEnded, ReservationReplaced
 from .logistics import services as logistics
+from .maintenance import services as maintenance
 from .maintenance.events import RepairVisitNeeded
 from .nav import services as nav
-from .stock.events import DeviceBecameAvailable, DeviceQuarantined
+from .stock.events import DeviceBecameAvailable, DeviceQuarantined, DeviceRegistered
 
 
 def wire() -> None:
     bus.reset()
+    # A new unit under a periodic maintenance plan gets its first due date.
+    bus.subscribe(DeviceRegistered, maintenance.schedule_registered_device)
     # A free unit goes to its booked need or the head of the queue.
     bus.subscribe(DeviceBecameAvailable, lending.offer_device_to_queue)
     # A unit taken out of use lets go of its need, which gets another unit if one is free.

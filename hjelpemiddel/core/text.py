@@ -43,6 +43,8 @@ FIELD_LABELS = {
     "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
     "after": "Etter", "before": "Før", "force": "Flytt likevel",
     "blind": "Blind telling", "bin_code": "Hylle", "page": "Side", "size": "Antall per side",
+    "month": "Måned", "area": "Område", "until": "Til og med dato", "after_each_loan": "Etter hvert utlån",
+    "checklist": "Sjekkliste", "interval_months": "Intervall (måneder)", "iso_prefix": "ISO-klasse",
 }
 
 

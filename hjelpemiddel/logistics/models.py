@@ -10,8 +10,8 @@ from ..core.db import Base, utcnow
 from ..stock.models import Device, Location
 
 # What a visit does with each unit: deliver it, collect it, or repair it where it stands.
-ACTIONS = ("deliver", "collect", "repair")
-SUCCESS = {"deliver": "delivered", "collect": "collected", "repair": "repair_done"}
+ACTIONS = ("deliver", "collect", "repair", "inspect")
+SUCCESS = {"deliver": "delivered", "collect": "collected", "repair": "repair_done", "inspect": "inspected"}
 FAILURES = ("not_home", "refused", "not_visited")
 OUTCOMES = {action: (success, *FAILURES) for action, success in SUCCESS.items()}
 
@@ -76,7 +76,7 @@ class StopItem(Base):
 
     __tablename__ = "stop_items"
     __table_args__ = (
-        CheckConstraint("action IN ('deliver', 'collect', 'repair')", name="action_known"),
+        CheckConstraint("action IN ('deliver', 'collect', 'repair', 'inspect')", name="action_known"),
         Index("uq_stop_items_active_device", "device_id", unique=True,
               postgresql_where=text("active"), sqlite_where=text("active")),
     )

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, utcnow
@@ -21,8 +21,53 @@ class Inspection(Base):
     checklist: Mapped[str] = mapped_column(String(40))
     results: Mapped[dict] = mapped_column(JSON)
     passed: Mapped[bool]
-    outcome: Mapped[str] = mapped_column(String(12))  # available | in_repair | scrapped
+    outcome: Mapped[str] = mapped_column(String(12))  # available | in_repair | scrapped | on_loan (at home)
     note: Mapped[str] = mapped_column(Text, default="")
+    # after_loan: the check every returned unit gets; periodic: the maintenance plan's (migration 0016).
+    kind: Mapped[str] = mapped_column(String(10), default="after_loan", server_default="after_loan")
+    place: Mapped[str] = mapped_column(String(6), default="depot", server_default="depot")  # depot | home
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+
+
+INSPECTION_KINDS = ("after_loan", "periodic")
+
+
+class MaintenancePlan(Base):
+    """How often a product, or every product of an ISO 9999 class, is inspected (FOR-2013-11-29-1373):
+    every ``interval_months``, after each loan, or both, against its checklist. A product's own plan
+    wins over its class's; the longest matching class prefix wins over a shorter one."""
+
+    __tablename__ = "maintenance_plans"
+    __table_args__ = (
+        CheckConstraint("(product_id IS NULL) <> (iso_prefix IS NULL)", name="product_or_class"),
+        CheckConstraint("interval_months IS NULL OR (interval_months >= 1 AND interval_months <= 120)",
+                        name="interval_sane"),
+        CheckConstraint("interval_months IS NOT NULL OR after_each_loan", name="has_a_trigger"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), unique=True)
+    iso_prefix: Mapped[str | None] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    interval_months: Mapped[int | None]
+    after_each_loan: Mapped[bool] = mapped_column(default=True)
+    checklist: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InspectionDue(Base):
+    """When each unit under a periodic plan is next due: from its last periodic inspection, or from its
+    registration. One row per unit, so the due list of a month is a range read at any size."""
+
+    __tablename__ = "inspection_due"
+    __table_args__ = (Index("ix_inspection_due_due_on_device_id", "due_on", "device_id"),)
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_plans.id"), index=True)
+    last_inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
 
 
 REPAIR_PLACES = ("home", "depot")

@@ -19,3 +19,11 @@ class DeviceQuarantined:
     device_id: int
     actor_id: int | None
     reason: str
+
+
+@dataclass(frozen=True)
+class DeviceRegistered:
+    """A new unit: maintenance gives it its first periodic inspection date."""
+
+    device_id: int
+    actor_id: int | None

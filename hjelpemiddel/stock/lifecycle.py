@@ -169,6 +169,8 @@ EVENT_LABELS = {
     "return_received": "Mottatt på lageret",
     "cleaned": "Vasket",
     "inspected": "Kontrollert",
+    "periodic_inspection": "Periodisk kontroll",
+    "inspection_visit": "Kontrollbesøk hos bruker",
     "picked": "Plukket",
     "substituted": "Erstatter planlagt enhet",
     "departed": "Kjørt ut",

@@ -1,16 +1,17 @@
 """From a therapist's need to a device on loan and back on the shelf, at the service layer."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.core.errors import Conflict, InvalidState, ValidationFailed
+from hjelpemiddel.core.text import local_today
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.maintenance.services import checklist_for_device, clean_device, inspect_device
 from hjelpemiddel.stock.services import device_history, get_device, register_device
 
-TODAY = date.today()
+TODAY = local_today()
 
 
 @pytest.fixture

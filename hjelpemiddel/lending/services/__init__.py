@@ -10,14 +10,14 @@ from .needs import (NAV_STATUS_LABELS, NEED_EVENT_LABELS, NEED_STATUS_LABELS, UR
 from .overview import (CitizenEvent, NeedDetail, ReadyUnit, Unit, citizen_timeline, list_needs, need_detail, needs_page,
                        need_timeline, need_units,
                        undecided_needs, units_ready_for_hand_over)
-from .reservations import (active_reservation, cancel_reservation, change_reservation, claim_device_for_need,
+from .reservations import (active_reservation, cancel_reservation, change_reservation, check_may_lend, claim_device_for_need,
                            end_reservation, fill_from_stock, let_go_of_quarantined, offer_device_to_queue,
                            queue_position, reserve_for_need, waiting_needs)
 
 __all__ = [
     "LOAN_STATUS_LABELS", "NAV_STATUS_LABELS", "NEED_EVENT_LABELS", "NEED_STATUS_LABELS", "RETURN_REASON_LABELS", "URGENCY_RANK",
     "CitizenEvent", "NeedDetail", "ReadyUnit", "Receipt", "Supply", "Unit", "active_reservation", "cancel_need",
-    "cancel_reservation", "change_reservation", "check_loan_access", "check_need_access", "citizen_timeline", "claim_device_for_need",
+    "cancel_reservation", "change_reservation", "check_may_lend", "check_loan_access", "check_need_access", "citizen_timeline", "claim_device_for_need",
     "collect_unit", "decide_need", "deliver_at_door", "end_reservation", "extend_loan", "fill_from_stock",
     "get_loan", "get_need", "hand_over", "let_go_of_quarantined", "list_loans", "list_loans_for", "list_needs", "needs_page",
     "loans_awaiting_return", "masked_name", "need_detail", "need_supply", "need_timeline", "need_units",

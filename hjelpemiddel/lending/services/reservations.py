@@ -10,6 +10,7 @@ from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound
 from ...core.paging import PAGE_SIZE, Page, offset_page
+from ...maintenance.services import check_inspection_current, not_overdue_clause, overdue_clause
 from ...stock.events import DeviceBecameAvailable, DeviceQuarantined
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
@@ -32,10 +33,16 @@ def active_reservation(session: Session, device_id: int) -> Reservation | None:
     return session.scalar(select(Reservation).where(Reservation.device_id == device_id, Reservation.status == "active"))
 
 
+def check_may_lend(session: Session, device: Device) -> None:
+    """The lending rules every unit meets whenever it is reserved, picked or handed over."""
+    check_inspection_current(session, device)
+
+
 def claim_device_for_need(session: Session, device: Device, need: Need, actor_id: int | None,
                           note: str = "") -> Reservation:
     """Tie one unit to one need. Every path that does so comes through here, so a unit never serves
-    two needs (a partial unique index backs it)."""
+    two needs (a partial unique index backs it), and none past its periodic inspection is lent."""
+    check_may_lend(session, device)
     active = active_reservation(session, device.id)
     if active is not None:
         if active.need_id == need.id:
@@ -66,7 +73,7 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
 
 def _fitting_available(need: Need):
     stmt = (select(Device).join(Product, Product.id == Device.product_id).options(joinedload(Device.product))
-            .where(Device.state == S.AVAILABLE, units_fitting(need)))
+            .where(Device.state == S.AVAILABLE, units_fitting(need), not_overdue_clause()))
     # Oldest first among equivalents, as the Nordic assistive-technology centres rotate stock;
     # SKIP LOCKED lets concurrent reservations take different units instead of queueing.
     return stmt.order_by(Device.registered_at, Device.id).limit(1).with_for_update(skip_locked=True, of=Device)
@@ -163,6 +170,10 @@ def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Res
     device = session.get(Device, event.device_id)
     if device is None or device.state != S.AVAILABLE:
         return None
+    if session.scalar(select(overdue_clause()).where(Device.id == device.id)):
+        _let_go(session, device.id, event.actor_id, "periodisk kontroll forfalt",
+                "har passert fristen for periodisk kontroll")
+        return None
     booked = active_reservation(session, device.id)
     if booked is not None:
         change_state(session, device, S.RESERVED, event.actor_id, kind="reserved",
@@ -177,24 +188,30 @@ def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Res
     return None
 
 
-def let_go_of_quarantined(session: Session, event: DeviceQuarantined) -> None:
-    """A unit taken out of use no longer serves its need: the need gets another unit if one is free."""
-    reservation = active_reservation(session, event.device_id)
+def _let_go(session: Session, device_id: int, actor_id: int | None, ended: str, happened: str) -> None:
+    """The unit no longer serves its need: the need gets another unit if one is free."""
+    reservation = active_reservation(session, device_id)
     if reservation is None:
         return
     need = get_need(session, reservation.need_id, for_update=True)
-    end_reservation(session, reservation, event.actor_id, f"satt i karantene: {event.reason}".rstrip(": "))
+    end_reservation(session, reservation, actor_id, ended)
     refresh_status(session, need)
-    quarantined = session.get(Device, event.device_id).barcode
+    barcode = session.get(Device, device_id).barcode
     # The need's history is append-only: its entry names the unit taking over before that unit is claimed.
     replacement = session.scalar(_fitting_available(need)) if need.status == "approved" else None
     outcome = f"{replacement.barcode} erstatter den" if replacement else "ingen ledig enhet erstatter den ennå"
-    record_need_event(session, need, "reservation_cancelled", event.actor_id,
-                      note=f"{quarantined} ble satt i karantene; {outcome}.", device_id=event.device_id,
-                      data={"barcode": quarantined, "replaced_by": replacement.barcode if replacement else None})
+    record_need_event(session, need, "reservation_cancelled", actor_id,
+                      note=f"{barcode} {happened}; {outcome}.", device_id=device_id,
+                      data={"barcode": barcode, "replaced_by": replacement.barcode if replacement else None})
     if replacement is not None:
-        claim_device_for_need(session, replacement, need, event.actor_id)
-        fill_from_stock(session, need, event.actor_id)
+        claim_device_for_need(session, replacement, need, actor_id)
+        fill_from_stock(session, need, actor_id)
+
+
+def let_go_of_quarantined(session: Session, event: DeviceQuarantined) -> None:
+    """A unit taken out of use no longer serves its need."""
+    _let_go(session, event.device_id, event.actor_id, f"satt i karantene: {event.reason}".rstrip(": "),
+            "ble satt i karantene")
 
 
 def waiting_needs(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:

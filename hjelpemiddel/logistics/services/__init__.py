@@ -7,13 +7,13 @@ from .planning import merge_doors, plan_runs
 from .runs import (ACTION_LABELS, ACTION_VERBS, OUTCOME_LABELS, RUN_STATUS_LABELS, STOP_STATUS_LABELS, ItemView,
                    RunView, StopView, check_run_access, create_run, get_run, kind_label, list_runs, run_stops,
                    run_view, stop_items, stop_views, unplanned_stops)
-from .visits import (add_repair_visit, collect_open_stops, door_key, move_stop, open_visit, plan_repair_visit,
+from .visits import (add_inspection_visit, add_repair_visit, collect_open_stops, door_key, move_stop, open_visit, plan_repair_visit,
                      postpone_repair_visit, set_stop_window, swap_unit_on_visits, take_returned_unit_off_visits,
                      take_unit_off_visits)
 
 __all__ = [
     "ACTION_LABELS", "ACTION_VERBS", "OUTCOME_LABELS", "RUN_STATUS_LABELS", "STOP_STATUS_LABELS", "ItemView",
-    "PickResult", "RunView", "StopView", "UnvisitedStopsOpen", "add_repair_visit", "check_run_access",
+    "PickResult", "RunView", "StopView", "UnvisitedStopsOpen", "add_inspection_visit", "add_repair_visit", "check_run_access",
     "collect_open_stops", "create_run",
     "delivery_log_data", "door_key", "finish_run", "get_run", "kind_label", "list_runs", "merge_doors", "move_stop",
     "open_stops", "open_visit", "pick_device", "pick_list", "pick_list_data", "plan_repair_visit", "plan_runs",

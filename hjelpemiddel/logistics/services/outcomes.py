@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...citizens.models import Citizen
-from ...core.db import utcnow
+from ...core.db import local_date, utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.text import local_time
 from ...lending import services as lending
+from ...maintenance.models import Inspection
 from ...stock.lifecycle import DeviceState
 from ...stock.models import Device
 from ...stock.services import change_state, record_event
@@ -105,6 +106,15 @@ def _only(session: Session, chosen: list[StopItem], barcodes: list[str] | None) 
     return [by_barcode[code.strip().upper()] for code in dict.fromkeys(barcodes)]
 
 
+def check_inspected_on_visit(session: Session, device: Device, run_date) -> None:
+    recorded = session.scalar(select(Inspection.id).where(
+        Inspection.device_id == device.id, Inspection.kind == "periodic", local_date(Inspection.inspected_at) >= run_date))
+    if recorded is None:
+        raise InvalidState(f"Registrer den periodiske kontrollen av {device.barcode} (sjekklisten) før besøket "
+                           "merkes som kontrollert.", {"current_state": "not_inspected", "allowed": ["inspected"],
+                                                     "barcode": device.barcode})
+
+
 def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop_id: int, outcome: str,
                    received_by: str = "", note: str = "", action: str | None = None, loan_days: int = 90,
                    barcodes: list[str] | None = None) -> Stop:
@@ -144,6 +154,11 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
         elif outcome == "collected":
             lending.collect_unit(session, actor_id, device.barcode, run.van_location_id,
                                  note=f"Hentet på kjørerunde {run.id}")
+        elif outcome == "inspected":
+            # The inspection itself (checklist, result, next due) is recorded on the unit's service page first.
+            check_inspected_on_visit(session, device, run.run_date)
+            record_event(session, device, "inspection_visit", actor_id, note=note or "Periodisk kontroll hos bruker",
+                         data={"run_id": run.id, "stop_id": stop.id})
         elif outcome == "repair_done":
             # The visit; the repair's own record (work, parts, minutes) is made when the repair is completed.
             record_event(session, device, "repair_visit", actor_id, note=note or "Reparert hos bruker",

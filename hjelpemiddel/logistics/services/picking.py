@@ -56,6 +56,7 @@ def pick_device(session: Session, actor_id: int, run_id: int, barcode: str) -> P
         raise InvalidState("Kjørerunden er ferdig.", {"current_state": run.status, "allowed": ["planned", "in_progress"]})
     # The scan is read as every scanning page reads it (a shelf label, a wrong check digit, an old label).
     device = lock_device(session, device_from_scan(session, barcode).barcode)
+    lending.check_may_lend(session, device)
     item = _planned_item(session, run_id, device.id)
     substituted_for = None
     if item is None:

@@ -16,9 +16,10 @@ from ...stock.models import Device, Location
 from ...stock.services import get_location
 from ..models import SUCCESS, DeliveryRun, Stop, StopItem
 
-ACTION_LABELS = {"deliver": "Levering", "collect": "Henting", "repair": "Reparasjon"}
-ACTION_VERBS = {"deliver": "Lever", "collect": "Hent", "repair": "Reparer"}
-OUTCOME_LABELS = {"delivered": "Levert", "collected": "Hentet", "repair_done": "Reparert", "not_home": "Ikke hjemme",
+ACTION_LABELS = {"deliver": "Levering", "collect": "Henting", "repair": "Reparasjon", "inspect": "Periodisk kontroll"}
+ACTION_VERBS = {"deliver": "Lever", "collect": "Hent", "repair": "Reparer", "inspect": "Kontroller"}
+OUTCOME_LABELS = {"delivered": "Levert", "collected": "Hentet", "repair_done": "Reparert", "inspected": "Kontrollert",
+                  "not_home": "Ikke hjemme",
                   "refused": "Avvist", "not_visited": "Ikke besøkt"}
 RUN_STATUS_LABELS = {"planned": "Planlagt", "in_progress": "Underveis", "finished": "Ferdig"}
 STOP_STATUS_LABELS = {"open": "Åpen", "done": "Utført", "failed": "Ikke utført", "dropped": "Tatt bort"}

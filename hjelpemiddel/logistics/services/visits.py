@@ -214,6 +214,27 @@ def add_repair_visit(session: Session, actor_id: int | None, device_barcode: str
     return stop
 
 
+def add_inspection_visit(session: Session, actor_id: int | None, device_barcode: str, due_on: date,
+                         urgent: bool = False) -> Stop:
+    """A periodic inspection of a unit at the citizen's home, on the next visit to that door (an
+    overdue one first among the day's visits). A unit already on an open visit for it keeps that visit."""
+    device = lock_device(session, device_barcode)
+    loan = open_loan(session, device.id)
+    if loan is None:
+        raise InvalidState(f"{device.barcode} er ikke utlånt; kontroller den på lageret.",
+                           {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
+    planned = session.scalar(select(StopItem).where(StopItem.device_id == device.id, StopItem.active.is_(True),
+                                                    StopItem.action == "inspect"))
+    if planned is not None:
+        return session.get(Stop, planned.stop_id)
+    citizen = session.get(Citizen, loan.citizen_id)
+    stop = open_visit(session, citizen, _loan_address(session, loan, citizen))
+    stop.urgent = stop.urgent or urgent
+    stop.note = "; ".join(filter(None, [stop.note, f"Periodisk kontroll av {device.barcode} (frist {due_on:%d.%m.%Y})"]))
+    add_item(session, stop, device.id, "inspect", loan_id=loan.id)
+    return stop
+
+
 def plan_repair_visit(session: Session, event: RepairVisitNeeded) -> None:
     """Handler: a repair at home was opened."""
     add_repair_visit(session, event.actor_id, session.get(Device, event.device_id).barcode, event.note,

@@ -1,12 +1,20 @@
 """Maintenance, split by topic: washing and inspection, repairs, quarantine. Import from here."""
 from .cleaning import (CLEANING_METHODS, IN_MAINTENANCE, awaits_nav_decision, check_inspectable,
-                       checklist_for_device, clean_device, devices_in_maintenance, inspect_device)
+                       checked_answers, checklist_for_device, clean_device, devices_in_maintenance, inspect_device, inspection_text)
+from .periodic import inspection_history, record_periodic_inspection
+from .plans import (CHECKLIST_NAMES, DEFAULT_PLANS, WARNING_DAYS, Schedule, add_default_plans,
+                    check_inspection_current, delete_plan, due_date, list_plans, not_overdue_clause, overdue_clause,
+                    save_plan, schedule_for_product, schedule_inspections, schedule_registered_device)
 from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_quarantined, quarantine_device,
                          release_device, release_options)
 from .repairs import (complete_repair, get_repair, list_repairs, open_depot_repair,
                       open_repair, resume_after_repair, scrap_device)
 
 __all__ = [
+    "CHECKLIST_NAMES", "DEFAULT_PLANS", "WARNING_DAYS", "Schedule", "add_default_plans", "check_inspection_current",
+    "delete_plan", "due_date", "list_plans", "not_overdue_clause", "overdue_clause", "save_plan",
+    "schedule_for_product", "schedule_inspections", "schedule_registered_device", "inspection_history",
+    "record_periodic_inspection", "checked_answers", "inspection_text",
     "CLEANING_METHODS", "IN_MAINTENANCE", "QUARANTINE_SORTS", "REASON_LABELS", "QuarantinedUnit",
     "awaits_nav_decision", "check_inspectable", "checklist_for_device", "clean_device", "complete_repair",
     "devices_in_maintenance",

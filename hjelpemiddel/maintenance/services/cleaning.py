@@ -12,8 +12,9 @@ from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, get_device, get_location, lock_device
-from ..checklists import Checklist, checklist_for
+from ..checklists import Checklist
 from ..models import Inspection
+from .plans import due_date, schedule_for_product, schedule_inspections
 
 S = DeviceState
 CLEANING_METHODS = {
@@ -59,8 +60,8 @@ def clean_device(session: Session, actor_id: int, barcode: str, method: str, not
 
 
 def checklist_for_device(session: Session, barcode: str) -> Checklist:
-    device = get_device(session, barcode)
-    return checklist_for(device.product.iso_class)
+    """The checklist of the unit's maintenance plan, else of its product type."""
+    return schedule_for_product(session, get_device(session, barcode).product).checklist
 
 
 def check_inspectable(device: Device) -> None:
@@ -99,15 +100,9 @@ def _failures(checklist: Checklist, results: dict[str, bool], reasons: dict[str,
     return failures
 
 
-def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[str, bool], note: str = "",
-                   on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None,
-                   reasons: dict[str, str] | None = None) -> Inspection:
-    """Kontroll against the product type's checklist: every item answered, every failed one with a
-    reason (``reasons``, by item). Pass → available (and offered to the queue); fail → repair, or
-    scrapping with a reason."""
-    device = lock_device(session, barcode)
-    check_inspectable(device)
-    checklist = checklist_for(session.get(Product, device.product_id).iso_class)
+def checked_answers(checklist: Checklist, results: dict[str, bool], reasons: dict[str, str]) -> dict[str, str]:
+    """Every point of the checklist answered, none unknown, each failed one with its reason: the
+    failures by point."""
     missing = sorted(set(checklist.items) - set(results))
     unknown = sorted(set(results) - set(checklist.items))
     if missing or unknown:
@@ -119,7 +114,23 @@ def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[
         named = [checklist.items.get(key, key) for key in missing + unknown]
         raise ValidationFailed("Sjekklisten er ikke fullstendig besvart: " + ", ".join(named) + ".",
                                {"results": [details]})
-    failures = _failures(checklist, results, reasons or {})
+    return _failures(checklist, results, reasons)
+
+
+def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[str, bool], note: str = "",
+                   on_fail: str = "repair", fail_reason: str = "", location_code: str | None = None,
+                   reasons: dict[str, str] | None = None, periodic: bool = False) -> Inspection:
+    """Kontroll against the product type's checklist: every item answered, every failed one with a
+    reason (``reasons``, by item). Pass → available (and offered to the queue); fail → repair, or
+    scrapping with a reason."""
+    device = lock_device(session, barcode)
+    check_inspectable(device)
+    product = session.get(Product, device.product_id)
+    schedule = schedule_for_product(session, product)
+    # A plan inspected after each loan uses its own checklist, and that inspection is its periodic one.
+    periodic = periodic or (schedule.periodic and schedule.after_each_loan)
+    checklist = schedule.checklist
+    failures = checked_answers(checklist, results, reasons or {})
     passed = not failures
     if not passed and on_fail == "scrap" and not fail_reason.strip():
         raise ValidationFailed.for_field("fail_reason", "Kassering krever en begrunnelse.")
@@ -128,9 +139,13 @@ def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[
     verdict = inspection_text(checklist, failures)
     history = ". ".join(filter(None, [verdict, fail_reason.strip(), note.strip()]))
     inspection = Inspection(device_id=device.id, inspector_id=actor_id, checklist=checklist.name, results=results,
-                            passed=passed, outcome=outcome.value, note=history)
+                            passed=passed, outcome=outcome.value, note=history,
+                            kind="periodic" if periodic and passed else "after_loan")
     session.add(inspection)
     session.flush()
+    if inspection.kind == "periodic":
+        schedule_inspections(session, device_ids=[device.id])
+        inspection.next_due_on = due_date(session, device.id)
     data = {"passed": passed, "checklist": checklist.name, "inspection_id": inspection.id, "failures": failures}
     if outcome == S.IN_REPAIR:
         from .repairs import open_depot_repair

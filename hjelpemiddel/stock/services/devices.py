@@ -13,7 +13,7 @@ from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, ValidationFailed
 from ...core.ids import DEVICE_PREFIX, looks_like_code, make_code, normalize_scan
 from ...core.paging import PAGE_SIZE, Page, count_capped
-from ..events import DeviceBecameAvailable
+from ..events import DeviceBecameAvailable, DeviceRegistered
 from ..lifecycle import IN_DEPOT_STATES, STATE_LABELS, DeviceState
 from ..models import Device, DeviceEvent, DeviceLabel
 from .codes import refuse_as_device
@@ -89,6 +89,7 @@ def register_device(session: Session, actor_id: int | None, product_id: int, ser
     append_event(session, device, "registered", actor_id, to_state=state,
                  to_location_id=device.location_id, note=note)
     session.flush()
+    bus.publish(session, DeviceRegistered(device.id, actor_id))
     if state == DeviceState.AVAILABLE:
         bus.publish(session, DeviceBecameAvailable(device.id, actor_id))
     return device

@@ -1,0 +1,237 @@
+"""Periodic inspection across the depot: the due list by month and postcode area (overdue first, a
+warning ``WARNING_DAYS`` ahead), inspection visits planned for units at citizens' homes, and a unit's
+inspection report. Above logistics in the import order: it reads where each unit is and who holds it."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, extract, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..catalog.models import Product
+from ..citizens.services import masked_name
+from ..core.auth import User
+from ..core.errors import ValidationFailed
+from ..core.ids import looks_like_code, normalize_scan
+from ..core.paging import PAGE_SIZE, Page, offset_page
+from ..core.text import local_time, local_today
+from ..documents.inspection_report import CheckedPoint, InspectionEntry, InspectionReport
+from ..lending.models import Loan
+from ..citizens.models import Citizen
+from ..logistics import services as logistics
+from ..logistics.models import StopItem
+from ..maintenance import services as maintenance
+from ..maintenance.models import Inspection, InspectionDue, MaintenancePlan
+from ..stock.lifecycle import FINAL_STATES, STATE_LABELS, DeviceState
+from ..stock.models import Device, DeviceEvent, Location
+from ..stock.services import get_device
+
+AREA_DEPOT = "lager"
+MONTH_NAMES = ("", "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+               "november", "desember")
+STATUSES = ("all", "overdue", "month")
+STATUS_LABELS = {"overdue": "Forfalt", "soon": "Forfaller innen 30 dager", "later": "Senere"}
+_LIVE = [s.value for s in DeviceState if s not in FINAL_STATES]
+_AT_HOME = (DeviceState.ON_LOAN.value, DeviceState.AWAITING_PICKUP.value)
+
+
+@dataclass(frozen=True)
+class DueUnit:
+    barcode: str
+    product: str
+    iso_class: str
+    due_on: date
+    state: str
+    place: str | None
+    postcode: str | None
+    holder: str | None
+    plan: str | None
+    visit_planned: bool
+    today: date
+
+    @property
+    def status(self) -> str:
+        if self.due_on < self.today:
+            return "overdue"
+        return "soon" if self.due_on <= self.today + timedelta(days=maintenance.WARNING_DAYS) else "later"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[DeviceState(self.state)]
+
+    @property
+    def area(self) -> str:
+        return self.postcode if self.state in _AT_HOME and self.postcode else AREA_DEPOT
+
+    @property
+    def where(self) -> str:
+        if self.state in _AT_HOME:
+            return f"Hos {self.holder or 'bruker'}, {self.postcode or ''}".rstrip(", ")
+        return self.place or self.state_label
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    month: date
+    overdue: int
+    in_month: int
+    soon: int
+    by_area: list[tuple[str, int]]      # (postcode or «lager», units due in the month or overdue)
+    months: list[tuple[date, int]]      # the next twelve months and their counts
+
+
+def month_bounds(month: str | None, today: date | None = None) -> tuple[date, date]:
+    """«2027-06» (or nothing: this month) as its first and last day."""
+    today = today or local_today()
+    if not month:
+        first = today.replace(day=1)
+    else:
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            first = date(year, number, 1)
+        except (TypeError, ValueError):
+            raise ValidationFailed.for_field("month", "Skriv måneden som åååå-mm, for eksempel 2027-06.") from None
+        if not 2000 <= year <= 2099:
+            raise ValidationFailed.for_field("month", "Måneden må ligge mellom år 2000 og 2099.")
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _visit_planned():
+    return exists().where(StopItem.device_id == Device.id, StopItem.active.is_(True), StopItem.action == "inspect")
+
+
+def _base(today: date, first: date, last: date, status: str, area: str | None, q: str | None):
+    stmt = (select(InspectionDue.due_on, Device.barcode, Device.state, Product.name, Product.iso_class, Location.code,
+                   Citizen.postcode, Citizen.name, MaintenancePlan.name, _visit_planned())
+            .join(Device, Device.id == InspectionDue.device_id)
+            .join(Product, Product.id == Device.product_id)
+            .outerjoin(Location, Location.id == Device.location_id)
+            .outerjoin(Loan, and_(Loan.device_id == Device.id, Loan.status != "ended"))
+            .outerjoin(Citizen, Citizen.id == Loan.citizen_id)
+            .outerjoin(MaintenancePlan, MaintenancePlan.id == InspectionDue.plan_id)
+            .where(Device.state.in_(_LIVE)))
+    if status == "overdue":
+        stmt = stmt.where(InspectionDue.due_on < today)
+    elif status == "month":
+        stmt = stmt.where(InspectionDue.due_on.between(first, last))
+    else:
+        # The month's units with every overdue one on top, whichever month is shown.
+        stmt = stmt.where(or_(InspectionDue.due_on < today, InspectionDue.due_on.between(first, last)))
+    if area == AREA_DEPOT:
+        stmt = stmt.where(or_(Device.state.not_in(_AT_HOME), Citizen.id.is_(None)))
+    elif area:
+        stmt = stmt.where(Citizen.postcode == area, Device.state.in_(_AT_HOME))
+    if q and q.strip():
+        key = normalize_scan(q)
+        if looks_like_code(key):
+            stmt = stmt.where(Device.barcode == key)
+        elif q.strip().isdigit():
+            stmt = stmt.where(or_(Product.iso_class.startswith(q.strip()), Product.hms_nr == q.strip()))
+        else:
+            stmt = stmt.where(func.lower(Product.name).contains(q.strip().lower(), autoescape=True))
+    return stmt
+
+
+def due_list(session: Session, month: str | None = None, area: str | None = None, q: str | None = None,
+             status: str = "all", number: int = 1, size: int = PAGE_SIZE, today: date | None = None) -> Page:
+    """Units due for their periodic inspection in a month (overdue ones first), by area and search;
+    a page read along ``ix_inspection_due_due_on_device_id``."""
+    today = today or local_today()
+    first, last = month_bounds(month, today)
+    stmt = _base(today, first, last, status, area, q).order_by(InspectionDue.due_on, InspectionDue.device_id)
+    page = offset_page(session, stmt, number, size, scalars=False)
+    page.items = [DueUnit(row[1], row[3], row[4], row[0], row[2], row[5], row[6],
+                          masked_name(row[7]) if row[7] else None, row[8], bool(row[9]), today) for row in page.items]
+    return page
+
+
+def due_summary(session: Session, month: str | None = None, q: str | None = None,
+                today: date | None = None) -> DueSummary:
+    """The month's counts: overdue, due in the month, due within the warning, per area, and the next
+    twelve months — each one grouped statement."""
+    today = today or local_today()
+    first, last = month_bounds(month, today)
+    base = _base(today, first, last, "all", None, q).subquery()
+    area = case((and_(base.c.state.in_(_AT_HOME), base.c.postcode.is_not(None)), base.c.postcode), else_=AREA_DEPOT)
+    by_area = [(row[0], row[1]) for row in session.execute(
+        select(area, func.count()).group_by(area).order_by(func.count().desc(), area).limit(200))]
+    counts = session.execute(select(
+        func.count().filter(base.c.due_on < today),
+        func.count().filter(base.c.due_on.between(first, last)))).one()
+    soon = session.scalar(select(func.count()).select_from(InspectionDue).join(Device, Device.id == InspectionDue.device_id)
+                          .where(Device.state.in_(_LIVE),
+                                 InspectionDue.due_on.between(today, today + timedelta(days=maintenance.WARNING_DAYS))))
+    horizon_end = month_bounds(f"{(today.replace(day=1) + timedelta(days=370)).strftime('%Y-%m')}", today)[0]
+    year, month_no = extract("year", InspectionDue.due_on), extract("month", InspectionDue.due_on)
+    per_month = {(int(y), int(m)): n for y, m, n in session.execute(
+        select(year, month_no, func.count()).join(Device, Device.id == InspectionDue.device_id)
+        .where(Device.state.in_(_LIVE), InspectionDue.due_on >= today.replace(day=1), InspectionDue.due_on < horizon_end)
+        .group_by(year, month_no))}
+    months = []
+    cursor = today.replace(day=1)
+    for _ in range(12):
+        months.append((cursor, per_month.get((cursor.year, cursor.month), 0)))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return DueSummary(first, counts[0], counts[1], soon or 0, by_area, months)
+
+
+def plan_inspection_visits(session: Session, actor_id: int | None, until: date | None = None,
+                           today: date | None = None) -> int:
+    """Every unit at a citizen's home due by ``until`` (default: the warning's horizon) gets a visit
+    (an overdue one urgent), on the door's next visit; how many were planned now."""
+    today = today or local_today()
+    until = until or today + timedelta(days=maintenance.WARNING_DAYS)
+    rows = session.execute(
+        select(Device.barcode, InspectionDue.due_on).join(Device, Device.id == InspectionDue.device_id)
+        .where(InspectionDue.due_on <= until, Device.state == DeviceState.ON_LOAN.value, ~_visit_planned())
+        .order_by(InspectionDue.due_on).limit(5000)).all()
+    for barcode, due_on in rows:
+        logistics.add_inspection_visit(session, actor_id, barcode, due_on, urgent=due_on < today)
+    return len(rows)
+
+
+_KIND_LABELS = {"periodic": "Periodisk kontroll", "after_loan": "Kontroll etter utlån"}
+_PLACE_LABELS = {"home": "Hos bruker", "depot": "På lageret"}
+
+
+def plan_text(schedule: maintenance.Schedule, name: str | None) -> str:
+    if not schedule.periodic and not schedule.plan_id:
+        return "Ingen plan for periodisk kontroll"
+    every = (f"hver {schedule.months}. måned" if schedule.months else
+             f"hver {schedule.days}. dag" if schedule.days else "")
+    parts = [every, "etter hvert utlån" if schedule.after_each_loan else ""]
+    return f"{name or 'Produktets intervall'}: " + " og ".join(part for part in parts if part)
+
+
+def inspection_report(session: Session, barcode: str, limit: int = 100) -> InspectionReport:
+    """The unit's inspections, newest first, with each checklist's answers in words."""
+    device = get_device(session, barcode)
+    product = device.product
+    schedule = maintenance.schedule_for_product(session, product)
+    plan = session.get(MaintenancePlan, schedule.plan_id) if schedule.plan_id else None
+    names = dict(session.execute(select(User.id, func.coalesce(func.nullif(User.full_name, ""), User.username)).where(User.id.in_(
+        select(Inspection.inspector_id).where(Inspection.device_id == device.id)))).all())
+    # Each failed point's reason is kept in the history event of its inspection (``failures`` by point).
+    reasons_of = {data.get("inspection_id"): data.get("failures") or {} for data in session.scalars(
+        select(DeviceEvent.data).where(DeviceEvent.device_id == device.id,
+                                       DeviceEvent.kind.in_(("inspected", "periodic_inspection", "repair_opened"))))
+        if isinstance(data, dict) and data.get("inspection_id")}
+    entries = []
+    for inspection in maintenance.inspection_history(session, device.barcode, limit):
+        checklist = maintenance.CHECKLIST_NAMES.get(inspection.checklist, schedule.checklist)
+        reasons = reasons_of.get(inspection.id, {})
+        points = tuple(CheckedPoint(checklist.items.get(key, key), bool(ok), reasons.get(key, ""))
+                       for key, ok in (inspection.results or {}).items())
+        entries.append(InspectionEntry(local_time(inspection.inspected_at), _KIND_LABELS.get(inspection.kind, inspection.kind),
+                                       _PLACE_LABELS.get(inspection.place, inspection.place),
+                                       names.get(inspection.inspector_id, ""), inspection.passed, inspection.next_due_on,
+                                       inspection.note, points))
+    return InspectionReport(device.barcode, product.name, product.hms_nr or "", device.serial_number or device.nav_serial or "",
+                            "NAV" if device.owner == "nav" else "Kommunen", plan_text(schedule, plan.name if plan else None),
+                            maintenance.due_date(session, device.id), tuple(entries))
