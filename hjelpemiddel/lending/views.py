@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
@@ -10,8 +11,8 @@ from ..core.http import current_user, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
-from ..maintenance.services import (CLEANING_METHODS, check_inspectable, checklist_for_device, clean_device,
-                                    devices_in_maintenance, inspect_device)
+from ..maintenance.services import (CLEANING_METHODS, WARNING_DAYS, check_inspectable, checklist_for_device, clean_device,
+                                    devices_in_maintenance, due_date, inspect_device)
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.services import get_device, receiving_place
 from . import services
@@ -174,7 +175,8 @@ def inspect(barcode: str):
             inspection = inspect_device(session, current_user().id, barcode, results, note=request.form.get("note", ""),
                                         on_fail=request.form.get("on_fail", "repair"),
                                         fail_reason=request.form.get("fail_reason", ""), reasons=reasons,
-                                        location_code=request.form.get("location_code") or None)
+                                        location_code=request.form.get("location_code") or None,
+                                        periodic=request.form.get("periodic") == "1")
             message = _after_inspection(session, barcode, inspection.passed)
             return redirect(url_for("lending_web.depot", melding=message))
         except AppError as err:
@@ -187,6 +189,9 @@ def inspect(barcode: str):
     except AppError as not_ready:
         ready, error = False, error or not_ready
     problems = error.details.get("reasons", {}) if error is not None and isinstance(error.details, dict) else {}
+    due_on = due_date(session, device.id)
+    # A unit whose periodic inspection is due within the warning may have it now, with the same checklist.
+    periodic_due = due_on if due_on is not None and due_on <= local_today() + timedelta(days=WARNING_DAYS) else None
     return render_template("lending/inspect.html", device=device, checklist=checklist, ready=ready,
-                           error=error, form=request.form, problems=problems), \
+                           error=error, form=request.form, problems=problems, periodic_due=periodic_due), \
         error.status if error and request.method == "POST" else 200

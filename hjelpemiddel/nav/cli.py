@@ -102,6 +102,7 @@ def _outbox_counts(counts: dict[str, int]) -> str:
 def worker(once: bool) -> None:
     from ..privacy import run_retention_for
     from ..twin.cli import run_checkpoints  # the twin's upkeep rides on this daily loop, as retention does
+    from ..upkeep.cli import run_visit_planning
     from . import get_port, jobs
 
     interval = float(current_app.config["NAV_SYNC_INTERVAL_MINUTES"]) * 60
@@ -112,6 +113,7 @@ def worker(once: bool) -> None:
             next_retention = time.monotonic() + 86400
             click.echo(run_retention_for(factory, current_app.config))
             click.echo(run_checkpoints(factory))
+            click.echo(run_visit_planning(factory))
         port = _run(get_port)
         if time.monotonic() >= next_sync:
             summary = jobs.run_all(factory, port, vault, current_app.config["NAV_PAGE_SIZE"])

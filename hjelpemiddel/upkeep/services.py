@@ -106,6 +106,19 @@ def _visit_planned():
     return exists().where(StopItem.device_id == Device.id, StopItem.active.is_(True), StopItem.action == "inspect")
 
 
+def _matching(stmt, q: str | None):
+    """A search by barcode, ISO class or HMS-nr (digits), or a piece of a product's name (``Product`` joined)."""
+    if q and q.strip():
+        key = normalize_scan(q)
+        if looks_like_code(key):
+            stmt = stmt.where(Device.barcode == key)
+        elif q.strip().isdigit():
+            stmt = stmt.where(or_(Product.iso_class.startswith(q.strip()), Product.hms_nr == q.strip()))
+        else:
+            stmt = stmt.where(func.lower(Product.name).contains(q.strip().lower(), autoescape=True))
+    return stmt
+
+
 def _base(today: date, first: date, last: date, status: str, area: str | None, q: str | None):
     stmt = (select(InspectionDue.due_on, Device.barcode, Device.state, Product.name, Product.iso_class, Location.code,
                    Citizen.postcode, Citizen.name, MaintenancePlan.name, _visit_planned())
@@ -127,15 +140,7 @@ def _base(today: date, first: date, last: date, status: str, area: str | None, q
         stmt = stmt.where(or_(Device.state.not_in(_AT_HOME), Citizen.id.is_(None)))
     elif area:
         stmt = stmt.where(Citizen.postcode == area, Device.state.in_(_AT_HOME))
-    if q and q.strip():
-        key = normalize_scan(q)
-        if looks_like_code(key):
-            stmt = stmt.where(Device.barcode == key)
-        elif q.strip().isdigit():
-            stmt = stmt.where(or_(Product.iso_class.startswith(q.strip()), Product.hms_nr == q.strip()))
-        else:
-            stmt = stmt.where(func.lower(Product.name).contains(q.strip().lower(), autoescape=True))
-    return stmt
+    return _matching(stmt, q)
 
 
 def due_list(session: Session, month: str | None = None, area: str | None = None, q: str | None = None,
@@ -164,14 +169,15 @@ def due_summary(session: Session, month: str | None = None, q: str | None = None
     counts = session.execute(select(
         func.count().filter(base.c.due_on < today),
         func.count().filter(base.c.due_on.between(first, last)))).one()
-    soon = session.scalar(select(func.count()).select_from(InspectionDue).join(Device, Device.id == InspectionDue.device_id)
-                          .where(Device.state.in_(_LIVE),
-                                 InspectionDue.due_on.between(today, today + timedelta(days=maintenance.WARNING_DAYS))))
+    live = (select(func.count()).select_from(InspectionDue).join(Device, Device.id == InspectionDue.device_id)
+            .join(Product, Product.id == Device.product_id).where(Device.state.in_(_LIVE)))
+    soon = session.scalar(_matching(live.where(
+        InspectionDue.due_on.between(today, today + timedelta(days=maintenance.WARNING_DAYS))), q))
     horizon_end = month_bounds(f"{(today.replace(day=1) + timedelta(days=370)).strftime('%Y-%m')}", today)[0]
     year, month_no = extract("year", InspectionDue.due_on), extract("month", InspectionDue.due_on)
-    per_month = {(int(y), int(m)): n for y, m, n in session.execute(
-        select(year, month_no, func.count()).join(Device, Device.id == InspectionDue.device_id)
-        .where(Device.state.in_(_LIVE), InspectionDue.due_on >= today.replace(day=1), InspectionDue.due_on < horizon_end)
+    per_month = {(int(y), int(m)): n for y, m, n in session.execute(_matching(
+        live.with_only_columns(year, month_no, func.count())
+        .where(InspectionDue.due_on >= today.replace(day=1), InspectionDue.due_on < horizon_end), q)
         .group_by(year, month_no))}
     months = []
     cursor = today.replace(day=1)
@@ -189,7 +195,8 @@ def plan_inspection_visits(session: Session, actor_id: int | None, until: date |
     until = until or today + timedelta(days=maintenance.WARNING_DAYS)
     rows = session.execute(
         select(Device.barcode, InspectionDue.due_on).join(Device, Device.id == InspectionDue.device_id)
-        .where(InspectionDue.due_on <= until, Device.state == DeviceState.ON_LOAN.value, ~_visit_planned())
+        .where(InspectionDue.due_on <= until, Device.state == DeviceState.ON_LOAN.value,
+               ~exists().where(StopItem.device_id == Device.id, StopItem.active.is_(True)))
         .order_by(InspectionDue.due_on).limit(5000)).all()
     for barcode, due_on in rows:
         logistics.add_inspection_visit(session, actor_id, barcode, due_on, urgent=due_on < today)

@@ -237,3 +237,27 @@ def test_under_a_plan_inspected_after_each_loan_the_inspection_after_a_loan_is_t
     assert checklist.name == "rollator"
     inspection = maintenance.inspect_device(session, actor.id, barcode, {key: True for key in checklist.items})
     assert inspection.kind == "periodic" and inspection.next_due_on == add_months(local_today(), 12)
+
+
+def test_the_driver_marks_an_inspection_visit_done_only_after_recording_the_inspection(
+        session, actor, desk, depot, van, driver):
+    from hjelpemiddel.upkeep.services import plan_inspection_visits
+
+    from .desk import TOMORROW
+
+    barcode = desk.loan(desk.citizen("Kari Nordmann")).device.barcode
+    create_plan_for(session, actor, barcode)
+    make_overdue(session, barcode)
+    assert plan_inspection_visits(session, actor.id) == 1
+    run = logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
+    logistics.plan_runs(session, actor.id, TOMORROW)
+    [stop] = logistics.run_stops(session, run.id)
+    assert stop.urgent and logistics.stop_views(session, [stop])[0].kind_label == "Periodisk kontroll"
+    logistics.start_run(session, driver.id, run.id, odometer_start=1000)
+    with pytest.raises(InvalidState) as caught:
+        logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "inspected")
+    assert "Registrer den periodiske kontrollen" in caught.value.message
+    maintenance.record_periodic_inspection(session, driver.id, barcode, all_ok("general"))
+    done = logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "inspected")
+    assert done.status == "done" and maintenance.due_date(session, get_device(session, barcode).id) > local_today()
+

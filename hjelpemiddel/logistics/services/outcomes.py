@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...citizens.models import Citizen
-from ...core.db import local_date, utcnow
+from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.text import local_time
 from ...lending import services as lending
@@ -106,9 +106,9 @@ def _only(session: Session, chosen: list[StopItem], barcodes: list[str] | None) 
     return [by_barcode[code.strip().upper()] for code in dict.fromkeys(barcodes)]
 
 
-def check_inspected_on_visit(session: Session, device: Device, run_date) -> None:
+def check_inspected_on_visit(session: Session, device: Device, stop: Stop) -> None:
     recorded = session.scalar(select(Inspection.id).where(
-        Inspection.device_id == device.id, Inspection.kind == "periodic", local_date(Inspection.inspected_at) >= run_date))
+        Inspection.device_id == device.id, Inspection.kind == "periodic", Inspection.inspected_at >= stop.created_at))
     if recorded is None:
         raise InvalidState(f"Registrer den periodiske kontrollen av {device.barcode} (sjekklisten) før besøket "
                            "merkes som kontrollert.", {"current_state": "not_inspected", "allowed": ["inspected"],
@@ -156,7 +156,7 @@ def record_outcome(session: Session, actor_id: int, role: str, run_id: int, stop
                                  note=f"Hentet på kjørerunde {run.id}")
         elif outcome == "inspected":
             # The inspection itself (checklist, result, next due) is recorded on the unit's service page first.
-            check_inspected_on_visit(session, device, run.run_date)
+            check_inspected_on_visit(session, device, stop)
             record_event(session, device, "inspection_visit", actor_id, note=note or "Periodisk kontroll hos bruker",
                          data={"run_id": run.id, "stop_id": stop.id})
         elif outcome == "repair_done":

@@ -217,14 +217,14 @@ def add_repair_visit(session: Session, actor_id: int | None, device_barcode: str
 def add_inspection_visit(session: Session, actor_id: int | None, device_barcode: str, due_on: date,
                          urgent: bool = False) -> Stop:
     """A periodic inspection of a unit at the citizen's home, on the next visit to that door (an
-    overdue one first among the day's visits). A unit already on an open visit for it keeps that visit."""
+    overdue one first among the day's visits). A unit already on an open visit (to inspect it, repair it or
+    collect it) keeps that visit: a unit is on one open visit at most."""
     device = lock_device(session, device_barcode)
     loan = open_loan(session, device.id)
     if loan is None:
         raise InvalidState(f"{device.barcode} er ikke utlånt; kontroller den på lageret.",
                            {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
-    planned = session.scalar(select(StopItem).where(StopItem.device_id == device.id, StopItem.active.is_(True),
-                                                    StopItem.action == "inspect"))
+    planned = session.scalar(select(StopItem).where(StopItem.device_id == device.id, StopItem.active.is_(True)))
     if planned is not None:
         return session.get(Stop, planned.stop_id)
     citizen = session.get(Citizen, loan.citizen_id)
