@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
     "after": "Etter", "before": "Før", "force": "Flytt likevel",
     "blind": "Blind telling", "bin_code": "Hylle", "page": "Side", "size": "Antall per side",
+    "injury": "Personskade", "reference": "Referanse", "not_sent": "Ikke sendt",
 }
 
 
