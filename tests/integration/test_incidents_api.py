@@ -145,3 +145,27 @@ def test_the_drivers_run_page_offers_an_incident_report_per_unit(client, driver,
     run, _stop, _need, barcode = one_delivery
     assert post_login(client, driver.username, "test-passord-123").status_code == 302
     assert f"/uhell/ny?strekkode={barcode}" in _page(client.get(f"/sjafor/runde/{run.id}"))
+
+
+def test_the_list_page_shows_one_page_and_sends_as_many_statements_for_3_incidents_as_for_40(
+        client, session, make_user, count_queries, desk):
+    from hjelpemiddel.incidents.models import Incident
+
+    [unit] = desk.units(1)
+
+    def add(count):
+        session.add_all([Incident(device_id=unit.id, barcode=unit.barcode, product_name="Rollator", owner="kommune",
+                                  place=f"Sted {n}", description="Veltet", injury="none") for n in range(count)])
+        session.flush()
+
+    assert post_login(client, make_user("lager").username, "test-passord-123").status_code == 302
+    add(3)
+    client.get("/lager/uhell")
+    with count_queries as recorded:
+        client.get("/lager/uhell")
+    few = len(recorded.statements)
+    add(37)
+    with count_queries as recorded:
+        page = _page(client.get("/lager/uhell"))
+    assert len(recorded.statements) == few
+    assert page.count('data-testid="incident-') == 25 and "Viser 1–25 av 40" in page and "Neste →" in page
