@@ -186,7 +186,7 @@
     const incident = device.state === "quarantined"
       ? (history || []).filter((e) => e.kind === "incident").pop() : null;
     if (incident) {
-      fact(dl, "Uhell", incident.note);
+      fact(dl, "Uhell", (incident.note || "").replace(/^Uhell: /, ""));
       dl.lastChild.dataset.testid = "device-incident";
     }
     result.append(dl);

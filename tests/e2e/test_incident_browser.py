@@ -39,7 +39,7 @@ def test_report_from_the_scan_station_quarantines_the_unit_lists_it_and_marks_it
     page.goto("/skann")
     page.get_by_test_id("scan-input").fill(barcode)
     page.get_by_test_id("scan-input").press("Enter")
-    expect(page.get_by_test_id("device-incident")).to_contain_text("Uhell: Alvorlig skade. Bremsen slapp")
+    expect(page.get_by_test_id("device-incident")).to_have_text("Alvorlig skade. Bremsen slapp under forflytning, bruker falt")
 
     page.goto("/start")
     expect(page.get_by_test_id("incidents-to-send")).to_contain_text(barcode)
