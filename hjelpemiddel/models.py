@@ -8,6 +8,7 @@ from .nav import models as nav_models  # noqa: F401
 from .core import auth as auth_models  # noqa: F401
 from .core import logins as login_models  # noqa: F401
 from .core.db import Base
+from .incidents import models as incident_models  # noqa: F401
 from .stock import models as stock_models  # noqa: F401
 from .stocktake import models as stocktake_models  # noqa: F401
 from .twin import models as twin_models  # noqa: F401

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .citizens.models import Citizen
 from .citizens.services import masked_name
+from .incidents.services import IncidentToSend, incidents_to_send
 from .lending.models import Loan, Need
 from .logistics.models import DeliveryRun, Stop, StopItem
 from .stock.lifecycle import HELD_STATES
@@ -66,10 +67,11 @@ class TodaysWork:
     returns_to_receive: int  # loans whose return is ordered, the unit not yet back
     runs_today: int
     week_ends: date
+    incidents_to_send: list[IncidentToSend] = ()  # serious incidents not yet sent to the authorities, soonest first
 
 
 def todays_work(session: Session, today: date, discharge_limit: int = 20) -> TodaysWork:
-    """What the start page counts: four small queries, whatever the size of the depot."""
+    """What the start page counts: five small queries, whatever the size of the depot."""
     week_ends = today + timedelta(days=6 - today.weekday())
     undecided = session.scalar(select(func.count()).select_from(Need)
                                .where(Need.status == "registered", Need.application_type == "short_term"))
@@ -79,4 +81,4 @@ def todays_work(session: Session, today: date, discharge_limit: int = 20) -> Tod
         .order_by(Need.discharge_date, Need.discharge_time, Need.id).limit(discharge_limit)))
     returns = session.scalar(select(func.count()).select_from(Loan).where(Loan.status == "return_requested"))
     runs = session.scalar(select(func.count()).select_from(DeliveryRun).where(DeliveryRun.run_date == today))
-    return TodaysWork(undecided, discharges, returns, runs, week_ends)
+    return TodaysWork(undecided, discharges, returns, runs, week_ends, incidents_to_send(session, today))

@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "blind": "Blind telling", "bin_code": "Hylle", "page": "Side", "size": "Antall per side",
     "month": "Måned", "area": "Område", "until": "Til og med dato", "after_each_loan": "Etter hvert utlån",
     "checklist": "Sjekkliste", "interval_months": "Intervall (måneder)", "iso_prefix": "ISO-klasse",
+    "injury": "Personskade", "reference": "Referanse", "not_sent": "Ikke sendt",
 }
 
 

@@ -138,6 +138,7 @@
 
   const KIND_LABELS = { depot: "Lager", zone: "Sone", rack: "Reol", shelf: "Hylle", bin: "Hyllerom", van: "Bil" };
   const RECEIVABLE = ["returned", "on_loan", "awaiting_pickup"];
+  const FINAL = ["scrapped", "returned_to_nav"];
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -181,7 +182,20 @@
     if (run) fact(dl, "Kjørerunde", "I " + (device.location ? device.location.code : "bilen") + " på kjørerunde " + run.id
       + (run.stop_sequence ? ", stopp " + run.stop_sequence : ""));
     if (holder) fact(dl, "Hos", holder.name + (holder.loan_until ? " (utlånt til " + new Date(holder.loan_until).toLocaleDateString("nb-NO") + ")" : ""));
+    // A unit in quarantine after an incident says so at once, before its history.
+    const incident = device.state === "quarantined"
+      ? (history || []).filter((e) => e.kind === "incident").pop() : null;
+    if (incident) {
+      fact(dl, "Uhell", (incident.note || "").replace(/^Uhell: /, ""));
+      dl.lastChild.dataset.testid = "device-incident";
+    }
     result.append(dl);
+    if (!FINAL.includes(device.state)) {
+      const report = el("a", "Meld uhell", "button secondary");
+      report.href = "/uhell/ny?strekkode=" + encodeURIComponent(device.barcode);
+      report.dataset.testid = "report-incident";
+      result.append(report);
+    }
     if (canMove && RECEIVABLE.includes(device.state)) {
       const button = el("button", device.state === "returned" ? "Ta imot på lageret" : "Ta imot (levert inn over disken)");
       button.type = "button";

@@ -190,4 +190,5 @@ EVENT_LABELS = {
     "part_order_refused": "Delbestilling avvist av NAV",
     "part_order_status": "Delbestilling oppdatert",
     "stocktake_missing": "Ikke funnet ved varetelling",
+    "incident": "Uhell",
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from hjelpemiddel.incidents import services as incidents
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.maintenance import services as maintenance
 from hjelpemiddel.stock import services as stock
@@ -64,10 +65,12 @@ def depot(live_server) -> dict:
             arranger.unit(rollator, zone + "1")
             counts[zone] = stocktake.start_stocktake(arranger.session, arranger.ids["lager"], zone).id
         stocktake.close_stocktake(arranger.session, arranger.ids["lager"], counts["AXE-R"])
+        incident = incidents.report_incident(arranger.session, arranger.ids["lager"], arranger.unit(rollator, "A-01-1"),
+                                             "Lageret", "Veltet ved lasting", "serious").id
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
     return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
             "counting": counts["AXE-T"], "counted": counts["AXE-R"],
-            "product_id": rollator}
+            "product_id": rollator, "incident": incident}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:
@@ -80,10 +83,12 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lager/oversikt?date=01.01.2020",
                    "/lokasjoner?kode=A-01-2",
                    "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
-                   f"/lager/varetelling/{depot['counted']}/resultat"]
+                   f"/lager/varetelling/{depot['counted']}/resultat",
+                   f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}"]
     return {
         "lager": everyone + depot_pages,
-        "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}"],
+        "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}",
+                              f"/uhell/ny?strekkode={unit}"],
         "terapeut": everyone + ["/terapeut", "/terapeut?q=Ingrid", "/terapeut/innbygger/ny",
                                 f"/terapeut/innbygger/{depot['citizen']}", "/lager/utlan"],
         "admin": everyone + depot_pages + ["/admin/brukere", "/admin/brukere?q=e2e", "/admin/fnr-tilgang"],
