@@ -65,6 +65,8 @@ def depot(live_server) -> dict:
             arranger.unit(rollator, zone + "1")
             counts[zone] = stocktake.start_stocktake(arranger.session, arranger.ids["lager"], zone).id
         stocktake.close_stocktake(arranger.session, arranger.ids["lager"], counts["AXE-R"])
+        maintenance.save_plan(arranger.session, arranger.ids["lager"], {
+            "product_id": rollator, "name": "Rullator Tilgjengelig", "interval_months": 12, "checklist": "rollator"})
         incident = incidents.report_incident(arranger.session, arranger.ids["lager"], arranger.unit(rollator, "A-01-1"),
                                              "Lageret", "Veltet ved lasting", "serious").id
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
@@ -84,14 +86,16 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    "/lokasjoner?kode=A-01-2",
                    "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
                    f"/lager/varetelling/{depot['counted']}/resultat",
-                   f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}"]
+                   f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}",
+                   "/lager/kontroller", f"/kontroll/{unit}"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}",
-                              f"/uhell/ny?strekkode={unit}"],
+                              f"/uhell/ny?strekkode={unit}", f"/kontroll/{unit}"],
         "terapeut": everyone + ["/terapeut", "/terapeut?q=Ingrid", "/terapeut/innbygger/ny",
                                 f"/terapeut/innbygger/{depot['citizen']}", "/lager/utlan"],
-        "admin": everyone + depot_pages + ["/admin/brukere", "/admin/brukere?q=e2e", "/admin/fnr-tilgang"],
+        "admin": everyone + depot_pages + ["/admin/brukere", "/admin/brukere?q=e2e", "/admin/fnr-tilgang",
+                                           "/admin/kontrollplaner"],
     }[role]
 
 
