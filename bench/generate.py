@@ -480,6 +480,41 @@ def self_check(url_string: str, token: str, n: int, events: int) -> None:
     log(f"self-check: app scans of 3 devices return {events} events each, in order")
 
 
+def spread_due_dates(session) -> None:
+    """A depot that keeps up with its inspections: due dates spread evenly over the coming year, one unit
+    in 200 overdue by up to a month (the generator writes no inspection history to compute them from)."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "postgresql":
+        ahead, behind = "CURRENT_DATE + (device_id % 365)", "CURRENT_DATE - (1 + device_id % 30)"
+    else:
+        ahead = "date('now', '+' || (device_id % 365) || ' days')"
+        behind = "date('now', '-' || (1 + device_id % 30) || ' days')"
+    session.execute(text(f"UPDATE inspection_due SET due_on = CASE WHEN device_id % 200 = 0 THEN {behind} "
+                         f"ELSE {ahead} END"))
+
+
+def schedule_upkeep(url_string: str) -> None:
+    """The default maintenance plans and every unit's next periodic inspection, set-based as the app does it."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from hjelpemiddel.core.db import make_engine
+    from hjelpemiddel.maintenance.models import InspectionDue
+    from hjelpemiddel.maintenance.services import add_default_plans, schedule_inspections
+
+    started = time.monotonic()
+    engine = make_engine(url_string)
+    with Session(engine) as session:
+        if not add_default_plans(session):
+            schedule_inspections(session)
+        spread_due_dates(session)
+        scheduled = session.scalar(select(func.count()).select_from(InspectionDue))
+        session.commit()
+    engine.dispose()
+    log(f"inspection due dates for {scheduled:,d} units in {time.monotonic() - started:.1f}s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
@@ -523,6 +558,7 @@ def main() -> None:
     loader.finish()
     log(f"load finished in {time.monotonic() - load_started:.1f}s")
 
+    schedule_upkeep(url_string)
     self_check(url_string, token, args.devices, args.events_per_device)
 
     OUT_DIR.mkdir(exist_ok=True)
