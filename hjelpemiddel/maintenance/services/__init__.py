@@ -3,8 +3,12 @@ from .cleaning import (CLEANING_METHODS, IN_MAINTENANCE, awaits_nav_decision, ch
                        checklist_for_device, clean_device, devices_in_maintenance, inspect_device)
 from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_quarantined, quarantine_device,
                          release_device, release_options)
-from .repairs import (complete_repair, get_repair, list_repairs, open_depot_repair,
+from .repairs import (complete_repair, device_warranty, get_repair, list_repairs, open_depot_repair,
                       open_repair, resume_after_repair, scrap_device)
+from .parts import (SparePartView, count_spare_part, create_spare_part, find_spare_part, get_spare_part,
+                    list_part_movements, list_spare_parts, receive_spare_part, spare_part_view, update_spare_part,
+                    use_spare_parts)
+from .failures import FailureFigure, ProductRow, failure_figures, figures_from_rows
 
 __all__ = [
     "CLEANING_METHODS", "IN_MAINTENANCE", "QUARANTINE_SORTS", "REASON_LABELS", "QuarantinedUnit",
@@ -12,4 +16,7 @@ __all__ = [
     "devices_in_maintenance",
     "get_repair", "inspect_device", "list_quarantined", "list_repairs", "open_depot_repair", "open_repair",
     "quarantine_device", "release_device", "release_options", "resume_after_repair", "scrap_device",
+    "SparePartView", "count_spare_part", "create_spare_part", "find_spare_part", "get_spare_part",
+    "list_part_movements", "list_spare_parts", "receive_spare_part", "spare_part_view", "update_spare_part",
+    "use_spare_parts", "device_warranty", "FailureFigure", "ProductRow", "failure_figures", "figures_from_rows",
 ]
