@@ -43,6 +43,9 @@ FIELD_LABELS = {
     "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
     "after": "Etter", "before": "Før", "force": "Flytt likevel",
     "blind": "Blind telling", "bin_code": "Hylle", "page": "Side", "size": "Antall per side",
+    "part_number": "Delenummer", "minimum_quantity": "Minimumsbeholdning", "product_ids": "Passer til produkter",
+    "counted": "Opptalt antall", "below_minimum": "Under minimum", "cause": "Årsak", "stock_parts": "Deler fra lager",
+    "spare_part_id": "Reservedel", "min_loan_months": "Minste utlånstid (måneder)",
 }
 
 
