@@ -80,7 +80,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lager/oversikt?date=01.01.2020",
                    "/lokasjoner?kode=A-01-2",
                    "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
-                   f"/lager/varetelling/{depot['counted']}/resultat"]
+                   f"/lager/varetelling/{depot['counted']}/resultat",
+                   "/lager/reservedeler", "/lager/feilstatistikk"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}"],
