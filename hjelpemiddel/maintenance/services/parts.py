@@ -49,7 +49,8 @@ def spare_part_view(session: Session, part: SparePart) -> SparePartView:
 
 
 def get_spare_part(session: Session, part_id: int, for_update: bool = False) -> SparePart:
-    part = session.get(SparePart, part_id, with_for_update=for_update)
+    # A locked read refreshes what the session may hold, so the quantity is the one the lock guards.
+    part = session.get(SparePart, part_id, with_for_update=for_update, populate_existing=for_update)
     if part is None:
         raise NotFound(f"Fant ikke reservedel {part_id}.", {"spare_part_id": part_id})
     return part
@@ -175,7 +176,8 @@ def use_spare_parts(session: Session, actor_id: int | None, repair_order_id: int
     if not needed:
         return []
     parts = {part.id: part for part in session.scalars(
-        select(SparePart).where(SparePart.id.in_(needed)).order_by(SparePart.id).with_for_update())}
+        select(SparePart).where(SparePart.id.in_(needed)).order_by(SparePart.id).with_for_update()
+        .execution_options(populate_existing=True))}
     for index, line in enumerate(wanted):
         if line["spare_part_id"] not in parts:
             raise ValidationFailed.for_field(f"stock_parts[{index}].spare_part_id",
