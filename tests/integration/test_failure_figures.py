@@ -76,3 +76,20 @@ def test_a_period_ending_before_it_starts_is_refused(session):
 
     with pytest.raises(ValidationFailed):
         services.failure_figures(session, date(2026, 2, 1), date(2026, 1, 1))
+
+
+def test_the_figures_take_the_same_few_statements_however_many_units_and_loans(session, actor, history,
+                                                                                count_queries):
+    rollator, bed = history
+    with count_queries as small:
+        services.failure_figures(session, *JANUARY)
+    for n in range(5):
+        device = register_device(session, actor.id, bed.id if n % 2 else rollator.id, location_code="A-01-2")
+        session.add_all([DeviceEvent(device_id=device.id, kind="test", occurred_at=at(2 + n), from_state="reserved",
+                                     to_state="on_loan"),
+                         RepairOrder(device_id=device.id, place="home", status="done", description="x",
+                                     cause="brakes", created_at=at(3 + n))])
+    session.flush()
+    with count_queries as large:
+        services.failure_figures(session, *JANUARY)
+    assert len(large.statements) == len(small.statements) <= 4
