@@ -21,6 +21,7 @@ from ..stock.models import Device, Location
 from .catalog import insert_products, plan_products
 from .depot import BUILDING_SIZE, DEPOT_CODE, build_depot
 from .devices import add_recent_history, assign_bins, insert_devices, plan_devices
+from .parts import load_demo_parts
 
 __all__ = ["BUILDING_SIZE", "DEFAULT_USERS", "DEPOT_CODE", "database_is_empty", "load_demo"]
 
@@ -68,6 +69,7 @@ def load_demo(session: Session, seed: int = 2026, users: Sequence[tuple[str, str
                "brukere": len(created_users)}
     therapist_id = session.scalar(select(User.id).where(User.role == "terapeut").order_by(User.id).limit(1))
     lager_id = _warehouse_actor(session, users)
+    summary["reservedeler"] = load_demo_parts(session, lager_id)
     if vault is not None and therapist_id and lager_id:
         from .lending import load_demo_lending
 
