@@ -46,6 +46,9 @@ FIELD_LABELS = {
     "month": "Måned", "area": "Område", "until": "Til og med dato", "after_each_loan": "Etter hvert utlån",
     "checklist": "Sjekkliste", "interval_months": "Intervall (måneder)", "iso_prefix": "ISO-klasse",
     "injury": "Personskade", "reference": "Referanse", "not_sent": "Ikke sendt",
+    "part_number": "Delenummer", "minimum_quantity": "Minimumsbeholdning", "product_ids": "Passer til produkter",
+    "counted": "Opptalt antall", "below_minimum": "Under minimum", "cause": "Årsak", "stock_parts": "Deler fra lager",
+    "spare_part_id": "Reservedel", "min_loan_months": "Minste utlånstid (måneder)",
 }
 
 

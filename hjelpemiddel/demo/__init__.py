@@ -22,6 +22,7 @@ from .catalog import insert_products, plan_products
 from .depot import BUILDING_SIZE, DEPOT_CODE, build_depot
 from .devices import add_recent_history, assign_bins, insert_devices, plan_devices
 from .upkeep import load_demo_inspections
+from .parts import load_demo_parts
 
 __all__ = ["BUILDING_SIZE", "DEFAULT_USERS", "DEPOT_CODE", "database_is_empty", "load_demo"]
 
@@ -71,6 +72,7 @@ def load_demo(session: Session, seed: int = 2026, users: Sequence[tuple[str, str
     lager_id = _warehouse_actor(session, users)
     # Before lending, so the demo's needs pass over the units whose inspection is overdue.
     summary.update(load_demo_inspections(session, random.Random(seed + 2), lager_id, today))
+    summary["reservedeler"] = load_demo_parts(session, lager_id)
     if vault is not None and therapist_id and lager_id:
         from .lending import load_demo_lending
 

@@ -31,6 +31,13 @@ _REPAIR_NOTES = {
     "123612": ("Feil på håndkontrollen", "Slitt løftebånd"),
     "181210": ("Motoren går ikke", "Defekt håndkontroll"),
 }
+# The cause each note stands for (maintenance.models.REPAIR_CAUSES), for the failure figures.
+_REPAIR_CAUSES = {
+    "Bremsene tar ikke": "brakes", "Knekt håndtak": "frame", "Løst hjul": "wheels", "Punktert dekk": "wheels",
+    "Løs fotstøtte": "frame", "Slitt setetrekk": "upholstery", "Tiltfunksjonen henger": "motor",
+    "Feil på styreboksen": "control", "Batteriet lader ikke": "battery", "Feil på håndkontrollen": "control",
+    "Slitt løftebånd": "other", "Motoren går ikke": "motor", "Defekt håndkontroll": "control",
+}
 _AWAITING_PUTAWAY_SHARE = 0.01
 _IN_REPAIR_SHARE = 0.03
 _OLDEST_DAYS = 2900
@@ -173,7 +180,8 @@ def insert_devices(session: Session, devices: list[DevicePlan], product_ids: lis
     repair_ids = dict(zip((device_id for _d, device_id in in_repair), bulk_insert(session, RepairOrder, [
         {"device_id": device_id, "place": "depot", "status": "open", "description": d.repair_note,
          "resume_state": "inspection", "created_by_id": actor_id, "created_at": d.repair.at(today),
-         "work_done": "", "parts_used": []} for d, device_id in in_repair])))
+         "work_done": "", "parts_used": [], "cause": _REPAIR_CAUSES.get(d.repair_note)}
+        for d, device_id in in_repair])))
     events = [event for d, device_id in zip(devices, device_ids)
               for event in _device_events(d, device_id, today, actor_id, repair_ids.get(device_id))]
     events.sort(key=lambda e: (e["occurred_at"], e["device_id"]))

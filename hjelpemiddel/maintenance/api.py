@@ -9,8 +9,10 @@ from ..core.schemas import shared
 from ..stock.schemas import DeviceOut
 from ..stock.services import get_device, get_device_by_id
 from . import services
-from .schemas import (ChecklistOut, CleanIn, CompleteRepairIn, InspectIn, InspectionOut, QuarantineIn, QuarantineOut,
-                      QuarantinePageOut, QuarantineQuery, ReleaseIn, RepairIn, RepairOut, ScrapIn)
+from .schemas import (ChecklistOut, CleanIn, CompleteRepairIn, CountPartIn, FailureFigureOut, FailureQuery, InspectIn,
+                      InspectionOut, MovementPageOut, MovementQuery, QuarantineIn, QuarantineOut, QuarantinePageOut,
+                      QuarantineQuery, ReceivePartIn, ReleaseIn, RepairIn, RepairOut, ScrapIn, SparePartIn,
+                      SparePartOut, SparePartPatch, SparePartQuery, WarrantyOut)
 
 bp = Blueprint("maintenance_api", __name__, url_prefix="/api/v1")
 
@@ -45,7 +47,7 @@ def inspect(barcode: str):
          status=201, tag="maintenance")
 @roles_required("lager", "sjafor")
 def open_repair():
-    return shared(RepairOut).dump(services.open_repair(get_session(), current_user().id, **parse(shared(RepairIn)))), 201
+    return _repair_out(services.open_repair(get_session(), current_user().id, **parse(shared(RepairIn)))), 201
 
 
 @bp.post("/repairs/<int:repair_id>/complete")
@@ -54,6 +56,12 @@ def open_repair():
 @roles_required("lager", "sjafor")
 def complete_repair(repair_id: int):
     repair = services.complete_repair(get_session(), current_user().id, repair_id, **parse(shared(CompleteRepairIn)))
+    return _repair_out(repair)
+
+
+def _repair_out(repair):
+    session = get_session()
+    repair.warranty = services.device_warranty(session, get_device_by_id(session, repair.device_id))
     return shared(RepairOut).dump(repair)
 
 
@@ -107,3 +115,86 @@ def _quarantine_out(entry):
 @roles_required("lager")
 def scrap(barcode: str):
     return shared(DeviceOut).dump(services.scrap_device(get_session(), current_user().id, barcode, **parse(shared(ScrapIn))))
+
+
+# --- warranty, spare parts and failure figures -------------------------------------------------
+
+@bp.get("/devices/<barcode>/warranty")
+@api_doc("Garanti for et hjelpemiddel: om den gjelder, til hvilken dato og hvem krav rettes til", response=WarrantyOut,
+         tag="maintenance")
+@roles_required("lager", "sjafor")
+def warranty(barcode: str):
+    session = get_session()
+    return shared(WarrantyOut).dump(services.device_warranty(session, get_device(session, barcode)))
+
+
+@bp.get("/spare-parts")
+@api_doc("Reservedeler på kommunens lager (søk på delenummer og navn, bare de under minimum)", query=SparePartQuery,
+         response=SparePartOut, many=True, tag="maintenance")
+@roles_required("lager", "sjafor")
+def spare_parts():
+    query = parse_args(shared(SparePartQuery))
+    page = services.list_spare_parts(get_session(), query["q"], query["below_minimum"],
+                                     query["offset"] // query["limit"] + 1, query["limit"])
+    return shared(SparePartOut, many=True).dump(page.items)
+
+
+@bp.post("/spare-parts")
+@api_doc("Ny reservedel (delenummeret må være unikt)", body=SparePartIn, response=SparePartOut, status=201,
+         tag="maintenance")
+@roles_required("lager")
+def create_spare_part():
+    part = services.create_spare_part(get_session(), current_user().id, **parse(shared(SparePartIn)))
+    return shared(SparePartOut).dump(part), 201
+
+
+@bp.get("/spare-parts/<int:part_id>")
+@api_doc("Én reservedel", response=SparePartOut, tag="maintenance")
+@roles_required("lager", "sjafor")
+def spare_part(part_id: int):
+    session = get_session()
+    return shared(SparePartOut).dump(services.spare_part_view(session, services.get_spare_part(session, part_id)))
+
+
+@bp.patch("/spare-parts/<int:part_id>")
+@api_doc("Endre navn, minimum, hylle, produkter eller merknad (antallet endres ved mottak, telling og bruk)",
+         body=SparePartPatch, response=SparePartOut, tag="maintenance")
+@roles_required("lager")
+def update_spare_part(part_id: int):
+    return shared(SparePartOut).dump(services.update_spare_part(get_session(), part_id, **parse(shared(SparePartPatch))))
+
+
+@bp.post("/spare-parts/<int:part_id>/receive")
+@api_doc("Mottak av reservedeler: antallet øker", body=ReceivePartIn, response=SparePartOut, tag="maintenance")
+@roles_required("lager")
+def receive_spare_part(part_id: int):
+    part = services.receive_spare_part(get_session(), current_user().id, part_id, **parse(shared(ReceivePartIn)))
+    return shared(SparePartOut).dump(part)
+
+
+@bp.post("/spare-parts/<int:part_id>/count")
+@api_doc("Opptelling: antallet settes til det som ble funnet", body=CountPartIn, response=SparePartOut,
+         tag="maintenance")
+@roles_required("lager")
+def count_spare_part(part_id: int):
+    part = services.count_spare_part(get_session(), current_user().id, part_id, **parse(shared(CountPartIn)))
+    return shared(SparePartOut).dump(part)
+
+
+@bp.get("/spare-parts/<int:part_id>/movements")
+@api_doc("Historikken til en reservedel: mottak, bruk og tellinger, nyeste først", query=MovementQuery,
+         response=MovementPageOut, tag="maintenance")
+@roles_required("lager")
+def spare_part_movements(part_id: int):
+    query = parse_args(shared(MovementQuery))
+    return shared(MovementPageOut).dump(services.list_part_movements(get_session(), part_id, query["page"],
+                                                                     query["size"]))
+
+
+@bp.get("/failure-figures")
+@api_doc("Feilstatistikk per produkt: reparasjoner per 100 utlånsmåneder i perioden, verst først", query=FailureQuery,
+         response=FailureFigureOut, many=True, tag="maintenance")
+@roles_required("lager")
+def failure_figures():
+    return shared(FailureFigureOut, many=True).dump(services.failure_figures(get_session(),
+                                                                             **parse_args(shared(FailureQuery))))

@@ -72,6 +72,20 @@ class InspectionDue(Base):
 
 REPAIR_PLACES = ("home", "depot")
 REPAIR_STATUSES = ("open", "done", "cancelled")
+# Why a unit needed repair: the one list (with the words people see), chosen when a repair is opened
+# or completed, and counted by the failure figures. Old repairs have none.
+REPAIR_CAUSES: dict[str, str] = {
+    "battery": "Batteri",
+    "motor": "Motor/aktuator",
+    "control": "Styring/fjernkontroll",
+    "wheels": "Hjul/styrehjul",
+    "brakes": "Bremser",
+    "upholstery": "Trekk/stoff",
+    "frame": "Ramme/sveis",
+    "electrical": "Elektrisk",
+    "user_damage": "Skade påført av bruker",
+    "other": "Annet",
+}
 
 
 class RepairOrder(Base):
@@ -91,6 +105,7 @@ class RepairOrder(Base):
     work_done: Mapped[str] = mapped_column(Text, default="")
     minutes_spent: Mapped[int | None]
     parts_used: Mapped[list] = mapped_column(JSON, default=list)
+    cause: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -123,3 +138,46 @@ class Quarantine(Base):
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     released_to: Mapped[str | None] = mapped_column(String(24))
     release_note: Mapped[str] = mapped_column(Text, default="")
+
+
+SPARE_PART_REASONS = ("received", "used", "counted")
+
+
+class SparePart(Base):
+    """A spare part the municipality keeps in its own stock (for its own units; NAV's units get
+    their parts through NAV's delbestilling). The quantity never goes below zero."""
+
+    __tablename__ = "spare_parts"
+    __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+                      CheckConstraint("minimum_quantity >= 0", name="minimum_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_number: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    quantity: Mapped[int] = mapped_column(default=0)
+    minimum_quantity: Mapped[int] = mapped_column(default=0)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    # The catalogue products the part fits (ids); a hint for people, not a rule.
+    product_ids: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SparePartMovement(Base):
+    """Every change of a spare part's quantity, so the stock's history is kept: received, used on a
+    repair, or set by a count (the delta is what the count changed)."""
+
+    __tablename__ = "spare_part_movements"
+    __table_args__ = (CheckConstraint("reason IN ('received', 'used', 'counted')", name="reason_known"),
+                      Index("ix_spare_part_movements_spare_part_id_id", "spare_part_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spare_part_id: Mapped[int] = mapped_column(ForeignKey("spare_parts.id"))
+    delta: Mapped[int]
+    quantity_after: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(10))
+    repair_order_id: Mapped[int | None] = mapped_column(ForeignKey("repair_orders.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

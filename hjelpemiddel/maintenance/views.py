@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..core.db import get_session
 from ..core.errors import AppError
+from ..core.paging import list_page, page_number
+from ..core.text import local_today
 from ..core.sorting import SORT_ARGS, sort_order
 from ..core.http import current_user, form_data, parse, roles_required
 from ..core.schemas import shared
 from ..stock.lifecycle import STATE_LABELS
 from . import services
-from .schemas import QuarantineIn, QuarantineQuery, ReleaseIn
+from .models import REPAIR_CAUSES
+from .services.failures import MIN_LOAN_MONTHS
+from .schemas import CountPartIn, FailureQuery, QuarantineIn, QuarantineQuery, ReceivePartIn, ReleaseIn, SparePartIn
 
 bp = Blueprint("maintenance_web", __name__, template_folder="templates")
 PAGE_SIZE = 25
@@ -62,3 +68,87 @@ def release(barcode: str):
         return _quarantine_page(err, failed_barcode=barcode)
     return redirect(url_for("maintenance_web.quarantine_page",
                             melding=f"{barcode} er sluppet fra karantene: «{STATE_LABELS[entry.released_to]}»."))
+
+
+# --- spare parts (reservedeler) ---------------------------------------------------------------
+
+def _parts_page(error: AppError | None = None, failed_part: int | None = None):
+    """The list; after a refused form, that form keeps what was typed."""
+    session = get_session()
+    if error is not None:
+        session.rollback()
+    q = request.args.get("q", "").strip()[:100] or None
+    below = request.args.get("under_minimum") == "1"
+    page = services.list_spare_parts(session, q, below, page_number(request.args.get("side")), PAGE_SIZE)
+    return render_template("maintenance/spare_parts.html", page=page, q=q, below=below, error=error,
+                           form=request.form, failed_part=failed_part,
+                           message=request.args.get("melding")), error.status if error else 200
+
+
+def _parts_then(action, message, failed_part: int | None = None):
+    try:
+        result = action()
+    except AppError as err:
+        return _parts_page(err, failed_part)
+    return redirect(url_for("maintenance_web.spare_parts_page", melding=message(result)))
+
+
+@bp.get("/lager/reservedeler")
+@roles_required("lager")
+def spare_parts_page():
+    return _parts_page()
+
+
+@bp.post("/lager/reservedeler")
+@roles_required("lager")
+def create_spare_part():
+    return _parts_then(lambda: services.create_spare_part(get_session(), current_user().id,
+                                                          **parse(shared(SparePartIn), form_data())),
+                       lambda part: f"Reservedel {part.part_number} er opprettet.")
+
+
+@bp.post("/lager/reservedeler/<int:part_id>/mottak")
+@roles_required("lager")
+def receive_spare_part(part_id: int):
+    return _parts_then(lambda: services.receive_spare_part(get_session(), current_user().id, part_id,
+                                                           **parse(shared(ReceivePartIn), form_data())),
+                       lambda part: f"Mottatt: {part.name} har nå {part.quantity} på lager.", part_id)
+
+
+@bp.post("/lager/reservedeler/<int:part_id>/telling")
+@roles_required("lager")
+def count_spare_part(part_id: int):
+    return _parts_then(lambda: services.count_spare_part(get_session(), current_user().id, part_id,
+                                                         **parse(shared(CountPartIn), form_data())),
+                       lambda part: f"Telling lagret: {part.name} har {part.quantity} på lager.", part_id)
+
+
+# --- failure figures (feilstatistikk) ---------------------------------------------------------
+
+FAILURE_FILTERS = ("date_from", "date_to", "iso_class")
+
+
+@bp.get("/lager/feilstatistikk")
+@roles_required("lager")
+def failure_figures_page():
+    session = get_session()
+    today = local_today()
+    error, figures = None, []
+    data = {key: value for key, value in request.args.items() if key in FAILURE_FILTERS and value.strip()}
+    data.setdefault("date_from", (today - timedelta(days=365)).isoformat())
+    data.setdefault("date_to", today.isoformat())
+    try:
+        query = parse(shared(FailureQuery), data)
+        figures = services.failure_figures(session, **query)
+    except AppError as err:
+        error = err
+        query = {"date_from": today - timedelta(days=365), "date_to": today, "iso_class": None}
+    page = list_page(figures, page_number(request.args.get("side")), PAGE_SIZE)
+    return render_template("maintenance/failure_figures.html", page=page, query=query, error=error,
+                           iso_text=request.args.get("iso_class", ""),
+                           min_months=MIN_LOAN_MONTHS), error.status if error else 200
+
+
+@bp.app_context_processor
+def _repair_labels():
+    return {"REPAIR_CAUSES": REPAIR_CAUSES}

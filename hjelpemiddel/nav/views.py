@@ -147,6 +147,7 @@ def _service_page(barcode: str, error: AppError | None = None, message: str | No
     device = get_device(session, barcode)
     return render_template("nav/service.html", device=device, error=error, form=request.form,
                            message=message or request.args.get("melding"),
+                           warranty=maintenance.device_warranty(session, device),
                            repairs=maintenance.list_repairs(session, device.id),
                            part_orders=services.list_part_orders(session, device.barcode),
                            history=device_history(session, device.id)[-15:]), error.status if error else 200
@@ -171,7 +172,7 @@ def service(barcode: str):
 def open_repair(barcode: str):
     data = form_data()
     return _service_then(barcode, lambda: maintenance.open_repair(
-        get_session(), current_user().id, **parse(shared(RepairIn), {**_filled(data, "place", "description"),
+        get_session(), current_user().id, **parse(shared(RepairIn), {**_filled(data, "place", "description", "cause"),
                                                                      "barcode": barcode})),
                          "Reparasjonen er opprettet.")
 
@@ -184,8 +185,26 @@ def complete_repair(barcode: str, repair_id: int):
              for i in range(3) if data.get(f"part_navn_{i}")]
     return _service_then(barcode, lambda: maintenance.complete_repair(
         get_session(), current_user().id, repair_id,
-        **parse(shared(CompleteRepairIn), {**_filled(data, "work_done", "minutes_spent"), "parts_used": parts})),
+        **parse(shared(CompleteRepairIn), {**_filled(data, "work_done", "minutes_spent", "cause"), "parts_used": parts,
+                                           "stock_parts": _stock_parts(data)})),
         "Reparasjonen er registrert i historikken.")
+
+
+STOCK_PART_ROWS = 3
+
+
+def _stock_parts(data: dict) -> list[dict]:
+    """Parts from the municipality's stock: chosen in the type-ahead (its id), or typed by part number
+    when the page is used without it."""
+    rows = []
+    for i in range(STOCK_PART_ROWS):
+        chosen, typed = data.get(f"stock_part_id_{i}", ""), data.get(f"stock_part_{i}", "")
+        if not chosen and not typed:
+            continue
+        if not chosen.isdigit():
+            chosen = str(maintenance.find_spare_part(get_session(), typed, field="stock_parts").id)
+        rows.append({"spare_part_id": chosen, "quantity": data.get(f"stock_antall_{i}", "1")})
+    return rows
 
 
 @bp.post("/service/<barcode>/delbestilling")

@@ -87,7 +87,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
                    f"/lager/varetelling/{depot['counted']}/resultat",
                    f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}",
-                   "/lager/kontroller", f"/kontroll/{unit}"]
+                   "/lager/kontroller", f"/kontroll/{unit}",
+                   "/lager/reservedeler", "/lager/feilstatistikk"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}",

@@ -5,14 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...catalog.models import Product
 from ...core import bus
-from ...core.db import utcnow
+from ...core.db import LOCAL_ZONE, utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, lock_device, record_event
 from ..events import RepairVisitNeeded
-from ..models import REPAIR_PLACES, RepairOrder
+from ..models import REPAIR_CAUSES, REPAIR_PLACES, RepairOrder
+from ..warranty import Warranty, warranty_for
+from .parts import use_spare_parts
 
 S = DeviceState
 # Units that may be taken in for repair at the depot (a quarantined one through its release).
@@ -40,6 +43,21 @@ def get_repair(session: Session, repair_id: int, for_update: bool = False) -> Re
     return repair
 
 
+def _check_cause(cause: str | None) -> str | None:
+    if cause is not None and cause not in REPAIR_CAUSES:
+        raise ValidationFailed.for_field("cause", "Velg en årsak fra listen.")
+    return cause
+
+
+def device_warranty(session: Session, device: Device, today=None) -> Warranty:
+    """The unit's warranty by the one rule: delivered the day it was registered here (a NAV unit is
+    registered when it is received from NAV or found at a citizen's home)."""
+    product = device.product if "product" in device.__dict__ else session.get(Product, device.product_id)
+    delivered = device.registered_at.astimezone(LOCAL_ZONE).date()
+    return warranty_for(delivered, product.iso_class, device.owner, product.supplier,
+                        today or utcnow().astimezone(LOCAL_ZONE).date())
+
+
 def _refuse_second_open_repair(session: Session, device: Device) -> None:
     if session.scalar(select(RepairOrder.id).where(RepairOrder.device_id == device.id, RepairOrder.status == "open")):
         raise Conflict(f"{device.barcode} har allerede en åpen reparasjon.", {"barcode": device.barcode},
@@ -48,14 +66,14 @@ def _refuse_second_open_repair(session: Session, device: Device) -> None:
 
 def open_depot_repair(session: Session, actor_id: int | None, device: Device, description: str,
                       kind: str = "repair_opened", data: dict | None = None, location_id=KEEP,
-                      note: str | None = None) -> RepairOrder:
+                      note: str | None = None, cause: str | None = None) -> RepairOrder:
     """The unit (locked by the caller) goes to repair at the depot with an order to record the work on;
     ``note``: the history's line when the step that sent it there says more (a failed inspection)."""
     _refuse_second_open_repair(session, device)
     if device.state not in _REPAIRABLE:
         raise refusal(device.barcode, device.state, _OPEN_AT_DEPOT_FROM, "tas inn til reparasjon")
     repair = RepairOrder(device_id=device.id, place="depot", description=description.strip() or "Reparasjon",
-                         created_by_id=actor_id, resume_state=resume_after_repair(session, device).value)
+                         created_by_id=actor_id, cause=_check_cause(cause), resume_state=resume_after_repair(session, device).value)
     session.add(repair)
     session.flush()
     change_state(session, device, S.IN_REPAIR, actor_id, kind=kind, location_id=location_id,
@@ -63,20 +81,23 @@ def open_depot_repair(session: Session, actor_id: int | None, device: Device, de
     return repair
 
 
-def open_repair(session: Session, actor_id: int, barcode: str, place: str, description: str) -> RepairOrder:
+def open_repair(session: Session, actor_id: int, barcode: str, place: str, description: str,
+                cause: str | None = None) -> RepairOrder:
     """A repair order: at the citizen's home (the unit stays on loan; a repair visit is planned) or
     at the depot (the unit goes to repair and comes back to where it was, through inspection)."""
     if place not in REPAIR_PLACES:
         raise ValidationFailed.for_field("place", "Velg hos bruker eller på lageret.")
     if not description.strip():
         raise ValidationFailed.for_field("description", "Beskriv hva som er galt.")
+    _check_cause(cause)
     device = lock_device(session, barcode)
     if place == "depot":
-        return open_depot_repair(session, actor_id, device, description.strip())
+        return open_depot_repair(session, actor_id, device, description.strip(), cause=cause)
     _refuse_second_open_repair(session, device)
     if device.state != S.ON_LOAN:
         raise refusal(device.barcode, device.state, [S.ON_LOAN], "repareres hos bruker")
-    repair = RepairOrder(device_id=device.id, place=place, description=description.strip(), created_by_id=actor_id)
+    repair = RepairOrder(device_id=device.id, place=place, description=description.strip(), created_by_id=actor_id,
+                         cause=cause)
     session.add(repair)
     session.flush()
     record_event(session, device, "repair_opened", actor_id, note=f"Reparasjon hos bruker: {description}",
@@ -99,9 +120,12 @@ def _parts(parts_used: list[dict] | None) -> list[dict]:
 
 
 def complete_repair(session: Session, actor_id: int, repair_id: int, work_done: str, minutes_spent: int,
-                    parts_used: list[dict] | None = None) -> RepairOrder:
+                    parts_used: list[dict] | None = None, cause: str | None = None,
+                    stock_parts: list[dict] | None = None) -> RepairOrder:
     """The repair is done: what was done, the parts used and the minutes spent go into the unit's
-    history; a unit repaired at the depot goes back on loan, back to the wash, or to inspection."""
+    history; a unit repaired at the depot goes back on loan, back to the wash, or to inspection.
+    ``stock_parts`` (``spare_part_id``, ``quantity``) come out of the municipality's stock in the same
+    transaction, all or none; a NAV unit's parts come from NAV's delbestilling instead."""
     repair = get_repair(session, repair_id, for_update=True)
     if repair.status != "open":
         raise InvalidState("Reparasjonen er allerede avsluttet.", {"current_state": repair.status, "allowed": ["open"]})
@@ -109,8 +133,14 @@ def complete_repair(session: Session, actor_id: int, repair_id: int, work_done: 
         raise ValidationFailed.for_field("work_done", "Skriv hva som ble gjort.")
     if minutes_spent is None or minutes_spent < 1:
         raise ValidationFailed.for_field("minutes_spent", "Oppgi tidsbruk i minutter (minst 1).")
+    _check_cause(cause)
     parts = _parts(parts_used)
     device = lock_device(session, session.get(Device, repair.device_id).barcode)
+    if stock_parts and device.owner == "nav":
+        raise Conflict(f"{device.barcode} eies av NAV: deler til den bestilles fra NAV (delbestilling), "
+                       "ikke fra kommunens reservedelslager.", {"barcode": device.barcode, "owner": "nav"},
+                       code="nav_owned")
+    parts += use_spare_parts(session, actor_id, repair.id, stock_parts or [])
     summary = f"{work_done.strip()} ({minutes_spent} min" + (
         "; deler: " + ", ".join(f"{p['antall']} × {p['navn']}" for p in parts) if parts else "") + ")"
     data = {"repair_id": repair.id, "minutes_spent": minutes_spent, "parts_used": parts}
@@ -121,6 +151,8 @@ def complete_repair(session: Session, actor_id: int, repair_id: int, work_done: 
         record_event(session, device, "repaired", actor_id, note=summary, data=data)
     repair.status, repair.work_done, repair.minutes_spent, repair.parts_used = "done", work_done.strip(), minutes_spent, parts
     repair.completed_by_id, repair.completed_at = actor_id, utcnow()
+    if cause is not None:
+        repair.cause = cause
     session.flush()
     return repair
 
