@@ -10,13 +10,15 @@ from .logistics import services as logistics
 from .maintenance import services as maintenance
 from .maintenance.events import RepairVisitNeeded
 from .nav import services as nav
-from .stock.events import DeviceBecameAvailable, DeviceQuarantined, DeviceRegistered
+from .stock.events import DeviceBecameAvailable, DeviceQuarantined, DeviceRegistered, DeviceRetired
 
 
 def wire() -> None:
     bus.reset()
     # A new unit under a periodic maintenance plan gets its first due date.
     bus.subscribe(DeviceRegistered, maintenance.schedule_registered_device)
+    # A scrapped unit, or one gone back to NAV, is no longer due for inspection.
+    bus.subscribe(DeviceRetired, maintenance.drop_retired_device)
     # A free unit goes to its booked need or the head of the queue.
     bus.subscribe(DeviceBecameAvailable, lending.offer_device_to_queue)
     # A unit taken out of use lets go of its need, which gets another unit if one is free.

@@ -62,9 +62,12 @@ class InspectionDue(Base):
     registration. One row per unit, so the due list of a month is a range read at any size."""
 
     __tablename__ = "inspection_due"
-    __table_args__ = (Index("ix_inspection_due_due_on_device_id", "due_on", "device_id"),)
+    # The month's page in due order; a search by product or ISO class reads only its products' dates.
+    __table_args__ = (Index("ix_inspection_due_due_on_device_id", "due_on", "device_id"),
+                      Index("ix_inspection_due_product_id_due_on", "product_id", "due_on"))
 
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     due_on: Mapped[date] = mapped_column(Date)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_plans.id"), index=True)
     last_inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))

@@ -27,3 +27,10 @@ class DeviceRegistered:
 
     device_id: int
     actor_id: int | None
+
+
+@dataclass(frozen=True)
+class DeviceRetired:
+    """A unit was scrapped or went back to NAV for good: maintenance drops its inspection due date."""
+
+    device_id: int

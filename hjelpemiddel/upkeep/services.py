@@ -7,7 +7,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, extract, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
@@ -106,17 +106,18 @@ def _visit_planned():
     return exists().where(StopItem.device_id == Device.id, StopItem.active.is_(True), StopItem.action == "inspect")
 
 
-def _matching(stmt, q: str | None):
-    """A search by barcode, ISO class or HMS-nr (digits), or a piece of a product's name (``Product`` joined)."""
-    if q and q.strip():
-        key = normalize_scan(q)
-        if looks_like_code(key):
-            stmt = stmt.where(Device.barcode == key)
-        elif q.strip().isdigit():
-            stmt = stmt.where(or_(Product.iso_class.startswith(q.strip()), Product.hms_nr == q.strip()))
-        else:
-            stmt = stmt.where(func.lower(Product.name).contains(q.strip().lower(), autoescape=True))
-    return stmt
+def _search(stmt, q: str | None):
+    """A search by a unit's barcode, or by its product: ISO class or HMS-nr (digits) or a piece of the
+    name — read along ``inspection_due``'s product index, whatever the number of units."""
+    if not q or not q.strip():
+        return stmt
+    key, text = normalize_scan(q), q.strip()
+    if looks_like_code(key):
+        return stmt.where(InspectionDue.device_id.in_(select(Device.id).where(Device.barcode == key)))
+    products = select(Product.id).where(
+        or_(Product.iso_class.startswith(text), Product.hms_nr == text) if text.isdigit()
+        else func.lower(Product.name).contains(text.lower(), autoescape=True))
+    return stmt.where(InspectionDue.product_id.in_(products))
 
 
 def _base(today: date, first: date, last: date, status: str, area: str | None, q: str | None):
@@ -140,7 +141,7 @@ def _base(today: date, first: date, last: date, status: str, area: str | None, q
         stmt = stmt.where(or_(Device.state.not_in(_AT_HOME), Citizen.id.is_(None)))
     elif area:
         stmt = stmt.where(Citizen.postcode == area, Device.state.in_(_AT_HOME))
-    return _matching(stmt, q)
+    return _search(stmt, q)
 
 
 def due_list(session: Session, month: str | None = None, area: str | None = None, q: str | None = None,
@@ -156,34 +157,43 @@ def due_list(session: Session, month: str | None = None, area: str | None = None
     return page
 
 
+MONTH_COUNT_CAP = 10_000
+
+
+def _due_rows(q: str | None):
+    """``inspection_due`` alone (a retired unit has no row): a search reads its products' dates only."""
+    return _search(select(func.count()).select_from(InspectionDue), q)
+
+
 def due_summary(session: Session, month: str | None = None, q: str | None = None,
                 today: date | None = None) -> DueSummary:
-    """The month's counts: overdue, due in the month, due within the warning, per area, and the next
-    twelve months — each one grouped statement."""
+    """The month's counts: overdue, due in the month, due within the warning, per area (units at home
+    by the postcode of their loan), and the next twelve months — ranges along the due date's index."""
     today = today or local_today()
     first, last = month_bounds(month, today)
-    base = _base(today, first, last, "all", None, q).subquery()
-    area = case((and_(base.c.state.in_(_AT_HOME), base.c.postcode.is_not(None)), base.c.postcode), else_=AREA_DEPOT)
-    by_area = [(row[0], row[1]) for row in session.execute(
-        select(area, func.count()).group_by(area).order_by(func.count().desc(), area).limit(200))]
-    counts = session.execute(select(
-        func.count().filter(base.c.due_on < today),
-        func.count().filter(base.c.due_on.between(first, last)))).one()
-    live = (select(func.count()).select_from(InspectionDue).join(Device, Device.id == InspectionDue.device_id)
-            .join(Product, Product.id == Device.product_id).where(Device.state.in_(_LIVE)))
-    soon = session.scalar(_matching(live.where(
-        InspectionDue.due_on.between(today, today + timedelta(days=maintenance.WARNING_DAYS))), q))
-    horizon_end = month_bounds(f"{(today.replace(day=1) + timedelta(days=370)).strftime('%Y-%m')}", today)[0]
-    year, month_no = extract("year", InspectionDue.due_on), extract("month", InspectionDue.due_on)
-    per_month = {(int(y), int(m)): n for y, m, n in session.execute(_matching(
-        live.with_only_columns(year, month_no, func.count())
-        .where(InspectionDue.due_on >= today.replace(day=1), InspectionDue.due_on < horizon_end), q)
-        .group_by(year, month_no))}
+    window = or_(InspectionDue.due_on < today, InspectionDue.due_on.between(first, last))
+    # Two plain ranges of the due date's index (an OR of both would read them with a filter).
+    counts = session.execute(select(_due_rows(q).where(InspectionDue.due_on < today).scalar_subquery(),
+                                    _due_rows(q).where(InspectionDue.due_on.between(first, last)).scalar_subquery())).one()
+    soon = session.scalar(_due_rows(q).where(
+        InspectionDue.due_on.between(today, today + timedelta(days=maintenance.WARNING_DAYS))))
+    homes = session.execute(
+        _due_rows(q).with_only_columns(Citizen.postcode, func.count())
+        .join(Loan, and_(Loan.device_id == InspectionDue.device_id, Loan.status != "ended"))
+        .join(Citizen, Citizen.id == Loan.citizen_id).where(window)
+        .group_by(Citizen.postcode).order_by(func.count().desc(), Citizen.postcode).limit(200)).all()
+    at_depot = (counts[0] + counts[1]) - sum(units for _area, units in homes)
+    by_area = sorted([(postcode, units) for postcode, units in homes] + ([(AREA_DEPOT, at_depot)] if at_depot > 0 else []),
+                     key=lambda pair: (-pair[1], pair[0]))
     months = []
     cursor = today.replace(day=1)
     for _ in range(12):
-        months.append((cursor, per_month.get((cursor.year, cursor.month), 0)))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
+        # Each month counted no further than the cap: the navigation needs «over 10 000», not the figure.
+        end = (cursor + timedelta(days=32)).replace(day=1)
+        capped = _due_rows(q).with_only_columns(InspectionDue.device_id).where(
+            InspectionDue.due_on >= cursor, InspectionDue.due_on < end).limit(MONTH_COUNT_CAP + 1).subquery()
+        months.append((cursor, session.scalar(select(func.count()).select_from(capped))))
+        cursor = end
     return DueSummary(first, counts[0], counts[1], soon or 0, by_area, months)
 
 

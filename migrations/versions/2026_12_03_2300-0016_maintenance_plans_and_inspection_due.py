@@ -58,6 +58,7 @@ def upgrade() -> None:
     op.create_table(
         'inspection_due',
         sa.Column('device_id', sa.Integer(), nullable=False),
+        sa.Column('product_id', sa.Integer(), nullable=False),
         sa.Column('due_on', sa.Date(), nullable=False),
         sa.Column('plan_id', sa.Integer(), nullable=True),
         sa.Column('last_inspection_id', sa.Integer(), nullable=True),
@@ -65,16 +66,19 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['last_inspection_id'], ['inspections.id'],
                                 name=op.f('fk_inspection_due_last_inspection_id_inspections')),
         sa.ForeignKeyConstraint(['plan_id'], ['maintenance_plans.id'], name=op.f('fk_inspection_due_plan_id_maintenance_plans')),
+        sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_inspection_due_product_id_products')),
         sa.PrimaryKeyConstraint('device_id', name=op.f('pk_inspection_due')),
     )
     op.create_index('ix_inspection_due_due_on_device_id', 'inspection_due', ['due_on', 'device_id'])
     op.create_index(op.f('ix_inspection_due_plan_id'), 'inspection_due', ['plan_id'])
+    op.create_index('ix_inspection_due_product_id_due_on', 'inspection_due', ['product_id', 'due_on'])
     _stop_item_actions(_ACTIONS_AFTER)
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM stop_items WHERE action = 'inspect'")
     _stop_item_actions(_ACTIONS_BEFORE)
+    op.drop_index('ix_inspection_due_product_id_due_on', table_name='inspection_due')
     op.drop_index(op.f('ix_inspection_due_plan_id'), table_name='inspection_due')
     op.drop_index('ix_inspection_due_due_on_device_id', table_name='inspection_due')
     op.drop_table('inspection_due')

@@ -261,3 +261,12 @@ def test_the_driver_marks_an_inspection_visit_done_only_after_recording_the_insp
     done = logistics.record_outcome(session, driver.id, "sjafor", run.id, stop.id, "inspected")
     assert done.status == "done" and maintenance.due_date(session, get_device(session, barcode).id) > local_today()
 
+
+
+def test_a_scrapped_unit_is_due_for_nothing(session, actor, depot, lift, lift_plan):
+    unit = register_device(session, actor.id, lift.id, location_code="A-01-2")
+    assert maintenance.due_date(session, unit.id) is not None
+    maintenance.scrap_device(session, actor.id, unit.barcode, "Sveisen på bommen er sprukket")
+    assert maintenance.due_date(session, unit.id) is None
+    maintenance.schedule_inspections(session, device_ids=[unit.id])
+    assert maintenance.due_date(session, unit.id) is None

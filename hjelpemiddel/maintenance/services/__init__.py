@@ -3,7 +3,7 @@ from .cleaning import (CLEANING_METHODS, IN_MAINTENANCE, awaits_nav_decision, ch
                        checked_answers, checklist_for_device, clean_device, devices_in_maintenance, inspect_device, inspection_text)
 from .periodic import inspection_history, record_periodic_inspection
 from .plans import (CHECKLIST_NAMES, DEFAULT_PLANS, WARNING_DAYS, Schedule, add_default_plans,
-                    check_inspection_current, delete_plan, due_date, list_plans, not_overdue_clause, overdue_clause,
+                    check_inspection_current, delete_plan, drop_retired_device, due_date, list_plans, not_overdue_clause, overdue_clause,
                     save_plan, schedule_for_product, schedule_inspections, schedule_registered_device)
 from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_quarantined, quarantine_device,
                          release_device, release_options)
@@ -16,7 +16,7 @@ from .failures import FailureFigure, ProductRow, failure_figures, figures_from_r
 
 __all__ = [
     "CHECKLIST_NAMES", "DEFAULT_PLANS", "WARNING_DAYS", "Schedule", "add_default_plans", "check_inspection_current",
-    "delete_plan", "due_date", "list_plans", "not_overdue_clause", "overdue_clause", "save_plan",
+    "delete_plan", "drop_retired_device", "due_date", "list_plans", "not_overdue_clause", "overdue_clause", "save_plan",
     "schedule_for_product", "schedule_inspections", "schedule_registered_device", "inspection_history",
     "record_periodic_inspection", "checked_answers", "inspection_text",
     "CLEANING_METHODS", "IN_MAINTENANCE", "QUARANTINE_SORTS", "REASON_LABELS", "QuarantinedUnit",

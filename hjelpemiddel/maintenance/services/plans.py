@@ -12,7 +12,7 @@ from ...catalog.models import Product
 from ...core.db import local_date
 from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.text import local_today
-from ...stock.events import DeviceRegistered
+from ...stock.events import DeviceRegistered, DeviceRetired
 from ...stock.lifecycle import FINAL_STATES
 from ...stock.models import Device
 from ..checklists import CHECKLISTS, DEFAULT_CHECKLIST, Checklist, checklist_for
@@ -114,12 +114,12 @@ def schedule_inspections(session: Session, product_ids: list[int] | None = None,
     scheduled = 0
     for (plan_id, months, days), ids in groups.items():
         due = _due_expression(session, func.coalesce(last_at, Device.registered_at), months, days)
-        rows = (select(Device.id, due, literal(plan_id, Integer), last)
+        rows = (select(Device.id, Device.product_id, due, literal(plan_id, Integer), last)
                 .where(Device.product_id.in_(ids), Device.state.not_in([s.value for s in FINAL_STATES])))
         if device_ids is not None:
             rows = rows.where(Device.id.in_(device_ids))
         result = session.execute(insert(InspectionDue).from_select(
-            ["device_id", "due_on", "plan_id", "last_inspection_id"], rows))
+            ["device_id", "product_id", "due_on", "plan_id", "last_inspection_id"], rows))
         scheduled += result.rowcount or 0
     session.flush()
     return scheduled
@@ -128,6 +128,12 @@ def schedule_inspections(session: Session, product_ids: list[int] | None = None,
 def schedule_registered_device(session: Session, event: DeviceRegistered) -> None:
     """Handler: a new unit is first due one interval after its registration."""
     schedule_inspections(session, device_ids=[event.device_id])
+
+
+def drop_retired_device(session: Session, event: DeviceRetired) -> None:
+    """Handler: a scrapped unit, or one back with NAV for good, is due for nothing (so counts of the due
+    list need not look at the units' states)."""
+    session.execute(delete(InspectionDue).where(InspectionDue.device_id == event.device_id))
 
 
 def due_date(session: Session, device_id: int) -> date | None:

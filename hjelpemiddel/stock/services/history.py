@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from ...core import bus
 from ...core.auth import User
 from ...core.db import utcnow
-from ..events import DeviceBecameAvailable, DeviceQuarantined
-from ..lifecycle import AWAY_STATES, DeviceState, check_transition
+from ..events import DeviceBecameAvailable, DeviceQuarantined, DeviceRetired
+from ..lifecycle import AWAY_STATES, FINAL_STATES, DeviceState, check_transition
 from ..models import Device, DeviceEvent, Location
 
 KEEP = object()  # change_state: leave the unit where it is
@@ -76,6 +76,8 @@ def apply_state(session: Session, device: Device, to_state: str, actor_id: int |
     elif to_state == DeviceState.QUARANTINED:
         session.flush()
         bus.publish(session, DeviceQuarantined(device.id, actor_id, note))
+    elif to_state in FINAL_STATES:
+        bus.publish(session, DeviceRetired(device.id))
     return event
 
 
