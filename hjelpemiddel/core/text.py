@@ -43,6 +43,9 @@ FIELD_LABELS = {
     "repair_id": "Reparasjon", "reasons": "Hva er galt", "confirm_unvisited": "Avslutt med åpne stopp",
     "after": "Etter", "before": "Før", "force": "Flytt likevel",
     "blind": "Blind telling", "bin_code": "Hylle", "page": "Side", "size": "Antall per side",
+    "title": "Tittel", "reference": "Produsentens referanse", "recall_action": "Tiltak", "due_date": "Frist",
+    "serial_from": "Første serienummer", "serial_to": "Siste serienummer", "serials": "Serienumre", "lot": "Lot",
+    "product_ids": "Produkter", "selection": "Utvalg", "found": "Funnet", "what_was_done": "Hva ble gjort",
 }
 
 
