@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.maintenance import services as maintenance
+from hjelpemiddel.recalls import services as recalls
 from hjelpemiddel.stock import services as stock
 from hjelpemiddel.stocktake import services as stocktake
 
@@ -64,10 +65,12 @@ def depot(live_server) -> dict:
             arranger.unit(rollator, zone + "1")
             counts[zone] = stocktake.start_stocktake(arranger.session, arranger.ids["lager"], zone).id
         stocktake.close_stocktake(arranger.session, arranger.ids["lager"], counts["AXE-R"])
+        recall = recalls.register_recall(arranger.session, arranger.ids["lager"], "Tilbakekalling", [rollator], "lot",
+                                         "inspect", lot="AXE-LOT").id
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
     return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
             "counting": counts["AXE-T"], "counted": counts["AXE-R"],
-            "product_id": rollator}
+            "product_id": rollator, "recall": recall}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:
@@ -80,7 +83,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    "/lager/tvilling/plass/A-01-2", "/lager/oversikt", "/lager/oversikt?date=01.01.2020",
                    "/lokasjoner?kode=A-01-2",
                    "/lager/varetelling", "/lager/varetelling/plan", f"/lager/varetelling/{depot['counting']}",
-                   f"/lager/varetelling/{depot['counted']}/resultat"]
+                   f"/lager/varetelling/{depot['counted']}/resultat",
+                   "/lager/tilbakekalling", "/lager/tilbakekalling/ny", f"/lager/tilbakekalling/{depot['recall']}"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}"],
