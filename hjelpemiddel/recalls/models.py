@@ -65,8 +65,8 @@ class RecallUnit(Base):
     __table_args__ = (
         UniqueConstraint("recall_id", "device_id"),
         CheckConstraint("status IN ('open', 'handled')", name="status_known"),
+        # The board: open first, a page at a time (read backwards: open, newest first).
         Index("ix_recall_units_recall_id_status_id", "recall_id", "status", "id"),
-        Index("ix_recall_units_device_id", "device_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -166,10 +166,10 @@ def _row(row, show_holder: bool) -> BoardRow:
 
 def recall_board(session: Session, recall_id: int, status: str | None = None, found: str | None = None,
                  number: int = 1, size: int = PAGE_SIZE, show_holder: bool = True) -> Page:
-    """A page of the recall's units, open first; the holder's name masked, and left out where the
+    """A page of the recall's units, open first, newest first; the holder's name masked, and left out where the
     caller may not see it."""
     get_recall(session, recall_id)
-    stmt = _board_stmt(recall_id, status, found).order_by(RecallUnit.status.desc(), RecallUnit.id)
+    stmt = _board_stmt(recall_id, status, found).order_by(RecallUnit.status.desc(), RecallUnit.id.desc())
     page = offset_page(session, stmt, number, size, scalars=False)
     page.items = [_row(row, show_holder) for row in page.items]
     return page

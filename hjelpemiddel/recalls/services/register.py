@@ -122,64 +122,61 @@ def register_recall(session: Session, actor_id: int | None, title: str, product_
     session.add(recall)
     session.flush()
     session.execute(insert(recall_products), [{"recall_id": recall.id, "product_id": pid} for pid in product_ids])
-    _find_units(session, recall, product_ids)
-    _quarantine_free_units(session, actor_id, recall)
+    _find_and_quarantine(session, actor_id, recall, product_ids)
     _quarantine_units_held_for_needs(session, actor_id, recall)
     _plan_home_visits(session, actor_id, recall)
     session.flush()
     return recall
 
 
-def _find_units(session: Session, recall: Recall, product_ids: list[int]) -> None:
-    holder = (select(Loan.citizen_id).where(Loan.device_id == Device.id, Loan.status != "ended")
-              .limit(1).scalar_subquery())
-    found = (select(literal(recall.id), Device.id, Device.state, _found_where(), Device.location_id,
-                    case((Device.state.in_(AT_HOME), holder), else_=None), Device.owner == "nav",
-                    literal("open"), literal(""))
-             .outerjoin(Location, Location.id == Device.location_id)
-             .where(Device.product_id.in_(product_ids), Device.state.not_in(GONE), selection_filter(session, recall)))
-    table = RecallUnit.__table__
-    session.execute(insert(table).from_select(
-        ["recall_id", "device_id", "found_state", "found_where", "found_location_id", "holder_citizen_id",
-         "nav_flag", "status", "action_taken"], found))
+def _affected(session: Session, recall: Recall, product_ids: list[int]):
+    return and_(Device.product_id.in_(product_ids), Device.state.not_in(GONE), selection_filter(session, recall))
 
 
-def _quarantine_text(recall: Recall) -> str:
-    return recall.title + (f" ({recall.reference})" if recall.reference else "")
-
-
-def _quarantine_free_units(session: Session, actor_id: int | None, recall: Recall) -> None:
-    devices = Device.__table__
-    ours = select(RecallUnit.device_id).where(RecallUnit.recall_id == recall.id, RecallUnit.found_state.in_(FREE))
-    free = and_(devices.c.id.in_(ours), devices.c.state.in_(FREE))
+def _find_and_quarantine(session: Session, actor_id: int | None, recall: Recall, product_ids: list[int]) -> None:
+    """The bulk, in a constant number of statements: the free units' quarantines and events, every
+    affected unit's row (with the quarantine it is in), then the free units' state in one UPDATE.
+    Each statement selects the units afresh by the notice (no list of ids travels), and the units
+    are locked first, so all of them see the same states."""
+    affected = _affected(session, recall, product_ids)
+    free = and_(affected, Device.state.in_(FREE))
     if session.get_bind().dialect.name == "postgresql":
-        # Lock them first, so the quarantines, the events and the update all see the same states.
-        session.execute(select(func.count()).select_from(
-            select(devices.c.id).where(free).with_for_update().subquery()))
+        session.execute(select(func.count()).select_from(select(Device.id).where(free).with_for_update().subquery()))
     now, note = utcnow(), _quarantine_text(recall)
     session.execute(insert(Quarantine.__table__).from_select(
         ["device_id", "reason", "note", "from_state", "from_location_id", "opened_by_id", "opened_at",
          "release_note"],
-        select(devices.c.id, literal("recall"), literal(note), devices.c.state, devices.c.location_id,
+        select(Device.id, literal("recall"), literal(note), Device.state, Device.location_id,
                literal(actor_id, Integer), literal(now, Quarantine.opened_at.type), literal("")).where(free)))
     events = DeviceEvent.__table__
     session.execute(insert(events).from_select(
         ["device_id", "occurred_at", "actor_id", "kind", "from_state", "to_state", "from_location_id",
          "to_location_id", "note", "data"],
-        select(devices.c.id, literal(now, events.c.occurred_at.type), literal(actor_id, Integer),
-               literal("quarantined"), devices.c.state, literal(S.QUARANTINED.value), devices.c.location_id,
-               devices.c.location_id, literal(f"Tilbakekalling: {note}"),
+        select(Device.id, literal(now, events.c.occurred_at.type), literal(actor_id, Integer),
+               literal("quarantined"), Device.state, literal(S.QUARANTINED.value), Device.location_id,
+               Device.location_id, literal(f"Tilbakekalling: {note}"),
                literal({"reason": "recall", "recall_id": recall.id}, events.c.data.type)).where(free)))
+    holder = (select(Loan.citizen_id).where(Loan.device_id == Device.id, Loan.status != "ended")
+              .limit(1).scalar_subquery())
+    # Units already in quarantine (an incident) are named with theirs: its release is the recall's handling.
+    found = (select(literal(recall.id), Device.id, Device.state, _found_where(), Device.location_id,
+                    case((Device.state.in_(AT_HOME), holder), else_=None), Device.owner == "nav", Quarantine.id,
+                    literal("open"), literal(""))
+             .outerjoin(Location, Location.id == Device.location_id)
+             .outerjoin(Quarantine, and_(Quarantine.device_id == Device.id, Quarantine.released_at.is_(None)))
+             .where(affected))
+    session.execute(insert(RecallUnit.__table__).from_select(
+        ["recall_id", "device_id", "found_state", "found_where", "found_location_id", "holder_citizen_id",
+         "nav_flag", "quarantine_id", "status", "action_taken"], found))
+    devices = Device.__table__
     session.execute(update(devices).where(free).values(state=S.QUARANTINED.value, updated_at=now))
-    # Those already in quarantine (an incident) are named too: their release is the recall's handling.
-    open_quarantine = (select(Quarantine.id).where(Quarantine.device_id == RecallUnit.device_id,
-                                                   Quarantine.released_at.is_(None)).limit(1).scalar_subquery())
-    session.execute(update(RecallUnit).where(
-        RecallUnit.recall_id == recall.id, RecallUnit.found_state.in_(FREE + (S.QUARANTINED.value,)))
-        .values(quarantine_id=open_quarantine).execution_options(synchronize_session=False))
     for instance in list(session.identity_map.values()):
-        if isinstance(instance, (Device, RecallUnit)):
+        if isinstance(instance, Device):
             session.expire(instance)
+
+
+def _quarantine_text(recall: Recall) -> str:
+    return recall.title + (f" ({recall.reference})" if recall.reference else "")
 
 
 def _units(session: Session, recall: Recall, states) -> list[tuple[RecallUnit, Device]]:
