@@ -67,6 +67,8 @@ class RecallUnit(Base):
         CheckConstraint("status IN ('open', 'handled')", name="status_known"),
         # The board: open first, a page at a time (read backwards: open, newest first).
         Index("ix_recall_units_recall_id_status_id", "recall_id", "status", "id"),
+        # A unit's open recalls, looked up each time a unit becomes free (services/handling.py).
+        Index("ix_recall_units_device_id_status", "device_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('recall_id', 'device_id', name=op.f('uq_recall_units_recall_id_device_id'))
     )
     with op.batch_alter_table('recall_units', schema=None) as batch_op:
+        batch_op.create_index('ix_recall_units_device_id_status', ['device_id', 'status'], unique=False)
         batch_op.create_index('ix_recall_units_recall_id_status_id', ['recall_id', 'status', 'id'], unique=False)
 
 
@@ -88,6 +89,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('recall_units', schema=None) as batch_op:
         batch_op.drop_index('ix_recall_units_recall_id_status_id')
+        batch_op.drop_index('ix_recall_units_device_id_status')
 
     op.drop_table('recall_units')
     with op.batch_alter_table('recall_products', schema=None) as batch_op:

@@ -230,3 +230,32 @@ def test_the_planned_visits_are_urgent_in_planning(session, actor, desk, sling, 
     [run] = plan(session, actor)
     [stop] = logistics.run_stops(session, run.id)
     assert stop.urgent
+
+
+def _all_ok(session, barcode):
+    from hjelpemiddel.maintenance.services import checklist_for_device
+    return {key: True for key in checklist_for_device(session, barcode).items}
+
+
+def test_a_unit_collected_from_home_is_quarantined_when_it_is_back_on_the_shelf(session, actor, desk, sling):
+    from hjelpemiddel.maintenance.services import clean_device, inspect_device
+    desk.units(1, product=sling)[0].serial_number = "210060"
+    [barcode] = desk.reserved(desk.need(desk.citizen("Liv Eide"), product=sling))
+    lending.hand_over(session, actor.id, barcode, received_by="selv")
+    recall = _recall(session, actor, sling)
+    lending.receive_at_depot(session, actor.id, barcode, location_code="A-01-1")  # handed in over the counter
+    clean_device(session, actor.id, barcode, "steam")
+    inspect_device(session, actor.id, barcode, _all_ok(session, barcode))
+    assert _state(session, barcode) == "quarantined"
+    unit = _units(session, recall)[barcode]
+    assert unit.status == "open" and unit.quarantine_id is not None
+
+
+def test_a_release_from_the_recalls_quarantine_marks_the_unit_handled(session, actor, desk, sling):
+    unit = _unit(session, actor, sling, "210070")
+    recall = _recall(session, actor, sling)
+    release_device(session, actor.id, unit.barcode, note="Kontrollert etter produsentens anvisning")
+    handled = _units(session, recall)[unit.barcode]
+    session.refresh(handled)
+    assert (handled.status, handled.handled_by_id) == ("handled", actor.id)
+    assert handled.action_taken == "Sluppet fra karantene til «Ledig på lager»: Kontrollert etter produsentens anvisning"
