@@ -10,6 +10,7 @@ from .logistics import services as logistics
 from .maintenance import services as maintenance
 from .maintenance.events import RepairVisitNeeded
 from .nav import services as nav
+from .recalls import services as recalls
 from .stock.events import DeviceBecameAvailable, DeviceQuarantined, DeviceRegistered, DeviceRetired
 
 
@@ -32,3 +33,5 @@ def wire() -> None:
     bus.subscribe(RepairVisitNeeded, logistics.plan_repair_visit)
     # A long-term application goes to NAV through the outbox.
     bus.subscribe(NeedSentToNav, nav.enqueue_application)
+    # A recalled unit free again: handled if released from the recall's quarantine, else taken out of use.
+    bus.subscribe(DeviceBecameAvailable, recalls.recall_unit_back_on_shelf)

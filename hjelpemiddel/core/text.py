@@ -46,9 +46,12 @@ FIELD_LABELS = {
     "month": "Måned", "area": "Område", "until": "Til og med dato", "after_each_loan": "Etter hvert utlån",
     "checklist": "Sjekkliste", "interval_months": "Intervall (måneder)", "iso_prefix": "ISO-klasse",
     "injury": "Personskade", "reference": "Referanse", "not_sent": "Ikke sendt",
-    "part_number": "Delenummer", "minimum_quantity": "Minimumsbeholdning", "product_ids": "Passer til produkter",
+    "part_number": "Delenummer", "minimum_quantity": "Minimumsbeholdning", "product_ids": "Produkter",
     "counted": "Opptalt antall", "below_minimum": "Under minimum", "cause": "Årsak", "stock_parts": "Deler fra lager",
     "spare_part_id": "Reservedel", "min_loan_months": "Minste utlånstid (måneder)",
+    "title": "Tittel", "recall_action": "Tiltak", "due_date": "Frist",
+    "serial_from": "Første serienummer", "serial_to": "Siste serienummer", "serials": "Serienumre", "lot": "Lot",
+    "selection": "Utvalg", "found": "Funnet", "what_was_done": "Hva ble gjort",
 }
 
 

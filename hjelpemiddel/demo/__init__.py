@@ -77,4 +77,7 @@ def load_demo(session: Session, seed: int = 2026, users: Sequence[tuple[str, str
         from .lending import load_demo_lending
 
         summary.update(load_demo_lending(session, vault, random.Random(seed + 1), therapist_id, lager_id))
+        from .slings import load_demo_slings
+
+        summary.update(load_demo_slings(session, therapist_id, lager_id))
     return summary

@@ -84,3 +84,8 @@ def test_the_stocktake_benchmark_runs_on_a_generated_depot(small_depot):
 def test_the_forecast_benchmark_runs_on_a_generated_depot(small_depot):
     out = bench("forecast.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
     assert "all products, 30 days" in out and "backtest" in out
+
+
+def test_the_recall_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("recalls.py", "--database-url", small_depot, "--no-target")
+    assert "register: find + quarantine" in out

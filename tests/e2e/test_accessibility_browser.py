@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from hjelpemiddel.incidents import services as incidents
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.maintenance import services as maintenance
+from hjelpemiddel.recalls import services as recalls
 from hjelpemiddel.stock import services as stock
 from hjelpemiddel.stocktake import services as stocktake
 
@@ -69,10 +70,12 @@ def depot(live_server) -> dict:
             "product_id": rollator, "name": "Rullator Tilgjengelig", "interval_months": 12, "checklist": "rollator"})
         incident = incidents.report_incident(arranger.session, arranger.ids["lager"], arranger.unit(rollator, "A-01-1"),
                                              "Lageret", "Veltet ved lasting", "serious").id
+        recall = recalls.register_recall(arranger.session, arranger.ids["lager"], "Tilbakekalling", [rollator], "lot",
+                                         "inspect", lot="AXE-LOT").id
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
     return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
             "counting": counts["AXE-T"], "counted": counts["AXE-R"],
-            "product_id": rollator, "incident": incident}
+            "product_id": rollator, "incident": incident, "recall": recall}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:
@@ -88,7 +91,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    f"/lager/varetelling/{depot['counted']}/resultat",
                    f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}",
                    "/lager/kontroller", f"/kontroll/{unit}",
-                   "/lager/reservedeler", "/lager/feilstatistikk"]
+                   "/lager/reservedeler", "/lager/feilstatistikk",
+                   "/lager/tilbakekalling", "/lager/tilbakekalling/ny", f"/lager/tilbakekalling/{depot['recall']}"]
     return {
         "lager": everyone + depot_pages,
         "sjafor": everyone + ["/sjafor", f"/sjafor/runde/{run}", "/skann", f"/service/{unit}",

@@ -37,7 +37,7 @@ NEED_EVENT_LABELS = {
     "decision_send_to_nav": "Søknad sendt til NAV", "reserved": "Hjelpemiddel reservert",
     "reservation_cancelled": "Reservasjon opphevet", "delivered": "Levert", "return_requested": "Retur bestilt",
     "returned": "Returnert", "cancelled": "Kansellert", "loan_extended": "Utlån forlenget",
-    "nav_registered": "Registrert hos NAV", **{f"nav_{key}": label for key, label in NAV_STATUS_LABELS.items()},
+    "nav_registered": "Registrert hos NAV", "recalled": "Tilbakekalt", **{f"nav_{key}": label for key, label in NAV_STATUS_LABELS.items()},
 }
 # Needs in these statuses may have units reserved for them.
 RESERVABLE = frozenset({"approved", "reserved", "on_loan", "sent_to_nav"})
