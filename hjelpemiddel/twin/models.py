@@ -67,9 +67,10 @@ MARKER = -1
 STALE_CHECKPOINT_TRIGGERS = {
     "postgresql": (
         "CREATE FUNCTION device_events_checkpoints_stale() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-        "  DELETE FROM place_checkpoints WHERE starts_at > NEW.occurred_at;\n  RETURN NULL;\nEND $$",
-        "CREATE TRIGGER device_events_checkpoints_stale AFTER INSERT ON device_events FOR EACH ROW "
-        "EXECUTE FUNCTION device_events_checkpoints_stale()",
+        "  DELETE FROM place_checkpoints WHERE starts_at > (SELECT min(occurred_at) FROM new_rows);\n"
+        "  RETURN NULL;\nEND $$",
+        "CREATE TRIGGER device_events_checkpoints_stale AFTER INSERT ON device_events REFERENCING NEW TABLE AS "
+        "new_rows FOR EACH STATEMENT EXECUTE FUNCTION device_events_checkpoints_stale()",
     ),
     "sqlite": ("CREATE TRIGGER device_events_checkpoints_stale AFTER INSERT ON device_events BEGIN "
                "DELETE FROM place_checkpoints WHERE starts_at > NEW.occurred_at; END",),
@@ -87,11 +88,6 @@ _GRAINS = {
                       ("COALESCE({r}.location_id, 0)", "{r}.product_id", "{r}.state", "{r}.owner")),
     "place_counts": (("place_id", "state"), ("COALESCE({r}.location_id, 0)", "{r}.state")),
     "product_counts": (("product_id", "state", "owner"), ("{r}.product_id", "{r}.state", "{r}.owner")),
-}
-_CHANGED = {  # which device columns move a unit from one row of the table to another
-    "device_counts": ("location_id", "product_id", "state", "owner"),
-    "place_counts": ("location_id", "state"),
-    "product_counts": ("product_id", "state", "owner"),
 }
 
 REBUILD_SQL = tuple(
@@ -114,21 +110,19 @@ def _add(table: str) -> str:
 
 
 def _postgresql_statement(table: str, op: str) -> str:
-    """One statement per table and per write, however many units it moved: the units that left a
-    row and joined another, summed, taken from the rows they left and added to those they joined.
-    (Row by row, approving a stocktake of 10,000 units cost 20,000 trigger calls.)"""
+    """One statement per table and per write, however many units it moved: every unit's old row taken
+    away and its new row added, summed per row of the table (a unit that stayed in its row cancels out:
+    no join of the old and new units is needed), taken from the rows they left and added to those
+    they joined. (Row by row, approving a stocktake of 10,000 units cost 20,000 trigger calls; joining
+    old to new cost 3 s for a recall of 100,000 units.)"""
     keys, values = _GRAINS[table]
     k = ", ".join(f"k{i}" for i in range(len(keys)))
-    def side(alias, sign):
-        return ", ".join(f"{v.format(r=alias)} AS k{i}" for i, v in enumerate(values)) + f", {sign} AS delta"
-    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in _CHANGED[table])
-    if op == "UPDATE":
-        pairs = f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {changed}"
-        moves = f"SELECT {side('o', -1)} {pairs} UNION ALL SELECT {side('n', 1)} {pairs}"
-    elif op == "INSERT":
-        moves = f"SELECT {side('n', 1)} FROM new_rows n"
-    else:
-        moves = f"SELECT {side('o', -1)} FROM old_rows o"
+
+    def side(alias, rows, sign):
+        return "SELECT " + ", ".join(f"{v.format(r=alias)} AS k{i}" for i, v in enumerate(values)) \
+            + f", {sign} AS delta FROM {rows} {alias}"
+    moves = {"UPDATE": f"{side('o', 'old_rows', -1)} UNION ALL {side('n', 'new_rows', 1)}",
+             "INSERT": side("n", "new_rows", 1), "DELETE": side("o", "old_rows", -1)}[op]
     match = " AND ".join(f"t.{key} = s.k{i}" for i, key in enumerate(keys))
     return (f"WITH s AS (SELECT {k}, SUM(delta) AS delta FROM ({moves}) AS m GROUP BY {k} HAVING SUM(delta) <> 0), "
             f"taken AS (UPDATE {table} AS t SET units = t.units + s.delta FROM s WHERE s.delta < 0 AND {match}) "
