@@ -1,7 +1,9 @@
-"""Scenario 5 in a real browser, the yearly lift inspection: the due list of next month shows the ceiling
-lifts due, grouped by area, with the overdue one on top; the overdue lift cannot be handed out; the
-technician records its inspection on the phone, which moves its due date a year on; the inspection
-report prints; the lift at a citizen's home gets an inspection visit planned."""
+"""Scenario 5 in a real browser, from the due list to the recall board: the due list of next month shows
+the ceiling lifts due, grouped by area, with the overdue one on top; the overdue lift is passed over for
+a need; the technician records its inspection on the phone, which moves its due date a year on; the
+inspection report prints; the lift at a citizen's home gets an inspection visit planned. Then a sling
+model is recalled: the board shows the sling on the shelf quarantined and the one at a home with an
+urgent visit."""
 from __future__ import annotations
 
 import subprocess
@@ -46,6 +48,12 @@ def test_the_due_list_an_overdue_lift_its_inspection_on_the_phone_the_report_and
         for barcode, day in ((due[0], next_month + timedelta(days=2)), (due[1], next_month + timedelta(days=20)),
                              (at_home, today + timedelta(days=5)), (overdue, today - timedelta(days=3))):
             due_on(arranger, barcode, day)
+        sling = arranger.product("Løftesele Scenario", iso_class="123621")
+        sling_name = arranger.product_name(sling)
+        sling_home = arranger.unit_on_loan(arranger.citizen("Solveig Eide", "Kaibakken 9"), sling, DAY)
+        stock.get_device(arranger.session, sling_home).serial_number = "210117"
+        sling_shelf = stock.register_device(arranger.session, arranger.ids["lager"], sling, serial_number="210002",
+                                            location_code="A-01-2").barcode
         need = arranger.approved_need(arranger.citizen("Per Moe", "Fosnagata 3"), lift, DAY)
         # The oldest free lift is overdue: the need gets the next one.
         assert [u.barcode for u in lending.need_units(arranger.session, [need])[need]] == [due[0]]
@@ -89,3 +97,18 @@ def test_the_due_list_an_overdue_lift_its_inspection_on_the_phone_the_report_and
     expect(flash(page)).to_contain_text("1 kontrollbesøk er lagt til")
     page.goto(soon)
     expect(page.get_by_test_id(f"due-{at_home}")).to_contain_text("Besøk planlagt")
+
+    page.goto("/lager/tilbakekalling")
+    page.get_by_test_id("new-recall").click()
+    form = page.get_by_test_id("recall-form")
+    form.get_by_label("Tittel").fill("Sømmen kan revne")
+    form.get_by_test_id("product-0").fill(sling_name)
+    form.get_by_label("Serienummer fra (bare sifre)").fill("210000")
+    form.get_by_label("Serienummer til").fill("210450")
+    form.get_by_label("Tiltak").select_option("quarantine")
+    assert submit(page, form.get_by_role("button", name="Registrer og finn enhetene")) == 302
+    expect(page.get_by_test_id("board-counts")).to_contain_text("0 behandlet, 2 åpne")
+    expect(page.get_by_test_id(f"unit-{sling_shelf}")).to_contain_text("I karantene")
+    expect(page.get_by_test_id(f"unit-{sling_home}")).to_contain_text("Besøk planlagt (haster)")
+    assert live_server.device(sling_shelf).state == "quarantined"
+    assert_plain_bokmal(page)
