@@ -24,7 +24,7 @@ if str(BENCH_DIR.parent) not in sys.path:
     sys.path.append(str(BENCH_DIR.parent))
 sys.path.insert(0, str(BENCH_DIR))
 
-from forecast import timed  # noqa: E402
+from forecast import print_table  # noqa: E402
 from pages import make_app  # noqa: E402
 
 TARGETS = {"due list of a month (page + counts)": 200.0}
@@ -130,16 +130,7 @@ def main() -> int:
                      lambda s: maintenance.save_plan(s, actor, plan_values, plan_id)))
     print(f"\nPeriodic inspection at {devices:,} devices, {scheduled:,} under a plan (median of {args.runs} runs), "
           f"month {month}\n")
-    print("| what | median ms | SQL statements | target | |")
-    print("|---|---:|---:|---:|---|")
-    missed = False
-    for name, work in rows:
-        ms, statements = timed(app, work, args.runs)
-        target = TARGETS.get(name)
-        ok = target is None or ms < target
-        missed |= not ok
-        print(f"| {name} | {ms:.1f} | {statements} | {f'< {target:.0f} ms' if target else '–'} | "
-              f"{'' if target is None else ('ok' if ok else 'MISSED')} |")
+    missed = print_table(app, rows, args.runs, TARGETS)
     return 1 if missed and not args.no_targets else 0
 
 

@@ -76,6 +76,11 @@ def test_the_twin_benchmark_runs_on_a_generated_depot(small_depot):
     assert "time travel" in bench("twin.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
 
 
+def test_the_inspections_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("inspections.py", "--database-url", small_depot, "--runs", "1", "--no-targets")
+    assert "due list of a month" in out and "change a plan" in out
+
+
 def test_the_stocktake_benchmark_runs_on_a_generated_depot(small_depot):
     out = bench("stocktake.py", "--database-url", small_depot, "--units", "500", "--locations", "500", "--no-target")
     assert "approve all (500 approved, 0 left)" in out

@@ -134,7 +134,7 @@ def test_a_unit_page_with_its_barcode_and_label_pdf_and_the_error_page_keep_to_t
     visit(page, f"/service/{barcode}", barcode)
     visit(page, "/hjelpemidler/HJM99999999", "Fant ikke det du lette etter", status=404)
     with page.expect_navigation():
-        page.get_by_role("link", name="Tilbake").click()
+        page.get_by_role("link", name="Tilbake", exact=True).click()
     assert page.url.endswith(f"/service/{barcode}")
     assert watch.problems() == []
 
