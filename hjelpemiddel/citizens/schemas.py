@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 from marshmallow import Schema, fields, validate
 
-from ..core.db import utcnow
 from ..core.schemas import PageArgs
+from ..core.text import local_today
 from .services import PURPOSE_TEXT_MAX, PURPOSES
 
 
@@ -88,19 +88,15 @@ class FnrAccessOut(Schema):
     accessed_at = fields.DateTime()
 
 
-def _utc_today() -> date:
-    return utcnow().date()
-
-
 def _default_from() -> date:
-    return _utc_today() - timedelta(days=30)
+    return local_today() - timedelta(days=30)
 
 
 class FollowUpQuery(PageArgs):
-    """Admin's follow-up of the fnr access log: per user and (UTC) day, within at most 366 days."""
+    """Admin's follow-up of the fnr access log: per user and Norwegian day, within at most 366 days."""
 
     date_from = fields.Date(load_default=_default_from)
-    date_to = fields.Date(load_default=_utc_today)
+    date_to = fields.Date(load_default=local_today)
     username = fields.String(data_key="user", load_default=None, validate=[
         validate.Length(max=64), validate.Regexp(r"^[^\x00]*$", error="Ugyldige tegn.")])
     flagged_only = fields.Boolean(load_default=False)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..catalog.models import Product
 from ..citizens.services import register_citizen
 from ..core.crypto import FnrVault
+from ..core.text import local_today
 from ..core.fnr import make_fnr
 from ..lending import services as lending
 from ..stock.services import create_location
@@ -81,7 +82,7 @@ def load_demo_lending(session: Session, vault: FnrVault, rng: random.Random, the
             outcome = rng.choice(outcomes)
             product_id = unstocked if outcome == "queued" and unstocked else rng.choice(stocked[iso_class])
             urgency = rng.choice(("discharge", "urgent", "normal", "normal"))
-            needed_by = date.today() + timedelta(days=rng.randrange(-20, 15))
+            needed_by = local_today() + timedelta(days=rng.randrange(-20, 15))
             need = lending.register_need(
                 session, therapist_id, "terapeut", citizen.id, needed_by, urgency,
                 "long_term" if outcome == "long_term" else "short_term", product_id=product_id,

@@ -3,7 +3,7 @@ the range a manufacturer's notice will name (210000–210450: 3 on the shelves, 
 citizens' homes) and some outside it. Made through the stock and lending services."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..catalog.models import Product
 from ..citizens.models import Citizen
 from ..core.errors import Conflict
+from ..core.text import local_today
 from ..lending import services as lending
 from ..stock.models import Device, Location
 from ..stock.services import register_device
@@ -52,7 +53,7 @@ def load_demo_slings(session: Session, therapist_id: int, lager_id: int) -> dict
     citizens = list(session.scalars(select(Citizen.id).order_by(Citizen.id).limit(len(AT_HOME))))
     for serial, citizen_id in zip(AT_HOME, citizens):
         unit = _register(session, lager_id, product_id, serial, bins)
-        need = lending.register_need(session, therapist_id, "terapeut", citizen_id, date.today() + timedelta(days=3),
+        need = lending.register_need(session, therapist_id, "terapeut", citizen_id, local_today() + timedelta(days=3),
                                      "normal", "short_term", product_id=product_id, requested_by="Hjemmetjenesten")
         lending.decide_need(session, lager_id, "lager", need.id, "approve")
         # The need took the first free sling; it is this one the scenario lends.

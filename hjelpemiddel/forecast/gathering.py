@@ -13,7 +13,7 @@ from sqlalchemy import Date, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from ..catalog.models import Product
-from ..core.db import LOCAL_ZONE
+from ..core.db import LOCAL_ZONE, local_date
 from ..core.errors import NotFound, ValidationFailed
 from ..core.text import local_today
 from ..lending.fit import OWNER_FOR, needs_fitting_products
@@ -102,7 +102,8 @@ def start_of(day: date) -> datetime:
 
 
 def _day(column):
-    return func.date(column, type_=Date)
+    # The Norwegian day a unit came back: a unit received at 00:30 came back today, not yesterday (UTC).
+    return local_date(column)
 
 
 def days_between(session: Session, later, earlier):

@@ -13,9 +13,10 @@ from playwright.sync_api import expect
 
 from hjelpemiddel.citizens.models import FnrAccess
 from hjelpemiddel.citizens.services import register_citizen
-from hjelpemiddel.core.fnr import make_fnr
 from hjelpemiddel.core.auth import create_user
 from hjelpemiddel.core.db import get_session, utcnow
+from hjelpemiddel.core.fnr import make_fnr
+from hjelpemiddel.core.text import local_today
 
 from .conftest import login_as
 from .depot_helpers import assert_plain_bokmal
@@ -56,7 +57,7 @@ def _filter(page, user: str = "", flagged_only: bool = False) -> None:
 
 def test_admin_sees_a_sweep_flagged_filters_by_user_and_flag_and_pages_through_the_days(page, live_server):
     sweeper, colleague = _log_uses(live_server)
-    day = utcnow().date()
+    day = local_today()
     login_as(page, live_server, "admin")
     page.get_by_role("link", name="Tilgangslogg").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Oppfølging av tilgangsloggen for fødselsnummer")

@@ -1,6 +1,6 @@
 """Scenarios 1 and 4 over real HTTP: Astrid is discharged, gets a rollator, recovers, returns it;
 it is cleaned, inspected and lent to Ola, who was waiting in the queue."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
@@ -9,6 +9,7 @@ from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.core.auth import create_token, create_user
 from hjelpemiddel.core.db import get_session
 from hjelpemiddel.core.fnr import make_fnr
+from hjelpemiddel.core.text import local_today
 from hjelpemiddel.stock.services import create_location, register_device
 
 from ..conftest import TEST_FNR_KEYS
@@ -48,7 +49,7 @@ def api(base, token):
 def test_a_citizen_goes_from_need_to_loan_to_return_and_the_unit_is_lent_again(depot):
     base, tokens, product_id, barcode = depot
     tone, lise = api(base, tokens["tone"]), api(base, tokens["lise"])
-    today = date.today()
+    today = local_today()
 
     astrid = tone("POST", "/api/v1/citizens", 201, json={
         "fnr": make_fnr("150342", "233"), "name": "Astrid Olsen", "address": "Storgata 1", "postcode": "6509",

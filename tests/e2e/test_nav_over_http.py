@@ -2,7 +2,7 @@
 Astrid's bed, the sync shows it coming, it is received by hmsnr + serial with its label, delivered
 on a run; a tyre is ordered while NAV is down and reaches NAV exactly once when it is back; the bed
 is collected and sent back to NAV."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
@@ -11,6 +11,7 @@ from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.core.auth import create_token, create_user
 from hjelpemiddel.core.db import get_session
 from hjelpemiddel.core.fnr import make_fnr
+from hjelpemiddel.core.text import local_today
 from hjelpemiddel.stock.services import create_location
 from integrations.nav.fake_server import DEFAULT_TOKEN
 
@@ -54,7 +55,7 @@ def api(base, token):
 def test_a_nav_bed_goes_from_approval_to_the_citizen_and_back_to_nav_with_a_part_ordered_through_an_outage(depot, tmp_path):
     base, tokens, product_id, nav = depot
     tone, lise, sindre = (api(base, tokens[name]) for name in ("tone", "lise", "sindre"))
-    today = date.today()
+    today = local_today()
 
     astrid = tone("POST", "/api/v1/citizens", 201, json={
         "fnr": FNR, "name": "Astrid Olsen", "address": "Storgata 1", "postcode": "6509", "city": "Kristiansund",

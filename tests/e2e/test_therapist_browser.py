@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from hjelpemiddel.citizens.models import Citizen
 from hjelpemiddel.core.db import get_session
 from hjelpemiddel.core.fnr import make_fnr
+from hjelpemiddel.core.text import local_today
 from hjelpemiddel.lending.models import Need
 
 from .conftest import login_as
@@ -191,7 +192,7 @@ def test_a_therapist_registers_astrid_and_her_discharge_rollator_and_follows_it_
     width = screen["viewport"]["width"]
     rollator = live_server.make_device("rollator_jazz", location_code="A-01-2")
     astrid, fnr = f"Astrid Hansen {width}", new_fnr()
-    today = date.today()
+    today = local_today()
     discharge, needed_by = today + timedelta(days=2), today + timedelta(days=2)
 
     # Monday 09:10: the therapist registers Astrid; her fnr is shown masked and never in clear.
@@ -280,8 +281,8 @@ def test_rejecting_an_application_needs_a_reason_and_the_therapist_sees_it_rejec
     therapist = new_page()
     login_as(therapist, live_server, "terapeut")
     register_citizen(therapist, new_fnr(), ole)
-    need_id = register_discharge_need(therapist, ole, JAZZ, date.today() + timedelta(days=1),
-                                      date.today() + timedelta(days=1))
+    need_id = register_discharge_need(therapist, ole, JAZZ, local_today() + timedelta(days=1),
+                                      local_today() + timedelta(days=1))
     depot = open_depot(new_page(), live_server)
 
     answer = decide(depot, need_id, "Avslå")
@@ -307,7 +308,7 @@ def test_approving_a_short_term_loan_reserves_a_municipal_rollator_never_one_tha
     therapist = new_page()
     login_as(therapist, live_server, "terapeut")
     register_citizen(therapist, new_fnr(), per)
-    need_id = register_discharge_need(therapist, per, TOPRO, date.today(), date.today())
+    need_id = register_discharge_need(therapist, per, TOPRO, local_today(), local_today())
     depot = open_depot(new_page(), live_server)
     assert decide(depot, need_id, "Innvilg").status == 302
 
@@ -346,7 +347,7 @@ def test_a_therapist_finds_a_citizen_and_orders_two_products_in_one_basket_with_
     expect(page.get_by_test_id("basket-row-1").get_by_label("Antall")).to_have_value("2")
     assert need_ids(page) == []
 
-    needed_by = date.today() + timedelta(days=3)
+    needed_by = local_today() + timedelta(days=3)
     form.get_by_label("Trengs innen").fill(ddmmyyyy(needed_by))
     assert submit(page, "need-form", "Registrer behov").status == 302
     flash = page.get_by_test_id("flash")

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from hjelpemiddel.citizens.models import FnrAccess
 from hjelpemiddel.core.auth import create_token
-from hjelpemiddel.core.db import utcnow
 from hjelpemiddel.core.fnr import make_fnr
+from hjelpemiddel.core.text import local_today
 from hjelpemiddel.lending import services as lending
 
 from ..support import ApiClient, error_of
@@ -150,7 +150,7 @@ def test_admin_follows_up_searches_misses_and_reveals_per_user_and_day_with_the_
         only = admin.get("/api/v1/fnr-access/follow-up?flagged_only=true").get_json()
         assert [row["username"] for row in only["rows"]] == [therapist.username]
         mine = admin.get(f"/api/v1/fnr-access/follow-up?user={therapist.username}&limit=1").get_json()
-        assert mine["total"] == 1 and mine["rows"][0]["day"] == utcnow().date().isoformat()
+        assert mine["total"] == 1 and mine["rows"][0]["day"] == local_today().isoformat()
         bad = admin.get("/api/v1/fnr-access/follow-up?date_from=2026-02-01&date_to=2026-01-01")
         assert bad.status_code == 422 and "date_to" in error_of(bad)["details"]
     finally:
