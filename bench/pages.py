@@ -183,6 +183,12 @@ def pages(middle_id: int) -> list[tuple[str, str, str]]:
         ("/lokasjoner?kode=A-R01-H1 (5 bins)", "lager", "/lokasjoner?kode=A-R01-H1"),
         ("/lokasjoner?q=B-R02", "lager", "/lokasjoner?q=B-R02"),
         ("/terapeut (400 citizens)", "terapeut", "/terapeut"),
+        ("/lager/kontroller (due list of this month)", "lager", "/lager/kontroller"),
+        ("/lager/kontroller ?q=1236 (lifts)", "lager", "/lager/kontroller?q=1236"),
+        ("/lager/uhell", "lager", "/lager/uhell"),
+        ("/lager/tilbakekalling", "lager", "/lager/tilbakekalling"),
+        ("/lager/reservedeler", "lager", "/lager/reservedeler"),
+        ("/lager/feilstatistikk (last year)", "lager", "/lager/feilstatistikk"),
     ]
 
 
