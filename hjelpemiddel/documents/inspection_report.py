@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, FOOTER_BASELINE, INK, LEFT, MUTED, REGULAR, RIGHT, RULE,
-                    draw_fitted, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
+from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, INK, LEFT, REGULAR, RIGHT, RULE, draw_fitted,
+                    draw_page_number_footer, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,7 @@ def inspection_report_pdf(report: InspectionReport, depot: str, printed: datetim
     page = 1
 
     def footer() -> None:
-        canvas.setFillGray(MUTED)
-        canvas.setFont(REGULAR, 7.5)
-        canvas.drawString(LEFT, FOOTER_BASELINE, text(f"{depot} · {title} · skrevet ut {printed_time(printed)}"))
-        canvas.drawRightString(RIGHT, FOOTER_BASELINE, f"Side {page}")
-        canvas.setFillGray(INK)
+        draw_page_number_footer(canvas, page, f"{depot} · {title} · skrevet ut {printed_time(printed)}")
 
     def room(y: float, needed: float) -> float:
         nonlocal page

@@ -162,6 +162,15 @@ def draw_running_head(canvas: Canvas, title: str, details: str) -> float:
     return rule_y
 
 
+def draw_page_number_footer(canvas: Canvas, page: int, left_text: str) -> None:
+    """A one-line footer for documents whose page count is not known in advance (a result, a report)."""
+    canvas.setFillGray(MUTED)
+    canvas.setFont(REGULAR, 7.5)
+    canvas.drawString(LEFT, FOOTER_BASELINE, text(left_text))
+    canvas.drawRightString(RIGHT, FOOTER_BASELINE, f"Side {page}")
+    canvas.setFillGray(INK)
+
+
 @dataclass(frozen=True)
 class Cell:
     label: str

@@ -9,8 +9,8 @@ import csv
 import io
 from datetime import datetime
 
-from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, FOOTER_BASELINE, INK, LEFT, MUTED, REGULAR, RIGHT, RULE,
-                    draw_fitted, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
+from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, INK, LEFT, REGULAR, RIGHT, RULE, draw_fitted,
+                    draw_page_number_footer, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
 
 OUTCOME_ORDER = ("missing", "misplaced", "unexpected", "moved", "found")
 # Column: title, share of the width.
@@ -56,11 +56,7 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
         return y - ROW
 
     def footer() -> None:
-        canvas.setFillGray(MUTED)
-        canvas.setFont(REGULAR, 7.5)
-        canvas.drawString(LEFT, FOOTER_BASELINE, text(f"{depot} · {title}"))
-        canvas.drawRightString(RIGHT, FOOTER_BASELINE, f"Side {page}")
-        canvas.setFillGray(INK)
+        draw_page_number_footer(canvas, page, f"{depot} · {title}")
 
     y = head(y)
     order = {outcome: rank for rank, outcome in enumerate(OUTCOME_ORDER)}

@@ -10,6 +10,7 @@ from ..core.text import local_time
 from ..documents.inspection_report import inspection_report_pdf
 from ..maintenance import services as maintenance
 from ..stock.models import Device
+from ..stock.services import get_device
 from . import services
 from .schemas import (DueOut, DueQuery, InspectionOut, InspectionsQuery, PeriodicIn, PlanIn, PlanOut, VisitsIn,
                       VisitsOut)
@@ -17,8 +18,8 @@ from .schemas import (DueOut, DueQuery, InspectionOut, InspectionsQuery, Periodi
 bp = Blueprint("upkeep_api", __name__, url_prefix="/api/v1")
 
 
-def _inspection(inspection) -> dict:
-    return {**shared(InspectionOut).dump(inspection), "barcode": get_session().get(Device, inspection.device_id).barcode}
+def _inspection(inspection, barcode: str) -> dict:
+    return {**shared(InspectionOut).dump(inspection), "barcode": barcode}
 
 
 @bp.get("/inspections/due")
@@ -41,9 +42,10 @@ def due():
 @roles_required("lager", "sjafor")
 def record():
     data = parse(shared(PeriodicIn))
-    inspection = maintenance.record_periodic_inspection(get_session(), current_user().id, data["barcode"],
+    session = get_session()
+    inspection = maintenance.record_periodic_inspection(session, current_user().id, data["barcode"],
                                                         data["results"], data["reasons"], data["note"])
-    return _inspection(inspection), 201
+    return _inspection(inspection, session.get(Device, inspection.device_id).barcode), 201
 
 
 @bp.get("/inspections")
@@ -51,9 +53,10 @@ def record():
          tag="inspections", errors=(404,))
 @roles_required("lager", "sjafor")
 def history():
-    barcode = parse_args(shared(InspectionsQuery))["barcode"]
-    inspections = maintenance.inspection_history(get_session(), barcode)
-    return [_inspection(inspection) for inspection in inspections]
+    session = get_session()
+    device = get_device(session, parse_args(shared(InspectionsQuery))["barcode"])
+    inspections = maintenance.inspection_history(session, device.barcode)
+    return [_inspection(inspection, device.barcode) for inspection in inspections]
 
 
 @bp.get("/devices/<barcode>/inspection-report.pdf")

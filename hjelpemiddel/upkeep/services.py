@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
+from ..citizens.models import Citizen
 from ..citizens.services import masked_name
 from ..core.auth import User
 from ..core.errors import ValidationFailed
@@ -19,12 +20,11 @@ from ..core.paging import PAGE_SIZE, Page, offset_page
 from ..core.text import local_time, local_today
 from ..documents.inspection_report import CheckedPoint, InspectionEntry, InspectionReport
 from ..lending.models import Loan
-from ..citizens.models import Citizen
 from ..logistics import services as logistics
 from ..logistics.models import StopItem
 from ..maintenance import services as maintenance
 from ..maintenance.models import Inspection, InspectionDue, MaintenancePlan
-from ..stock.lifecycle import FINAL_STATES, STATE_LABELS, DeviceState
+from ..stock.lifecycle import STATE_LABELS, DeviceState
 from ..stock.models import Device, DeviceEvent, Location
 from ..stock.services import get_device
 
@@ -33,7 +33,6 @@ MONTH_NAMES = ("", "januar", "februar", "mars", "april", "mai", "juni", "juli", 
                "november", "desember")
 STATUSES = ("all", "overdue", "month")
 STATUS_LABELS = {"overdue": "Forfalt", "soon": "Forfaller innen 30 dager", "later": "Senere"}
-_LIVE = [s.value for s in DeviceState if s not in FINAL_STATES]
 _AT_HOME = (DeviceState.ON_LOAN.value, DeviceState.AWAITING_PICKUP.value)
 
 
@@ -128,8 +127,7 @@ def _base(today: date, first: date, last: date, status: str, area: str | None, q
             .outerjoin(Location, Location.id == Device.location_id)
             .outerjoin(Loan, and_(Loan.device_id == Device.id, Loan.status != "ended"))
             .outerjoin(Citizen, Citizen.id == Loan.citizen_id)
-            .outerjoin(MaintenancePlan, MaintenancePlan.id == InspectionDue.plan_id)
-            .where(Device.state.in_(_LIVE)))
+            .outerjoin(MaintenancePlan, MaintenancePlan.id == InspectionDue.plan_id))
     if status == "overdue":
         stmt = stmt.where(InspectionDue.due_on < today)
     elif status == "month":
@@ -232,12 +230,13 @@ def inspection_report(session: Session, barcode: str, limit: int = 100) -> Inspe
     product = device.product
     schedule = maintenance.schedule_for_product(session, product)
     plan = session.get(MaintenancePlan, schedule.plan_id) if schedule.plan_id else None
-    names = dict(session.execute(select(User.id, func.coalesce(func.nullif(User.full_name, ""), User.username)).where(User.id.in_(
+    name = func.coalesce(func.nullif(User.full_name, ""), User.username)
+    names = dict(session.execute(select(User.id, name).where(User.id.in_(
         select(Inspection.inspector_id).where(Inspection.device_id == device.id)))).all())
     # Each failed point's reason is kept in the history event of its inspection (``failures`` by point).
     reasons_of = {data.get("inspection_id"): data.get("failures") or {} for data in session.scalars(
         select(DeviceEvent.data).where(DeviceEvent.device_id == device.id,
-                                       DeviceEvent.kind.in_(("inspected", "periodic_inspection", "repair_opened"))))
+                                       DeviceEvent.kind.in_(("inspected", "periodic_inspection"))))
         if isinstance(data, dict) and data.get("inspection_id")}
     entries = []
     for inspection in maintenance.inspection_history(session, device.barcode, limit):

@@ -80,7 +80,7 @@ def plans_page():
             if form.get("delete"):
                 maintenance.delete_plan(session, int(form["delete"]) if form["delete"].isdigit() else 0)
                 return redirect(url_for("upkeep_web.plans_page", melding="Kontrollplanen er slettet."))
-            values = {key: value.strip() for key, value in form.items() if key in PlanIn._declared_fields and value.strip()}
+            values = {key: value.strip() for key, value in form.items() if key in shared(PlanIn).fields and value.strip()}
             values["after_each_loan"] = form.get("after_each_loan") == "1"
             if form.get("product", "").strip() and "product_id" not in values:
                 values["product_id"] = product_from_text(session, form["product"]).id

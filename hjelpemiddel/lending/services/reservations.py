@@ -10,7 +10,7 @@ from ...core import bus
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound
 from ...core.paging import PAGE_SIZE, Page, offset_page
-from ...maintenance.services import check_inspection_current, not_overdue_clause, overdue_clause
+from ...maintenance.services import check_inspection_current, not_overdue_clause, overdue_since
 from ...stock.events import DeviceBecameAvailable, DeviceQuarantined
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
@@ -170,7 +170,7 @@ def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Res
     device = session.get(Device, event.device_id)
     if device is None or device.state != S.AVAILABLE:
         return None
-    if session.scalar(select(overdue_clause()).where(Device.id == device.id)):
+    if overdue_since(session, device.id) is not None:
         _let_go(session, device.id, event.actor_id, "periodisk kontroll forfalt",
                 "har passert fristen for periodisk kontroll")
         return None

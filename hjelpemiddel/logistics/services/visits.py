@@ -196,16 +196,21 @@ def swap_unit_on_visits(session: Session, event: ReservationReplaced) -> None:
                  reservation_id=event.new_reservation_id, substituted_for_device_id=event.old_device_id)
 
 
+def _lent_unit(session: Session, device_barcode: str, instead: str) -> tuple[Device, Loan, Citizen]:
+    """The unit (locked) with its open loan and citizen: a visit to its door is for a unit on loan."""
+    device = lock_device(session, device_barcode)
+    loan = open_loan(session, device.id)
+    if loan is None:
+        raise InvalidState(f"{device.barcode} er ikke utlånt; {instead}.",
+                           {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
+    return device, loan, session.get(Citizen, loan.citizen_id)
+
+
 def add_repair_visit(session: Session, actor_id: int | None, device_barcode: str, note: str,
                      repair_id: int | None = None, not_before: date | None = None) -> Stop:
     """A repair visit to a unit on loan at the citizen's home (part of any visit to that door that
     waits for the same day)."""
-    device = lock_device(session, device_barcode)
-    loan = open_loan(session, device.id)
-    if loan is None:
-        raise InvalidState(f"{device.barcode} er ikke utlånt; reparer den på lageret.",
-                           {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
-    citizen = session.get(Citizen, loan.citizen_id)
+    device, loan, citizen = _lent_unit(session, device_barcode, "reparer den på lageret")
     stop = open_visit(session, citizen, _loan_address(session, loan, citizen), not_before)
     stop.note = "; ".join(filter(None, [stop.note, note]))
     add_item(session, stop, device.id, "repair", loan_id=loan.id, repair_id=repair_id)
@@ -219,18 +224,14 @@ def add_inspection_visit(session: Session, actor_id: int | None, device_barcode:
     """A periodic inspection of a unit at the citizen's home, on the next visit to that door (an
     overdue one first among the day's visits). A unit already on an open visit (to inspect it, repair it or
     collect it) keeps that visit: a unit is on one open visit at most."""
-    device = lock_device(session, device_barcode)
-    loan = open_loan(session, device.id)
-    if loan is None:
-        raise InvalidState(f"{device.barcode} er ikke utlånt; kontroller den på lageret.",
-                           {"current_state": device.state, "allowed": [DeviceState.ON_LOAN.value]})
+    device, loan, citizen = _lent_unit(session, device_barcode, "kontroller den på lageret")
     planned = session.scalar(select(StopItem).where(StopItem.device_id == device.id, StopItem.active.is_(True)))
     if planned is not None:
         return session.get(Stop, planned.stop_id)
-    citizen = session.get(Citizen, loan.citizen_id)
     stop = open_visit(session, citizen, _loan_address(session, loan, citizen))
     stop.urgent = stop.urgent or urgent
-    stop.note = "; ".join(filter(None, [stop.note, f"Periodisk kontroll av {device.barcode} (frist {due_on:%d.%m.%Y})"]))
+    due = f"Periodisk kontroll av {device.barcode} (frist {due_on:%d.%m.%Y})"
+    stop.note = "; ".join(filter(None, [stop.note, due]))
     add_item(session, stop, device.id, "inspect", loan_id=loan.id)
     return stop
 

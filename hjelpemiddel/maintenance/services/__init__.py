@@ -1,10 +1,11 @@
-"""Maintenance, split by topic: washing and inspection, repairs, quarantine. Import from here."""
-from .cleaning import (CLEANING_METHODS, IN_MAINTENANCE, awaits_nav_decision, check_inspectable,
-                       checked_answers, checklist_for_device, clean_device, devices_in_maintenance, inspect_device, inspection_text)
+"""Maintenance, split by topic: washing and inspection, maintenance plans and periodic inspection,
+repairs and spare parts, quarantine, failure figures. Import from here."""
+from .cleaning import (CLEANING_METHODS, IN_MAINTENANCE, awaits_nav_decision, check_inspectable, checked_answers,
+                       checklist_for_device, clean_device, devices_in_maintenance, inspect_device, inspection_text)
 from .periodic import inspection_history, record_periodic_inspection
 from .plans import (CHECKLIST_NAMES, DEFAULT_PLANS, WARNING_DAYS, Schedule, add_default_plans,
-                    check_inspection_current, delete_plan, drop_retired_device, due_date, list_plans, not_overdue_clause, overdue_clause,
-                    save_plan, schedule_for_product, schedule_inspections, schedule_registered_device)
+                    check_inspection_current, delete_plan, drop_retired_device, due_date, list_plans,
+                    not_overdue_clause, overdue_since, save_plan, schedule_for_product, schedule_inspections, schedule_registered_device)
 from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_quarantined, quarantine_device,
                          release_device, release_options)
 from .repairs import (complete_repair, device_warranty, get_repair, list_repairs, open_depot_repair,
@@ -16,7 +17,7 @@ from .failures import FailureFigure, ProductRow, failure_figures, figures_from_r
 
 __all__ = [
     "CHECKLIST_NAMES", "DEFAULT_PLANS", "WARNING_DAYS", "Schedule", "add_default_plans", "check_inspection_current",
-    "delete_plan", "drop_retired_device", "due_date", "list_plans", "not_overdue_clause", "overdue_clause", "save_plan",
+    "delete_plan", "drop_retired_device", "due_date", "list_plans", "not_overdue_clause", "overdue_since", "save_plan",
     "schedule_for_product", "schedule_inspections", "schedule_registered_device", "inspection_history",
     "record_periodic_inspection", "checked_answers", "inspection_text",
     "CLEANING_METHODS", "IN_MAINTENANCE", "QUARANTINE_SORTS", "REASON_LABELS", "QuarantinedUnit",

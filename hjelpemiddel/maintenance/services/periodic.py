@@ -10,9 +10,10 @@ from ...core.errors import InvalidState
 from ...stock.lifecycle import DeviceState, refusal
 from ...stock.models import Device
 from ...stock.services import get_device, lock_device, record_event
-from ..models import Inspection, RepairOrder
+from ..models import Inspection
 from .cleaning import checked_answers, inspection_text
 from .plans import due_date, schedule_for_product, schedule_inspections
+from .repairs import has_open_repair, open_depot_repair, open_repair
 
 S = DeviceState
 AT_DEPOT = (S.REGISTERED, S.AVAILABLE, S.RESERVED, S.INSPECTION, S.IN_REPAIR)
@@ -59,17 +60,14 @@ def record_periodic_inspection(session: Session, actor_id: int, barcode: str, re
 
 def _send_to_repair(session: Session, actor_id: int, device: Device, checklist, failures: dict[str, str],
                     history: str, data: dict) -> None:
-    from .repairs import open_depot_repair, open_repair
-
     what = "; ".join(f"{checklist.items[key]}: {reason}" for key, reason in failures.items())
-    has_open_repair = session.scalar(select(RepairOrder.id).where(RepairOrder.device_id == device.id,
-                                                                  RepairOrder.status == "open"))
-    if device.state in _SENT_TO_REPAIR_FROM and not has_open_repair:
+    repairing = has_open_repair(session, device.id)
+    if device.state in _SENT_TO_REPAIR_FROM and not repairing:
         open_depot_repair(session, actor_id, device, what, kind="periodic_inspection", data=data,
                           note=f"{history}. Til reparasjon på lageret.")
         return
     record_event(session, device, "periodic_inspection", actor_id, note=history, data=data)
-    if device.state == S.ON_LOAN and not has_open_repair:
+    if device.state == S.ON_LOAN and not repairing:
         open_repair(session, actor_id, device.barcode, "home", f"Periodisk kontroll ikke bestått – {what}")
 
 

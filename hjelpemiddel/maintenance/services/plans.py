@@ -140,20 +140,22 @@ def due_date(session: Session, device_id: int) -> date | None:
     return session.scalar(select(InspectionDue.due_on).where(InspectionDue.device_id == device_id))
 
 
-def overdue_clause(today: date | None = None):
-    """SQL: the unit is past its periodic inspection (for queries choosing a unit to lend)."""
-    return exists().where(InspectionDue.device_id == Device.id, InspectionDue.due_on < (today or local_today()))
-
-
 def not_overdue_clause(today: date | None = None):
-    return ~overdue_clause(today)
+    """SQL: the unit is not past its periodic inspection (for queries choosing a unit to lend)."""
+    return ~exists().where(InspectionDue.device_id == Device.id, InspectionDue.due_on < (today or local_today()))
+
+
+def overdue_since(session: Session, device_id: int, today: date | None = None) -> date | None:
+    """The date the unit's periodic inspection was due, if that is past; else None."""
+    due = due_date(session, device_id)
+    return due if due is not None and due < (today or local_today()) else None
 
 
 def check_inspection_current(session: Session, device: Device, today: date | None = None) -> None:
     """An overdue unit is not reserved, picked or handed over until it has passed its periodic
     inspection; the refusal says when it was due."""
-    due = due_date(session, device.id)
-    if due is not None and due < (today or local_today()):
+    due = overdue_since(session, device.id, today)
+    if due is not None:
         raise Conflict(f"{device.barcode} skulle hatt periodisk kontroll {due.strftime('%d.%m.%Y')} og kan ikke "
                        "lånes ut før den er kontrollert.",
                        {"barcode": device.barcode, "due_on": due.isoformat()}, code="inspection_overdue")

@@ -58,8 +58,13 @@ def device_warranty(session: Session, device: Device, today=None) -> Warranty:
                         today or utcnow().astimezone(LOCAL_ZONE).date())
 
 
+def has_open_repair(session: Session, device_id: int) -> bool:
+    return session.scalar(select(RepairOrder.id).where(RepairOrder.device_id == device_id,
+                                                       RepairOrder.status == "open").limit(1)) is not None
+
+
 def _refuse_second_open_repair(session: Session, device: Device) -> None:
-    if session.scalar(select(RepairOrder.id).where(RepairOrder.device_id == device.id, RepairOrder.status == "open")):
+    if has_open_repair(session, device.id):
         raise Conflict(f"{device.barcode} har allerede en åpen reparasjon.", {"barcode": device.barcode},
                        code="repair_open")
 
