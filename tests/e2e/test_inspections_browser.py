@@ -112,3 +112,39 @@ def test_the_due_list_an_overdue_lift_its_inspection_on_the_phone_the_report_and
     expect(page.get_by_test_id(f"unit-{sling_home}")).to_contain_text("Besøk planlagt (haster)")
     assert live_server.device(sling_shelf).state == "quarantined"
     assert_plain_bokmal(page)
+
+
+def test_the_driver_inspects_a_lift_at_home_on_the_phone_and_only_then_marks_the_visit(new_page, live_server):
+    from hjelpemiddel.logistics import services as logistics
+    from hjelpemiddel.upkeep.services import plan_inspection_visits
+
+    run_day = date.today() + timedelta(days=31)
+    with Arranger(live_server) as arranger:
+        arranger.sweep_open_stops()
+        lift = arranger.product("Personløfter Hjemme", iso_class="123603")
+        maintenance.save_plan(arranger.session, arranger.ids["lager"], {
+            "product_id": lift, "name": "Personløftere", "interval_months": 6, "checklist": "lift"})
+        at_home = arranger.unit_on_loan(arranger.citizen("Liv Gjerde", "Vågeveien 2"), lift, run_day)
+        due_on(arranger, at_home, local_today() - timedelta(days=1))
+        assert plan_inspection_visits(arranger.session, arranger.ids["lager"]) >= 1
+        run_id = arranger.planned_run(run_day)
+        logistics.start_run(arranger.session, arranger.ids["sjafor"], run_id, odometer_start=1000)
+
+    phone = new_page(**PHONE)
+    login_as(phone, live_server, "sjafor", next_path=f"/sjafor/runde/{run_id}")
+    stop = phone.locator("section.stop", has=phone.locator(f"[data-unit='{at_home}']"))
+    expect(stop.locator(f"[data-unit='{at_home}']")).to_contain_text("Periodisk kontroll")
+    assert submit(phone, stop.get_by_role("button", name="Kontrollert")) >= 400
+    expect(flash(phone)).to_contain_text("Registrer den periodiske kontrollen")
+    assert_plain_bokmal(phone)
+
+    phone.goto(f"/sjafor/runde/{run_id}")
+    with phone.expect_navigation():
+        stop.get_by_role("link", name="Kontroller (sjekkliste)").tap()
+    phone.get_by_role("button", name="Alle punkter OK").tap()
+    assert submit(phone, phone.get_by_role("button", name="Lagre periodisk kontroll")) == 200
+    expect(phone.get_by_test_id("periodic-saved")).to_contain_text("Periodisk kontroll bestått")
+
+    phone.goto(f"/sjafor/runde/{run_id}")
+    assert submit(phone, stop.get_by_role("button", name="Kontrollert")) in (200, 302)
+    expect(stop.locator(f"[data-unit='{at_home}']")).to_contain_text("Kontrollert")
