@@ -1,0 +1,92 @@
+"""What a report is made of, pure: the scope it covers, its figures, its charts and the rows behind a
+figure. Area modules (``areas/``) turn database rows into these; pages, the API and the monthly PDF
+only render them. Small statistics helpers live here so every area computes a median the same way."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A period ``start`` ≤ day < ``end`` (Oslo days), optionally one postcode area (a postcode's
+    first 1–4 digits) and one product group (an ISO 9999 class's first digits)."""
+
+    start: date
+    end: date
+    postcode_area: str | None = None
+    product_group: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def previous(self) -> Scope:
+        """The period of the same length just before, for «against the previous period»."""
+        return Scope(self.start - timedelta(days=self.days), self.start, self.postcode_area, self.product_group)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number a manager reads. ``value`` None: nothing to compute from in the scope (shown as
+    «–», never as 0). ``how`` is the «slik regnes det» text; ``rows_url`` the list of rows behind it
+    (filled by the page, from ``rows_endpoint`` and ``rows_args``)."""
+
+    key: str
+    title: str
+    value: float | None
+    unit: str  # "dager", "timer", "%", "stk", "km", "kr"
+    how: str
+    count: int | None = None  # how many rows the figure is computed from
+    rows_endpoint: str | None = None
+    rows_args: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart and its numbers: ``kind`` «line» (a time series), «bars» (one bar per label) or
+    «histogram» (a distribution in buckets). ``labels`` name the x positions; every series has one
+    value per label. The page shows the same numbers as a table beside it."""
+
+    key: str
+    title: str
+    kind: str
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A report area's page: its figures and charts."""
+
+    area: str
+    title: str
+    figures: tuple[Figure, ...]
+    charts: tuple[Chart, ...] = ()
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The value at ``share`` (0–1) by linear interpolation between closest ranks; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def median(values: list[float]) -> float | None:
+    return percentile(values, 0.5)
+
+
+def share(part: int, whole: int) -> float | None:
+    """A percentage, None when there is nothing to divide by."""
+    return None if whole == 0 else 100.0 * part / whole
