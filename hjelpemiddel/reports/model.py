@@ -90,3 +90,16 @@ def median(values: list[float]) -> float | None:
 def share(part: int, whole: int) -> float | None:
     """A percentage, None when there is nothing to divide by."""
     return None if whole == 0 else 100.0 * part / whole
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    """The rows behind one figure, a page of them: headings and plain values (texts in bokmål,
+    dates as dates, numbers as numbers), ``total`` capped like every list's count."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    total: int
+    page: int = 1
+    per_page: int = 50

@@ -1,2 +1,12 @@
-"""One module per report area; each has ``build(session, scope) -> Section``. ``AREAS`` in
-``reports.services`` lists them in the order the pages show them."""
+"""One module per report area, each with
+
+- ``KEY`` (the page's path part, bokmål: «ventetid», «gjenbruk», «logistikk», «vedlikehold», «nav»)
+  and ``TITLE``;
+- ``build(session, scope) -> Section``: every figure and chart of the area for a ``Scope``;
+- ``rows(session, scope, figure_key, page) -> RowsPage``: the rows behind one figure (``NotFound``
+  for a key the area does not have).
+
+``AREAS`` lists them in the order the pages show them."""
+from __future__ import annotations
+
+AREAS: dict = {}
