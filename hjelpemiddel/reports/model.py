@@ -4,7 +4,7 @@ only render them. Small statistics helpers live here so every area computes a me
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 
@@ -39,8 +39,6 @@ class Figure:
     unit: str  # "dager", "timer", "%", "stk", "km", "kr"
     how: str
     count: int | None = None  # how many rows the figure is computed from
-    rows_endpoint: str | None = None
-    rows_args: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
