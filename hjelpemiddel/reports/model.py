@@ -30,8 +30,8 @@ class Scope:
 @dataclass(frozen=True)
 class Figure:
     """One number a manager reads. ``value`` None: nothing to compute from in the scope (shown as
-    «–», never as 0). ``how`` is the «slik regnes det» text; ``rows_url`` the list of rows behind it
-    (filled by the page, from ``rows_endpoint`` and ``rows_args``)."""
+    «–», never as 0). ``how`` is the «slik regnes det» text; the rows behind it are the area's
+    ``rows(…, key, …)``."""
 
     key: str
     title: str
