@@ -90,6 +90,7 @@ def history(session, actor, depot, rollator, make_citizen):
     repair(d, "depot", utc(2, 8, month=2), utc(6, 8), 30)
     repair(b, "home", utc(10, 8), utc(11, 8), 45, stop_id=stop.id)
     repair(c, "depot", utc(20, 8), utc(21, 8), status="cancelled")
+    repair(d, "depot", datetime(2026, 3, 31, 22, 30, tzinfo=timezone.utc), status="open")   # 1 April in Oslo
 
     def incident(unit, injury, moment):
         session.add(Incident(device_id=unit.id, barcode=unit.barcode, product_name="x", owner="kommune", place="hjemme",
@@ -106,7 +107,7 @@ def test_inspections_repairs_and_incidents_of_a_period(session, history):
     got = figures_of(session, MARCH)
     assert got["inspections_on_time"] == (pytest.approx(100 / 3), 3)     # A on its due day; D and C late
     assert got["overdue_at_end"] == (2.0, 2)                             # A (nothing since), B (inspected in May)
-    assert got["repairs_opened"] == (3.0, 3)
+    assert got["repairs_opened"] == (3.0, 3)                             # not the one opened on 1 April
     assert got["repairs_completed"] == (3.0, 3)
     assert got["repair_days_median"] == (pytest.approx(2.0), 3)
     assert got["repair_days_depot"] == (pytest.approx(17.0), 2)
@@ -117,6 +118,8 @@ def test_inspections_repairs_and_incidents_of_a_period(session, history):
     assert charts["inspections_monthly"].series[0].values[-1] == 1.0
     assert charts["inspections_monthly"].series[1].values[-1] == 2.0
     assert charts["incidents_by_injury"].series[0].values == (1.0, 0.0, 1.0, 0.0)
+    depot, home = charts["repair_days_monthly"].series
+    assert depot.values[-1] == pytest.approx(17.0) and home.values[-2:] == (None, pytest.approx(1.0))
 
 
 def test_the_product_group_and_postcode_area_filters(session, history):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -92,9 +92,10 @@ def _visit_filters(scope: Scope) -> list:
     if scope.postcode_area:
         where.append(Stop.postcode.startswith(scope.postcode_area, autoescape=True))
     if scope.product_group:
-        where.append(exists().where(StopItem.stop_id == Stop.id, Device.id == StopItem.device_id,
-                                    Product.id == Device.product_id,
-                                    Product.iso_class.startswith(scope.product_group, autoescape=True)))
+        # As IN, not EXISTS: PostgreSQL then hashes the group's visits instead of probing each visit's units.
+        where.append(Stop.id.in_(select(StopItem.stop_id).join(Device, Device.id == StopItem.device_id)
+                                 .join(Product, Product.id == Device.product_id)
+                                 .where(Product.iso_class.startswith(scope.product_group, autoescape=True))))
     return where
 
 

@@ -1,6 +1,6 @@
 """Vedlikehold: periodic inspections on time or late, units overdue now and at the period's end,
 repairs opened and completed and how long they took, incidents by injury. Pure figures over plain rows
-(inspections counted per day in SQL, repairs one row each); the gathering and the rows behind a figure
+(inspections counted per day in SQL; repairs one row each, or their medians from PostgreSQL); the gathering and the rows behind a figure
 are in ``upkeep_rows.py``.
 
 On time: a periodic inspection done (its Oslo day) on or before the due date it answered — the unit's
@@ -18,13 +18,13 @@ from ...core.errors import NotFound
 from ...core.text import local_today
 from ...incidents.models import FLAGGED_INJURIES
 from ...incidents.services import INJURY_LABELS
-from ..model import Chart, Figure, RowsPage, Scope, Section, Series, median, percentile, share
+from ..model import Chart, Figure, RowsPage, Scope, Section, Series, share
 from . import upkeep_rows as gather
 from ._calendar import chart_months, in_scope, month_label
-from .upkeep_rows import InspectionCount, Overdue, RepairRow, is_on_time
+from .upkeep_rows import InspectionCount, Overdue, RepairRow, RepairSummary, is_on_time, summarize_repairs
 
-__all__ = ["KEY", "TITLE", "InspectionCount", "Overdue", "RepairRow", "build", "charts", "figures", "is_on_time",
-           "rows"]
+__all__ = ["KEY", "TITLE", "InspectionCount", "Overdue", "RepairRow", "RepairSummary", "build", "charts", "figures",
+           "is_on_time", "rows", "summarize_repairs"]
 
 KEY = "vedlikehold"
 TITLE = "Vedlikehold"
@@ -59,32 +59,29 @@ def _inspection_figures(scope: Scope, counts: list[InspectionCount], overdue: Ov
     ]
 
 
-def _repair_figures(scope: Scope, repairs: list[RepairRow]) -> list[Figure]:
-    opened = [row for row in repairs if in_scope(row.opened_on, scope)]
-    done = [row for row in repairs if in_scope(row.completed_on, scope)]
-    days = [row.days for row in done]
+def _repair_figures(scope: Scope, opened: int, repairs: RepairSummary) -> list[Figure]:
+    total = repairs.total
     area = (" Med postnummerområde: bare reparasjoner hjemme hos bruker, etter besøkets postnummer."
             if scope.postcode_area else "")
     took = "Fra reparasjonen ble opprettet til den ble ferdig, i dager, for reparasjoner ferdige i perioden"
-    minutes = [row.minutes for row in done if row.minutes is not None]
-
-    def at(place: str) -> list[float]:
-        return [row.days for row in done if row.place == place]
+    depot, home = repairs.by_place["depot"], repairs.by_place["home"]
     return [
-        Figure("repairs_opened", "Reparasjoner opprettet", _count(len(opened), len(opened)), "stk",
+        Figure("repairs_opened", "Reparasjoner opprettet", _count(opened, opened), "stk",
                "Reparasjoner opprettet i perioden, hjemme og på lageret, også de som senere ble avbrutt." + area,
-               len(opened)),
-        Figure("repairs_completed", "Reparasjoner ferdige", _count(len(done), len(done)), "stk",
-               "Reparasjoner fullført i perioden (avbrutte telles ikke)." + area, len(done)),
-        Figure("repair_days_median", "Reparasjonstid (median)", median(days), "dager", took + "." + area, len(days)),
-        Figure("repair_days_p90", "Reparasjonstid (90. persentil)", percentile(days, 0.9), "dager",
-               took + "; 9 av 10 var ferdige innen dette." + area, len(days)),
-        Figure("repair_days_depot", "Reparasjonstid på lageret (median)", median(at("depot")), "dager",
-               took + ", bare på lageret." + area, len(at("depot"))),
-        Figure("repair_days_home", "Reparasjonstid hjemme (median)", median(at("home")), "dager",
-               took + ", bare hjemme hos bruker." + area, len(at("home"))),
-        Figure("repair_hours", "Timer brukt på reparasjoner", sum(minutes) / 60 if minutes else None, "timer",
-               "Summen av minuttene som er ført på reparasjoner fullført i perioden, i timer." + area, len(minutes)),
+               opened),
+        Figure("repairs_completed", "Reparasjoner ferdige", _count(total.completed, total.completed), "stk",
+               "Reparasjoner fullført i perioden (avbrutte telles ikke)." + area, total.completed),
+        Figure("repair_days_median", "Reparasjonstid (median)", total.median, "dager", took + "." + area,
+               total.completed),
+        Figure("repair_days_p90", "Reparasjonstid (90. persentil)", total.p90, "dager",
+               took + "; 9 av 10 var ferdige innen dette." + area, total.completed),
+        Figure("repair_days_depot", "Reparasjonstid på lageret (median)", depot.median, "dager",
+               took + ", bare på lageret." + area, depot.completed),
+        Figure("repair_days_home", "Reparasjonstid hjemme (median)", home.median, "dager",
+               took + ", bare hjemme hos bruker." + area, home.completed),
+        Figure("repair_hours", "Timer brukt på reparasjoner", total.minutes / 60 if total.with_minutes else None,
+               "timer", "Summen av minuttene som er ført på reparasjoner fullført i perioden, i timer." + area,
+               total.with_minutes),
     ]
 
 
@@ -101,9 +98,10 @@ def _incident_figures(scope: Scope, incidents: dict[str, int]) -> list[Figure]:
     ]
 
 
-def figures(scope: Scope, counts: list[InspectionCount], overdue: Overdue, repairs: list[RepairRow],
+def figures(scope: Scope, counts: list[InspectionCount], overdue: Overdue, opened: int, repairs: RepairSummary,
             incidents: dict[str, int]) -> tuple[Figure, ...]:
-    return (*_inspection_figures(scope, counts, overdue), *_repair_figures(scope, repairs),
+    """``opened``: repairs opened in the scope; ``repairs``: those completed (``summarize_repairs``)."""
+    return (*_inspection_figures(scope, counts, overdue), *_repair_figures(scope, opened, repairs),
             *_incident_figures(scope, incidents))
 
 
@@ -111,7 +109,7 @@ def _month(day: date | None) -> date | None:
     return day.replace(day=1) if day else None
 
 
-def charts(scope: Scope, counts: list[InspectionCount], repairs: list[RepairRow],
+def charts(scope: Scope, counts: list[InspectionCount], repairs: RepairSummary,
            incidents: dict[str, int]) -> tuple[Chart, ...]:
     months = chart_months(scope)
     labels = tuple(month_label(month) for month in months)
@@ -121,7 +119,7 @@ def charts(scope: Scope, counts: list[InspectionCount], repairs: list[RepairRow]
         return float(sum(row.count for row in rows if row.on_time == on_time)) if rows else None
 
     def repair_days(month: date, place: str) -> float | None:
-        return median([row.days for row in repairs if row.place == place and _month(row.completed_on) == month])
+        return repairs.monthly.get((month, place))
     return (
         Chart("inspections_monthly", "Periodiske kontroller per måned", "bars", labels,
               (Series("I tide", tuple(inspected(month, True) for month in months)),
@@ -137,10 +135,11 @@ def charts(scope: Scope, counts: list[InspectionCount], repairs: list[RepairRow]
 
 def build(session: Session, scope: Scope) -> Section:
     counts = gather.inspection_counts(session, scope)
-    repairs = gather.repair_rows(session, scope)
+    repairs = gather.repair_summary(session, scope)
     incidents = gather.incident_counts(session, scope)
     overdue = gather.overdue(session, scope, local_today())
-    return Section(KEY, TITLE, figures(scope, counts, overdue, repairs, incidents),
+    opened = gather.repairs_opened(session, scope)
+    return Section(KEY, TITLE, figures(scope, counts, overdue, opened, repairs, incidents),
                    charts(scope, counts, repairs, incidents))
 
 

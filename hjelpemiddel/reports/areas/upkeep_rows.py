@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy import Float, and_, case, cast, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -19,8 +19,8 @@ from ...lending.models import Loan
 from ...logistics.models import Stop
 from ...maintenance.models import Inspection, InspectionDue, RepairOrder
 from ...stock.models import Device
-from ..model import RowsPage, Scope
-from ._calendar import gather_start, rows_page, utc_start, yes_no
+from ..model import RowsPage, Scope, median, percentile
+from ._calendar import gather_start, in_scope, rows_page, utc_start, yes_no
 
 PLACE_LABELS = {"depot": "På lageret", "home": "Hos bruker"}
 
@@ -41,24 +41,49 @@ class InspectionCount:
 
 @dataclass(frozen=True)
 class RepairRow:
-    repair_id: int
+    """A completed repair (not a cancelled one): the Oslo day it was completed, where, how many days from
+    opened to completed (with fractions) and the minutes written on it."""
+
+    completed_on: date
     place: str  # home | depot
-    opened_at: datetime
-    completed_at: datetime | None  # set only for a completed repair (not a cancelled one)
+    days: float
     minutes: int | None = None
 
-    @property
-    def opened_on(self) -> date:
-        return self.opened_at.astimezone(LOCAL_ZONE).date()
 
-    @property
-    def completed_on(self) -> date | None:
-        return self.completed_at.astimezone(LOCAL_ZONE).date() if self.completed_at else None
+@dataclass(frozen=True)
+class RepairStats:
+    """Completed repairs of one group: how many, the minutes written (and on how many), the median
+    and 90th percentile of their days."""
 
-    @property
-    def days(self) -> float | None:
-        """From opened to completed, in days (with fractions)."""
-        return (self.completed_at - self.opened_at).total_seconds() / 86400 if self.completed_at else None
+    completed: int = 0
+    minutes: int = 0
+    with_minutes: int = 0
+    median: float | None = None
+    p90: float | None = None
+
+
+@dataclass(frozen=True)
+class RepairSummary:
+    total: RepairStats
+    by_place: dict[str, RepairStats]
+    monthly: dict[tuple[date, str], float]  # median days by (month's first day, place)
+
+
+def repair_stats(rows: list[RepairRow]) -> RepairStats:
+    days = [row.days for row in rows]
+    minutes = [row.minutes for row in rows if row.minutes is not None]
+    return RepairStats(len(rows), sum(minutes), len(minutes), median(days), percentile(days, 0.9))
+
+
+def summarize_repairs(scope: Scope, rows: list[RepairRow]) -> RepairSummary:
+    """``rows``: the repairs completed from the first chart month to the scope's end."""
+    scoped = [row for row in rows if in_scope(row.completed_on, scope)]
+    months: dict[tuple[date, str], list[float]] = {}
+    for row in rows:
+        months.setdefault((row.completed_on.replace(day=1), row.place), []).append(row.days)
+    return RepairSummary(repair_stats(scoped), {place: repair_stats([row for row in scoped if row.place == place])
+                                                for place in PLACE_LABELS},
+                         {key: median(days) for key, days in months.items()})
 
 
 @dataclass(frozen=True)
@@ -71,21 +96,20 @@ def _between(column, first: date, end: date):
     return and_(column >= utc_start(first), column < utc_start(end))
 
 
-def _in_group(device_id, scope: Scope):
-    return device_id.in_(select(Device.id).join(Product, Product.id == Device.product_id)
-                         .where(Product.iso_class.startswith(scope.product_group, autoescape=True)))
+def _in_group(stmt, device_id, scope: Scope):
+    """Only units of the product group: joined to their unit (a hash over the group's units would
+    read most of a million units for a large group)."""
+    return stmt.join(Device, Device.id == device_id).where(Device.product_id.in_(_products(scope)))
 
 
 def _products(scope: Scope):
     return select(Product.id).where(Product.iso_class.startswith(scope.product_group, autoescape=True))
 
 
-def _periodic(first: date, end: date, scope: Scope):
-    where = [Inspection.kind == "periodic", _between(Inspection.inspected_at, first, end),
-             Inspection.due_on.is_not(None)]
-    if scope.product_group:
-        where.append(_in_group(Inspection.device_id, scope))
-    return where
+def _periodic(stmt, first: date, end: date, scope: Scope):
+    stmt = stmt.where(Inspection.kind == "periodic", _between(Inspection.inspected_at, first, end),
+                      Inspection.due_on.is_not(None))
+    return _in_group(stmt, Inspection.device_id, scope) if scope.product_group else stmt
 
 
 def _on_time_sql():
@@ -95,8 +119,8 @@ def _on_time_sql():
 
 def inspection_counts(session: Session, scope: Scope) -> list[InspectionCount]:
     done_on, on_time = local_date(Inspection.inspected_at), case((_on_time_sql(), 1), else_=0)
-    stmt = (select(done_on, on_time, func.count()).where(*_periodic(gather_start(scope), scope.end, scope))
-            .group_by(done_on, on_time))
+    stmt = _periodic(select(done_on, on_time, func.count()), gather_start(scope), scope.end, scope)
+    stmt = stmt.group_by(done_on, on_time)
     return [InspectionCount(day, bool(flag), count) for day, flag, count in session.execute(stmt)]
 
 
@@ -122,7 +146,7 @@ def _overdue_at(scope: Scope, day: date):
              .group_by(Inspection.device_id))
     if scope.product_group:
         still = still.where(InspectionDue.product_id.in_(_products(scope)))
-        since = since.where(_in_group(Inspection.device_id, scope))
+        since = _in_group(since, Inspection.device_id, scope)
     both = union(still, since).subquery()
     return select(both.c[0].label("device_id"), func.min(both.c[1]).label("due_on")).group_by(both.c[0])
 
@@ -135,27 +159,66 @@ def overdue(session: Session, scope: Scope, today: date) -> Overdue:
     return Overdue(now or 0, at_end)
 
 
-def _repairs(first: date, end: date, scope: Scope):
-    stmt = (select(RepairOrder.id, RepairOrder.place, RepairOrder.created_at,
-                   case((RepairOrder.status == "done", RepairOrder.completed_at)), RepairOrder.minutes_spent)
-            .where(or_(_between(RepairOrder.created_at, first, end),
-                       and_(RepairOrder.status == "done", _between(RepairOrder.completed_at, first, end)))))
+def _days(session: Session, start, end):
+    """``end - start`` in days with fractions, in SQL (so a year's repairs come back as one number each)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", end - start), Float) / 86400.0
+    return func.julianday(end) - func.julianday(start)
+
+
+def _repairs(scope: Scope, completed: bool, columns=(RepairOrder.id,), first: date | None = None):
+    """Repairs opened in the period, or completed in it (from ``first`` on, for the chart months)."""
+    stmt = select(*columns)
+    if completed:
+        stmt = stmt.where(RepairOrder.status == "done", _between(RepairOrder.completed_at, first or scope.start,
+                                                                 scope.end))
+    else:
+        stmt = stmt.where(_between(RepairOrder.created_at, scope.start, scope.end))
     if scope.product_group:
-        stmt = stmt.where(_in_group(RepairOrder.device_id, scope))
+        stmt = _in_group(stmt, RepairOrder.device_id, scope)
     if scope.postcode_area:
         stmt = stmt.join(Stop, Stop.id == RepairOrder.stop_id).where(
             RepairOrder.place == "home", Stop.postcode.startswith(scope.postcode_area, autoescape=True))
     return stmt
 
 
+def repairs_opened(session: Session, scope: Scope) -> int:
+    return session.scalar(select(func.count()).select_from(_repairs(scope, False).subquery())) or 0
+
+
 def repair_rows(session: Session, scope: Scope) -> list[RepairRow]:
-    return [RepairRow(*row) for row in session.execute(_repairs(gather_start(scope), scope.end, scope))]
+    """The repairs completed from the first chart month to the scope's end, one row each."""
+    columns = (local_date(RepairOrder.completed_at), RepairOrder.place,
+               _days(session, RepairOrder.created_at, RepairOrder.completed_at), RepairOrder.minutes_spent)
+    return [RepairRow(*row) for row in session.execute(_repairs(scope, True, columns, gather_start(scope)))]
+
+
+def _repair_summary_sql(session: Session, scope: Scope) -> RepairSummary:
+    """``summarize_repairs`` in PostgreSQL's own aggregates (a year at a million units is some 100,000
+    repairs: their medians are computed where they lie, two rows per month come back)."""
+    days = _days(session, RepairOrder.created_at, RepairOrder.completed_at)
+    stats = (func.count(), func.coalesce(func.sum(RepairOrder.minutes_spent), 0), func.count(RepairOrder.minutes_spent),
+             func.percentile_cont(0.5).within_group(days), func.percentile_cont(0.9).within_group(days))
+    groups = {place: RepairStats(*values) for place, *values in session.execute(
+        _repairs(scope, True, (RepairOrder.place, *stats)).group_by(func.rollup(RepairOrder.place)))}
+    month = func.date_trunc("month", local_date(RepairOrder.completed_at))
+    monthly = _repairs(scope, True, (month, RepairOrder.place, stats[3]), gather_start(scope))
+    return RepairSummary(groups.pop(None, RepairStats()), {place: groups.get(place, RepairStats())
+                                                           for place in PLACE_LABELS},
+                         {(first.date(), place): value for first, place, value in
+                          session.execute(monthly.group_by(month, RepairOrder.place))})
+
+
+def repair_summary(session: Session, scope: Scope) -> RepairSummary:
+    if session.get_bind().dialect.name == "postgresql":
+        return _repair_summary_sql(session, scope)
+    return summarize_repairs(scope, repair_rows(session, scope))
 
 
 def _incidents(scope: Scope):
     stmt = select(Incident.id, Incident.barcode, Incident.product_name, Incident.reported_at, Incident.injury).where(
         _between(Incident.reported_at, scope.start, scope.end))
-    return stmt.where(_in_group(Incident.device_id, scope)) if scope.product_group else stmt
+    return _in_group(stmt, Incident.device_id, scope) if scope.product_group else stmt
 
 
 def incident_counts(session: Session, scope: Scope) -> dict[str, int]:
@@ -174,7 +237,11 @@ def _inspections_page(late_only: bool):
         stmt = (select(Inspection.id, Device.barcode, Product.name, local_date(Inspection.inspected_at),
                        Inspection.due_on, Inspection.place)
                 .join(Device, Device.id == Inspection.device_id).join(Product, Product.id == Device.product_id)
-                .where(*_periodic(scope.start, scope.end, scope)).order_by(Inspection.inspected_at, Inspection.id))
+                .where(Inspection.kind == "periodic", _between(Inspection.inspected_at, scope.start, scope.end),
+                       Inspection.due_on.is_not(None))
+                .order_by(Inspection.inspected_at, Inspection.id))
+        if scope.product_group:
+            stmt = stmt.where(Product.iso_class.startswith(scope.product_group, autoescape=True))
         if late_only:
             stmt = stmt.where(~_on_time_sql())
         return rows_page(session, "Sene periodiske kontroller" if late_only else "Periodiske kontroller",
@@ -200,16 +267,17 @@ def _overdue_at_end_page(session: Session, scope: Scope, page: int) -> RowsPage:
 
 def _repairs_page(completed: bool):
     def read(session: Session, scope: Scope, page: int) -> RowsPage:
-        stmt = _repairs(scope.start, scope.end, scope)
-        stmt = (stmt.where(RepairOrder.status == "done", _between(RepairOrder.completed_at, scope.start, scope.end))
-                if completed else stmt.where(_between(RepairOrder.created_at, scope.start, scope.end)))
-        stmt = (stmt.add_columns(Device.barcode, Product.name).join(Device, Device.id == RepairOrder.device_id)
-                .join(Product, Product.id == Device.product_id).order_by(RepairOrder.created_at, RepairOrder.id))
+        shown = (RepairOrder.id, Device.barcode, Product.name, RepairOrder.place, RepairOrder.created_at,
+                 case((RepairOrder.status == "done", RepairOrder.completed_at)), RepairOrder.minutes_spent)
+        stmt = _repairs(scope, completed, shown)
+        if not scope.product_group:
+            stmt = stmt.join(Device, Device.id == RepairOrder.device_id)
+        stmt = stmt.join(Product, Product.id == Device.product_id).order_by(RepairOrder.created_at, RepairOrder.id)
 
         def shape(r) -> tuple:
-            row = RepairRow(*r[:5])
-            return (row.repair_id, r[5], r[6], PLACE_LABELS.get(row.place, row.place), _local(row.opened_at),
-                    _local(row.completed_at), None if row.days is None else round(row.days, 1), row.minutes)
+            days = (r[5] - r[4]).total_seconds() / 86400 if r[5] else None
+            return (r[0], r[1], r[2], PLACE_LABELS.get(r[3], r[3]), _local(r[4]), _local(r[5]),
+                    None if days is None else round(days, 1), r[6])
         return rows_page(session, "Ferdige reparasjoner" if completed else "Reparasjoner opprettet",
                          ("Reparasjon", "Strekkode", "Produkt", "Sted", "Opprettet", "Ferdig", "Dager", "Minutter"),
                          stmt, page, shape)
