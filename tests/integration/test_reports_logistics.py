@@ -121,3 +121,13 @@ def test_the_rows_behind_the_figures_name_runs_visits_and_needs(session, history
 def test_an_unknown_figure_has_no_rows(session, history):
     with pytest.raises(NotFound):
         logistics.rows(session, MARCH, "nope", 1)
+
+
+def test_the_rows_come_fifty_to_a_page_and_a_page_too_far_gives_the_last(session):
+    session.add_all([DeliveryRun(run_date=date(2026, 3, 1 + n % 28), status="finished") for n in range(55)])
+    session.flush()
+    first = logistics.rows(session, MARCH, "stops_per_run", 1)
+    assert (first.total, len(first.rows), first.per_page) == (55, 50, 50)
+    beyond = logistics.rows(session, MARCH, "stops_per_run", 9)
+    assert (beyond.page, len(beyond.rows)) == (2, 5)
+    assert first.columns[:2] == ("Runde", "Dato")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from ...core.db import LOCAL_ZONE
@@ -56,10 +56,6 @@ def rows_page(session: Session, title: str, columns: tuple[str, ...], stmt: Sele
     page = min(max(1, page), last_page)
     rows = session.execute(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return RowsPage(title, columns, [shape(row) for row in rows], total, page, PER_PAGE)
-
-
-def count_of(session: Session, stmt: Select) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def yes_no(value: bool) -> str:

@@ -262,7 +262,9 @@ def _overdue_now_page(session: Session, scope: Scope, page: int) -> RowsPage:
 
 
 def _overdue_at_end_page(session: Session, scope: Scope, page: int) -> RowsPage:
-    return _units_page(_overdue_at(scope, scope.end), "Enheter på overtid ved periodens slutt", session, page)
+    # A period reaching today has no past end: its rows are today's.
+    return _units_page(_overdue_at(scope, min(scope.end, local_today())), "Enheter på overtid ved periodens slutt",
+                       session, page)
 
 
 def _repairs_page(completed: bool):
