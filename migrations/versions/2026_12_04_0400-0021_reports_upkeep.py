@@ -1,6 +1,7 @@
 """Upkeep report: each periodic inspection keeps the due date it answered (on time or late is then a
 range read of the period's inspections), indexed by time for periodic inspections; existing ones get
-theirs from the unit's previous periodic inspection, a unit's first from its registration
+theirs from the unit's previous periodic inspection, a unit's first from its registration. Repairs
+indexed by when they were opened and (those done, covering their times) completed
 
 Revision ID: 0021
 Revises: 0020
@@ -16,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 _PERIODIC = "kind = 'periodic'"
+_DONE = "status = 'done'"
 
 
 def _backfill() -> None:
@@ -56,9 +58,15 @@ def upgrade() -> None:
     _backfill()
     op.create_index('ix_inspections_periodic_inspected_at', 'inspections', ['inspected_at', 'due_on'],
                     postgresql_where=sa.text(_PERIODIC), sqlite_where=sa.text(_PERIODIC))
+    op.create_index('ix_repair_orders_created_at', 'repair_orders', ['created_at'])
+    op.create_index('ix_repair_orders_done_completed_at', 'repair_orders', ['completed_at'],
+                    postgresql_where=sa.text(_DONE), sqlite_where=sa.text(_DONE),
+                    postgresql_include=['created_at', 'place', 'minutes_spent', 'device_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_repair_orders_done_completed_at', table_name='repair_orders')
+    op.drop_index('ix_repair_orders_created_at', table_name='repair_orders')
     op.drop_index('ix_inspections_periodic_inspected_at', table_name='inspections')
     with op.batch_alter_table('inspections') as batch_op:
         batch_op.drop_column('due_on')

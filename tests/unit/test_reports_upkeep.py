@@ -7,7 +7,8 @@ import pytest
 
 from hjelpemiddel.reports.areas.upkeep import (InspectionCount, Overdue, RepairRow, charts, figures, is_on_time,
                                                summarize_repairs)
-from hjelpemiddel.reports.model import Scope
+from hjelpemiddel.reports.areas.upkeep_rows import weighted_percentile
+from hjelpemiddel.reports.model import Scope, percentile
 
 MARCH = Scope(date(2026, 3, 1), date(2026, 4, 1))
 NONE_OVERDUE = Overdue(0, None)
@@ -83,3 +84,11 @@ def test_a_postcode_area_says_where_it_does_not_apply():
                                             0, summarize_repairs(MARCH, []), {})}
     assert "gjelder ikke" in scoped["inspections_on_time"] and "gjelder ikke" in scoped["incidents"]
     assert "hjemme hos bruker" in scoped["repairs_opened"]
+
+
+@pytest.mark.parametrize("values", [[1.0], [3.0, 1.0, 2.0], [0.5, 0.5, 0.5, 9.0], [1.0, 2.0, 2.0, 2.0, 7.5, 30.0]])
+@pytest.mark.parametrize("share", [0.0, 0.5, 0.9, 1.0])
+def test_a_percentile_of_counted_values_is_that_of_the_values_repeated(values, share):
+    counted = [(value, values.count(value)) for value in sorted(set(values))]
+    assert weighted_percentile(counted, share) == pytest.approx(percentile(values, share))
+    assert weighted_percentile([], share) is None and weighted_percentile([(1.0, 0)], share) is None

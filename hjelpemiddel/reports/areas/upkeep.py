@@ -1,6 +1,6 @@
 """Vedlikehold: periodic inspections on time or late, units overdue now and at the period's end,
 repairs opened and completed and how long they took, incidents by injury. Pure figures over plain rows
-(inspections counted per day in SQL; repairs one row each, or their medians from PostgreSQL); the gathering and the rows behind a figure
+(inspections counted per day in SQL; repairs counted per month, place and tenth of a day); the gathering and the rows behind a figure
 are in ``upkeep_rows.py``.
 
 On time: a periodic inspection done (its Oslo day) on or before the due date it answered — the unit's
@@ -63,7 +63,8 @@ def _repair_figures(scope: Scope, opened: int, repairs: RepairSummary) -> list[F
     total = repairs.total
     area = (" Med postnummerområde: bare reparasjoner hjemme hos bruker, etter besøkets postnummer."
             if scope.postcode_area else "")
-    took = "Fra reparasjonen ble opprettet til den ble ferdig, i dager, for reparasjoner ferdige i perioden"
+    took = ("Fra reparasjonen ble opprettet til den ble ferdig, i dager (hver reparasjon til nærmeste tidels dag), "
+            "for reparasjoner ferdige i perioden")
     depot, home = repairs.by_place["depot"], repairs.by_place["home"]
     return [
         Figure("repairs_opened", "Reparasjoner opprettet", _count(opened, opened), "stk",

@@ -3,10 +3,11 @@ overdue from ``inspection_due``, the repairs of the chart months as plain rows, 
 injury; and the rows behind each figure (barcodes, products, dates; never a citizen)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, func, or_, select, union
+from sqlalchemy import Integer, and_, case, cast, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -19,8 +20,8 @@ from ...lending.models import Loan
 from ...logistics.models import Stop
 from ...maintenance.models import Inspection, InspectionDue, RepairOrder
 from ...stock.models import Device
-from ..model import RowsPage, Scope, median, percentile
-from ._calendar import gather_start, in_scope, rows_page, utc_start, yes_no
+from ..model import RowsPage, Scope
+from ._calendar import add_months, chart_months, gather_start, in_scope, rows_page, utc_start, yes_no
 
 PLACE_LABELS = {"depot": "På lageret", "home": "Hos bruker"}
 
@@ -69,21 +70,68 @@ class RepairSummary:
     monthly: dict[tuple[date, str], float]  # median days by (month's first day, place)
 
 
-def repair_stats(rows: list[RepairRow]) -> RepairStats:
-    days = [row.days for row in rows]
-    minutes = [row.minutes for row in rows if row.minutes is not None]
-    return RepairStats(len(rows), sum(minutes), len(minutes), median(days), percentile(days, 0.9))
+@dataclass(frozen=True)
+class RepairBucket:
+    """Completed repairs of one month and place that took ``days`` (to a tenth of a day, which is how
+    SQL groups them): ``count`` of them, ``scoped`` of which were completed in the scope, with
+    ``minutes`` written on ``with_minutes`` of those."""
+
+    month: date
+    place: str
+    days: float
+    count: int = 1
+    scoped: int = 1
+    minutes: int = 0
+    with_minutes: int = 0
+
+
+def weighted_percentile(values: list[tuple[float, int]], share: float) -> float | None:
+    """``model.percentile`` of the values each repeated its count of times, without repeating them."""
+    ordered = sorted((value, count) for value, count in values if count > 0)
+    total = sum(count for _value, count in ordered)
+    if not total:
+        return None
+    position = (total - 1) * share
+    low, high = math.floor(position), math.ceil(position)
+    at, seen = {}, 0
+    for value, count in ordered:
+        for rank in (low, high):
+            if seen <= rank < seen + count:
+                at[rank] = value
+        seen += count
+    return at[low] + (at[high] - at[low]) * (position - low)
+
+
+def buckets_of(scope: Scope, rows: list[RepairRow]) -> list[RepairBucket]:
+    """One repair each, as the SQL's groups would hold them."""
+    buckets = []
+    for row in rows:
+        scoped = in_scope(row.completed_on, scope)
+        written = scoped and row.minutes is not None
+        buckets.append(RepairBucket(row.completed_on.replace(day=1), row.place, round(row.days, 1), 1, int(scoped),
+                                    row.minutes if written else 0, int(written)))
+    return buckets
+
+
+def _stats(buckets: list[RepairBucket]) -> RepairStats:
+    days = [(bucket.days, bucket.scoped) for bucket in buckets]
+    return RepairStats(sum(bucket.scoped for bucket in buckets), sum(bucket.minutes for bucket in buckets),
+                       sum(bucket.with_minutes for bucket in buckets), weighted_percentile(days, 0.5),
+                       weighted_percentile(days, 0.9))
+
+
+def summarize_buckets(buckets: list[RepairBucket]) -> RepairSummary:
+    months: dict[tuple[date, str], list[tuple[float, int]]] = {}
+    for bucket in buckets:
+        months.setdefault((bucket.month, bucket.place), []).append((bucket.days, bucket.count))
+    return RepairSummary(_stats(buckets), {place: _stats([b for b in buckets if b.place == place])
+                                           for place in PLACE_LABELS},
+                         {key: weighted_percentile(days, 0.5) for key, days in months.items()})
 
 
 def summarize_repairs(scope: Scope, rows: list[RepairRow]) -> RepairSummary:
     """``rows``: the repairs completed from the first chart month to the scope's end."""
-    scoped = [row for row in rows if in_scope(row.completed_on, scope)]
-    months: dict[tuple[date, str], list[float]] = {}
-    for row in rows:
-        months.setdefault((row.completed_on.replace(day=1), row.place), []).append(row.days)
-    return RepairSummary(repair_stats(scoped), {place: repair_stats([row for row in scoped if row.place == place])
-                                                for place in PLACE_LABELS},
-                         {key: median(days) for key, days in months.items()})
+    return summarize_buckets(buckets_of(scope, rows))
 
 
 @dataclass(frozen=True)
@@ -162,7 +210,7 @@ def overdue(session: Session, scope: Scope, today: date) -> Overdue:
 def _days(session: Session, start, end):
     """``end - start`` in days with fractions, in SQL (so a year's repairs come back as one number each)."""
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.extract("epoch", end - start), Float) / 86400.0
+        return func.date_part("epoch", end - start) / 86400.0  # float, where EXTRACT is numeric
     return func.julianday(end) - func.julianday(start)
 
 
@@ -186,33 +234,33 @@ def repairs_opened(session: Session, scope: Scope) -> int:
     return session.scalar(select(func.count()).select_from(_repairs(scope, False).subquery())) or 0
 
 
-def repair_rows(session: Session, scope: Scope) -> list[RepairRow]:
-    """The repairs completed from the first chart month to the scope's end, one row each."""
-    columns = (local_date(RepairOrder.completed_at), RepairOrder.place,
-               _days(session, RepairOrder.created_at, RepairOrder.completed_at), RepairOrder.minutes_spent)
-    return [RepairRow(*row) for row in session.execute(_repairs(scope, True, columns, gather_start(scope)))]
+def _month_index(moment, months: list[date]):
+    """Which chart month (0–11) a timestamp lies in, -1 before them: comparisons with the months' UTC
+    starts, cheaper per row than converting each timestamp to an Oslo day."""
+    return case((moment < utc_start(months[0]), -1),
+                *((moment < utc_start(add_months(first, 1)), index) for index, first in enumerate(months)),
+                else_=len(months))
 
 
-def _repair_summary_sql(session: Session, scope: Scope) -> RepairSummary:
-    """``summarize_repairs`` in PostgreSQL's own aggregates (a year at a million units is some 100,000
-    repairs: their medians are computed where they lie, two rows per month come back)."""
-    days = _days(session, RepairOrder.created_at, RepairOrder.completed_at)
-    stats = (func.count(), func.coalesce(func.sum(RepairOrder.minutes_spent), 0), func.count(RepairOrder.minutes_spent),
-             func.percentile_cont(0.5).within_group(days), func.percentile_cont(0.9).within_group(days))
-    groups = {place: RepairStats(*values) for place, *values in session.execute(
-        _repairs(scope, True, (RepairOrder.place, *stats)).group_by(func.rollup(RepairOrder.place)))}
-    month = func.date_trunc("month", local_date(RepairOrder.completed_at))
-    monthly = _repairs(scope, True, (month, RepairOrder.place, stats[3]), gather_start(scope))
-    return RepairSummary(groups.pop(None, RepairStats()), {place: groups.get(place, RepairStats())
-                                                           for place in PLACE_LABELS},
-                         {(first.date(), place): value for first, place, value in
-                          session.execute(monthly.group_by(month, RepairOrder.place))})
+def repair_buckets(session: Session, scope: Scope) -> list[RepairBucket]:
+    """The repairs completed from the first chart month to the scope's end, counted per month, place
+    and tenth of a day in one statement (a year at a million units is some 100,000 repairs; some
+    thousand groups come back)."""
+    months = chart_months(scope)
+    tenths = cast(func.round(_days(session, RepairOrder.created_at, RepairOrder.completed_at) * 10), Integer)
+    month = _month_index(RepairOrder.completed_at, months)
+    scoped = _between(RepairOrder.completed_at, scope.start, scope.end)
+    columns = (month, RepairOrder.place, tenths, func.count(), func.count().filter(scoped),
+               func.coalesce(func.sum(RepairOrder.minutes_spent).filter(scoped), 0),
+               func.count(RepairOrder.minutes_spent).filter(scoped))
+    stmt = _repairs(scope, True, columns, gather_start(scope)).group_by(month, RepairOrder.place, tenths)
+    # Before the chart months (a scope longer than a year) a repair counts for the scope only.
+    return [RepairBucket(months[index] if 0 <= index < len(months) else date.min, place, tenth / 10, *counts)
+            for index, place, tenth, *counts in session.execute(stmt)]
 
 
 def repair_summary(session: Session, scope: Scope) -> RepairSummary:
-    if session.get_bind().dialect.name == "postgresql":
-        return _repair_summary_sql(session, scope)
-    return summarize_repairs(scope, repair_rows(session, scope))
+    return summarize_buckets(repair_buckets(session, scope))
 
 
 def _incidents(scope: Scope):
