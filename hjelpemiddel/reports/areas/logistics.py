@@ -98,8 +98,7 @@ def charts(scope: Scope, runs: list[RunRow], all_runs: list[RunRow]) -> tuple[Ch
 
 
 def build(session: Session, scope: Scope) -> Section:
-    all_runs = gather.run_rows(session, scope, filtered=False)
-    runs = gather.run_rows(session, scope, filtered=True) if scope.postcode_area or scope.product_group else all_runs
+    runs, all_runs = gather.run_rows(session, scope)
     discharges = gather.discharge_rows(session, scope)
     return Section(KEY, TITLE, figures(scope, runs, all_runs, discharges, utcnow()), charts(scope, runs, all_runs))
 

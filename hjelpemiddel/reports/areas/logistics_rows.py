@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -92,10 +92,10 @@ def _visit_filters(scope: Scope) -> list:
     if scope.postcode_area:
         where.append(Stop.postcode.startswith(scope.postcode_area, autoescape=True))
     if scope.product_group:
-        # As IN, not EXISTS: PostgreSQL then hashes the group's visits instead of probing each visit's units.
-        where.append(Stop.id.in_(select(StopItem.stop_id).join(Device, Device.id == StopItem.device_id)
-                                 .join(Product, Product.id == Device.product_id)
-                                 .where(Product.iso_class.startswith(scope.product_group, autoescape=True))))
+        # Probing each visit's units: cheaper than hashing every visit ever made with a unit of the group.
+        group = select(Product.id).where(Product.iso_class.startswith(scope.product_group, autoescape=True))
+        where.append(exists().where(StopItem.stop_id == Stop.id, Device.id == StopItem.device_id,
+                                    Device.product_id.in_(group)))
     return where
 
 
@@ -104,30 +104,43 @@ def _finished_runs(first: date, end: date):
 
 
 def _run_counts(scope: Scope, first: date, filtered: bool):
-    """Per run: visits done and failed by reason, as one grouped statement over the runs' stops."""
-    visits = (select(Stop.run_id, Stop.status,
-                     case((Stop.status == "failed", _reason()), else_=0).label("rank"))
+    """Per run: visits done and failed by reason, as one grouped statement over the runs' stops.
+    ``filtered``: those counts for the visits in the postcode area or with a unit of the product group,
+    then the same for all visits (kilometres need them) and how many visits matched — one pass, since
+    matching a visit's units is what costs."""
+    filters = _visit_filters(scope) if filtered else []
+    visits = (select(Stop.run_id, Stop.status, case((Stop.status == "failed", _reason()), else_=0).label("rank"),
+                     (case((and_(*filters), 1), else_=0) if filters else literal(1)).label("matched"))
               .join(DeliveryRun, DeliveryRun.id == Stop.run_id)
-              .where(_finished_runs(first, scope.end), Stop.status.in_(("done", "failed")),
-                     *(_visit_filters(scope) if filtered else ()))
+              .where(_finished_runs(first, scope.end), Stop.status.in_(("done", "failed")))
               .subquery())
 
-    def counted(rank: int):
-        return func.coalesce(func.sum(case((visits.c.rank == rank, 1), else_=0)), 0)
+    def counts(only_matched: bool) -> list:
+        def counted(condition):
+            if only_matched:
+                condition = and_(condition, visits.c.matched == 1)
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+        return [counted(visits.c.status == "done"), counted(visits.c.rank == 2), counted(visits.c.rank == 1),
+                counted(visits.c.rank == 3)]
+    extra = [*counts(False), func.coalesce(func.sum(visits.c.matched), 0)] if filters else []
+    return (select(DeliveryRun.id, DeliveryRun.run_date, *counts(bool(filters)), DeliveryRun.odometer_start,
+                   DeliveryRun.odometer_end, *extra)
+            .outerjoin(visits, visits.c.run_id == DeliveryRun.id)
+            .where(_finished_runs(first, scope.end)).group_by(DeliveryRun.id))
 
-    done = func.coalesce(func.sum(case((visits.c.status == "done", 1), else_=0)), 0)
-    stmt = select(DeliveryRun.id, DeliveryRun.run_date, done.label("done"), counted(2).label("not_home"),
-                  counted(1).label("refused"), counted(3).label("not_visited"),
-                  DeliveryRun.odometer_start, DeliveryRun.odometer_end)
-    joined = stmt.join(visits, visits.c.run_id == DeliveryRun.id) if filtered else \
-        stmt.outerjoin(visits, visits.c.run_id == DeliveryRun.id)
-    return joined.where(_finished_runs(first, scope.end)).group_by(DeliveryRun.id)
+
+def _matching(stmt):
+    """Only the runs with a visit that matched the filters (the statement's last column)."""
+    return stmt.having(list(stmt.selected_columns)[-1] > 0)
 
 
-def run_rows(session: Session, scope: Scope, filtered: bool) -> list[RunRow]:
-    """The finished runs from the first chart month to the scope's end; ``filtered``: only runs with a
-    visit in the postcode area or with a unit of the product group, counting those visits only."""
-    return [RunRow(*row) for row in session.execute(_run_counts(scope, gather_start(scope), filtered))]
+def run_rows(session: Session, scope: Scope) -> tuple[list[RunRow], list[RunRow]]:
+    """The finished runs from the first chart month to the scope's end: with a postcode area or product
+    group only those with a matching visit, counting those visits; and every run with all its visits."""
+    filtered = bool(scope.postcode_area or scope.product_group)
+    rows = session.execute(_run_counts(scope, gather_start(scope), filtered)).all()
+    all_runs = [RunRow(row[0], row[1], *(row[8:12] if filtered else row[2:6]), row[6], row[7]) for row in rows]
+    return ([RunRow(*row[:8]) for row in rows if row[12] > 0] if filtered else all_runs), all_runs
 
 
 def _discharges(scope: Scope):
@@ -152,10 +165,11 @@ def discharge_rows(session: Session, scope: Scope) -> list[DischargeRow]:
 def _runs_page(session: Session, scope: Scope, page: int) -> RowsPage:
     filtered = bool(scope.postcode_area or scope.product_group)
     stmt = _run_counts(scope, scope.start, filtered).order_by(DeliveryRun.run_date, DeliveryRun.id)
+    if filtered:
+        stmt = _matching(stmt)
     return rows_page(session, "Ferdige kjørerunder", ("Runde", "Dato", "Utført", "Ikke hjemme", "Avvist",
                                                        "Ikke rukket", "Km"), stmt, page,
-                     lambda r: (r.id, r.run_date, r.done, r.not_home, r.refused, r.not_visited,
-                                RunRow(*r).km))
+                     lambda r: (*r[:6], RunRow(*r[:8]).km))
 
 
 def _km_page(session: Session, scope: Scope, page: int) -> RowsPage:
@@ -164,7 +178,7 @@ def _km_page(session: Session, scope: Scope, page: int) -> RowsPage:
             .order_by(DeliveryRun.run_date, DeliveryRun.id))
     return rows_page(session, "Kjørerunder med kilometerstand", ("Runde", "Dato", "Km ved start", "Km ved retur",
                                                                   "Km", "Besøk"), stmt, page,
-                     lambda r: (r.id, r.run_date, r.odometer_start, r.odometer_end, RunRow(*r).km, RunRow(*r).made))
+                     lambda r: (r[0], r[1], r[6], r[7], RunRow(*r[:8]).km, RunRow(*r[:8]).made))
 
 
 def _failed_page(reasons: tuple[str, ...], title: str):
