@@ -12,7 +12,10 @@ class Inspection(Base):
     """A kontroll against the product type's checklist; kept for periodic-inspection due dates."""
 
     __tablename__ = "inspections"
-    __table_args__ = (Index("ix_inspections_device_id_inspected_at", "device_id", "inspected_at"),)
+    __table_args__ = (Index("ix_inspections_device_id_inspected_at", "device_id", "inspected_at"),
+                      # The upkeep report's periodic inspections of a period on time or late (migration 0021).
+                      Index("ix_inspections_periodic_inspected_at", "inspected_at", "due_on",
+                            postgresql_where=text("kind = 'periodic'"), sqlite_where=text("kind = 'periodic'")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
@@ -27,6 +30,8 @@ class Inspection(Base):
     kind: Mapped[str] = mapped_column(String(10), default="after_loan", server_default="after_loan")
     place: Mapped[str] = mapped_column(String(6), default="depot", server_default="depot")  # depot | home
     next_due_on: Mapped[date | None] = mapped_column(Date)
+    # A periodic inspection's due date as it stood when it was done (on time: done by that Oslo day).
+    due_on: Mapped[date | None] = mapped_column(Date)
 
 
 INSPECTION_KINDS = ("after_loan", "periodic")
@@ -96,6 +101,12 @@ class RepairOrder(Base):
     parts used and the minutes spent, so the unit's history shows what it has cost."""
 
     __tablename__ = "repair_orders"
+    # The upkeep report's repairs of a period (migration 0021): those opened, and those completed read
+    # index-only with what their times and minutes need.
+    __table_args__ = (Index("ix_repair_orders_created_at", "created_at"),
+                      Index("ix_repair_orders_done_completed_at", "completed_at", postgresql_where=text("status = 'done'"),
+                            sqlite_where=text("status = 'done'"),
+                            postgresql_include=["created_at", "place", "minutes_spent", "device_id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)

@@ -229,7 +229,7 @@ def test_under_a_plan_inspected_after_each_loan_the_inspection_after_a_loan_is_t
                                               "after_each_loan": True, "checklist": "rollator"})
     loan = desk.loan(desk.citizen("Ola Hansen"))
     barcode = loan.device.barcode
-    make_overdue(session, barcode, days=10)
+    overdue_since = make_overdue(session, barcode, days=10)
     lending.request_return(session, actor.id, loan.id, "need_ended")
     lending.receive_at_depot(session, actor.id, barcode)
     maintenance.clean_device(session, actor.id, barcode, "manual_wash")
@@ -237,6 +237,7 @@ def test_under_a_plan_inspected_after_each_loan_the_inspection_after_a_loan_is_t
     assert checklist.name == "rollator"
     inspection = maintenance.inspect_device(session, actor.id, barcode, {key: True for key in checklist.items})
     assert inspection.kind == "periodic" and inspection.next_due_on == add_months(local_today(), 12)
+    assert inspection.due_on == overdue_since  # the date it answered, late (the upkeep report counts it)
 
 
 def test_the_driver_marks_an_inspection_visit_done_only_after_recording_the_inspection(

@@ -140,7 +140,8 @@ def inspect_device(session: Session, actor_id: int, barcode: str, results: dict[
     history = ". ".join(filter(None, [verdict, fail_reason.strip(), note.strip()]))
     inspection = Inspection(device_id=device.id, inspector_id=actor_id, checklist=checklist.name, results=results,
                             passed=passed, outcome=outcome.value, note=history,
-                            kind="periodic" if periodic and passed else "after_loan")
+                            kind="periodic" if periodic and passed else "after_loan",
+                            due_on=due_date(session, device.id) if periodic and passed else None)
     session.add(inspection)
     session.flush()
     if inspection.kind == "periodic":

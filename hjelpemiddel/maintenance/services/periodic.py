@@ -41,7 +41,7 @@ def record_periodic_inspection(session: Session, actor_id: int, barcode: str, re
     place = "home" if device.state in AT_HOME else "depot"
     inspection = Inspection(device_id=device.id, inspector_id=actor_id, checklist=schedule.checklist.name,
                             results=results, passed=not failures, outcome=device.state, note=history,
-                            kind="periodic", place=place)
+                            kind="periodic", place=place, due_on=due_date(session, device.id))
     session.add(inspection)
     session.flush()
     if not failures:

@@ -70,7 +70,14 @@ def schedule_for_product(session: Session, product: Product) -> Schedule:
                      product)
 
 
-def _due_expression(session: Session, base, months: int | None, days: int | None):
+def schedules_by_product(session: Session, product_ids: list[int]) -> dict[int, Schedule]:
+    """The schedule of each of these products, the plans read once."""
+    plans = list(session.scalars(select(MaintenancePlan)))
+    return {product.id: _schedule(_plan_covering(plans, product.id, product.iso_class), product)
+            for product in session.scalars(select(Product).where(Product.id.in_(product_ids)))}
+
+
+def due_expression(session: Session, base, months: int | None, days: int | None):
     """``base`` (a timestamp) as a local date plus the interval, written once per dialect so a single
     unit and a million are scheduled by the same statement."""
     day = local_date(base)
@@ -113,7 +120,7 @@ def schedule_inspections(session: Session, product_ids: list[int] | None = None,
     last_at = select(func.max(Inspection.inspected_at)).where(passed).scalar_subquery()
     scheduled = 0
     for (plan_id, months, days), ids in groups.items():
-        due = _due_expression(session, func.coalesce(last_at, Device.registered_at), months, days)
+        due = due_expression(session, func.coalesce(last_at, Device.registered_at), months, days)
         rows = (select(Device.id, Device.product_id, due, literal(plan_id, Integer), last)
                 .where(Device.product_id.in_(ids), Device.state.not_in([s.value for s in FINAL_STATES])))
         if device_ids is not None:

@@ -9,4 +9,6 @@
 ``AREAS`` lists them in the order the pages show them."""
 from __future__ import annotations
 
-AREAS: dict = {}
+from . import logistics, upkeep
+
+AREAS: dict = {m.KEY: m for m in (logistics, upkeep)}
