@@ -12,6 +12,7 @@ from .incidents import models as incident_models  # noqa: F401
 from .stock import models as stock_models  # noqa: F401
 from .stocktake import models as stocktake_models  # noqa: F401
 from .recalls import models as recall_models  # noqa: F401
+from .reports import models as report_models  # noqa: F401
 from .twin import models as twin_models  # noqa: F401
 
 metadata = Base.metadata

@@ -22,6 +22,10 @@ class Scope:
     def days(self) -> int:
         return (self.end - self.start).days
 
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
     def previous(self) -> Scope:
         """The period of the same length just before, for «against the previous period»."""
         return Scope(self.start - timedelta(days=self.days), self.start, self.postcode_area, self.product_group)

@@ -1,0 +1,75 @@
+"""What the report pages, the API and the monthly report ask: a scope from what people typed (or a
+preset), an area's section, the rows behind one of its figures, every area at once."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from ..core.errors import NotFound
+from .areas import AREAS
+from .model import RowsPage, Scope, Section
+
+PERIODS = {
+    "maned": "Denne måneden",
+    "forrige-maned": "Forrige måned",
+    "12-maneder": "Siste 12 måneder",
+    "i-ar": "I år",
+    "i-fjor": "I fjor",
+}
+DEFAULT_PERIOD = "12-maneder"
+
+
+def month_start(day: date, months_back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def scope_for(query: dict, today: date) -> Scope:
+    """A preset, or from–to as typed (both days included; one of them alone: a year up to «til», or
+    from «fra» until today)."""
+    start, last = query.get("fra"), query.get("til")
+    if start or last:
+        last = last or max(start, today)
+        start = start or last - timedelta(days=364)
+        return Scope(start, last + timedelta(days=1), query.get("postnummer"), query.get("produktgruppe"))
+    period = query.get("periode") or DEFAULT_PERIOD
+    tomorrow = today + timedelta(days=1)
+    start, end = {
+        "maned": (month_start(today), tomorrow),
+        "forrige-maned": (month_start(today, 1), month_start(today)),
+        "12-maneder": (month_start(today, 11), tomorrow),
+        "i-ar": (date(today.year, 1, 1), tomorrow),
+        "i-fjor": (date(today.year - 1, 1, 1), date(today.year, 1, 1)),
+    }[period]
+    return Scope(start, end, query.get("postnummer"), query.get("produktgruppe"))
+
+
+def month_scope(month: str) -> Scope:
+    """«2026-11» → that whole month."""
+    year, number = int(month[:4]), int(month[5:7])
+    start = date(year, number, 1)
+    return Scope(start, month_start(date(year, number, 28), -1))
+
+
+def area_for(key: str):
+    area = AREAS.get(key)
+    if area is None:
+        raise NotFound(f"Fant ingen rapport «{key}».", {"area": key})
+    return area
+
+
+def list_areas() -> list[tuple[str, str]]:
+    return [(key, area.TITLE) for key, area in AREAS.items()]
+
+
+def build_report(session: Session, key: str, scope: Scope) -> Section:
+    return area_for(key).build(session, scope)
+
+
+def build_rows(session: Session, key: str, figure_key: str, scope: Scope, page: int = 1) -> RowsPage:
+    return area_for(key).rows(session, scope, figure_key, page)
+
+
+def build_overview(session: Session, scope: Scope) -> list[Section]:
+    return [area.build(session, scope) for area in AREAS.values()]
