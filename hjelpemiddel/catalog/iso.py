@@ -36,3 +36,34 @@ def format_iso_class(digits: str) -> str:
 
 def iso_title(digits: str) -> str:
     return ISO_TITLES.get(digits[:6], "")
+
+
+# The groups above the classes, for reports by product group (ISO 9999's class and subclass level).
+ISO_GROUP_TITLES = {
+    "04": "Hjelpemidler for behandling",
+    "0433": "Hjelpemidler for trykksårforebygging",
+    "09": "Hjelpemidler for personlig stell",
+    "0912": "Toaletthjelpemidler",
+    "0933": "Hjelpemidler for vask, bad og dusj",
+    "12": "Hjelpemidler for personlig mobilitet",
+    "1203": "Ganghjelpemidler for én arm",
+    "1206": "Ganghjelpemidler for begge armer",
+    "1222": "Manuelle rullestoler",
+    "1223": "Elektriske rullestoler",
+    "1227": "Rullestoltilbehør",
+    "1231": "Hjelpemidler for forflytning",
+    "1236": "Personløftere",
+    "18": "Innredning og tilpasning av boliger",
+    "1812": "Senger",
+    "1830": "Ramper og løfteplattformer",
+}
+
+
+def search_product_groups(text: str, limit: int = 10) -> list[tuple[str, str]]:
+    """Groups and classes whose digits begin with, or whose title holds, what was typed."""
+    digits = "".join(c for c in text if c.isdigit())
+    words = text.strip().lower()
+    groups = {**ISO_GROUP_TITLES, **ISO_TITLES}
+    found = [(code, title) for code, title in sorted(groups.items())
+             if (digits and code.startswith(digits)) or (not digits and words and words in title.lower())]
+    return found[:limit]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.text import local_time
 from ..documents.monthly_report import AreaBlock, FigureLine, monthly_report_pdf
 from .areas import AREAS
 from .models import MonthlyReport
@@ -40,7 +41,7 @@ def monthly_blocks(session: Session, month: str) -> list[AreaBlock]:
 
 
 def make_monthly_report(session: Session, month: str, depot: str, now: datetime) -> bytes:
-    return monthly_report_pdf(month_label(month), monthly_blocks(session, month), depot, now)
+    return monthly_report_pdf(month_label(month), monthly_blocks(session, month), depot, local_time(now))
 
 
 def store_monthly_report(session: Session, month: str, depot: str, now: datetime,

@@ -40,6 +40,17 @@ class MonthQuery(Schema):
     month = fields.String(required=True, validate=_MONTH)
 
 
+class GroupQuery(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=100))
+    limit = fields.Integer(load_default=10, validate=validate.Range(1, 50, error="Må være mellom 1 og 50."))
+
+
+class GroupOut(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+
+
 class FigureOut(Schema):
     key = fields.String()
     title = fields.String()
