@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..core.text import local_time
@@ -26,10 +26,15 @@ def register():
 
 
 @bp.get("/recalls")
-@api_doc("Tilbakekallinger, åpne og nyeste først", query=RecallQuery, response=RecallOut, many=True, tag="recalls")
+@api_doc("Tilbakekallinger, åpne og nyeste først; format=csv|xlsx gir alle som passer som fil", query=RecallQuery,
+         response=RecallOut, many=True, tag="recalls", exports=True)
 @roles_required("lager")
 def list_recalls():
+    fmt = export_format()
     query = parse_args(shared(RecallQuery))
+    if fmt:
+        return export_response(fmt, "tilbakekallinger", services.RECALL_HEADINGS,
+                               services.recall_export_rows(get_session(), query["status"], query["q"]))
     page = services.list_recalls(get_session(), query["status"], query["q"], query["offset"] // query["limit"] + 1,
                                  query["limit"])
     return shared(RecallOut, many=True).dump(page.items)
