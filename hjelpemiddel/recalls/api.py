@@ -42,11 +42,15 @@ def list_recalls():
 
 @bp.get("/recalls/<int:recall_id>")
 @api_doc("Én tilbakekalling med tavlen: enhetene, hvor de ble funnet og hva som er gjort", query=BoardQuery,
-         response=RecallBoardOut, tag="recalls")
+         response=RecallBoardOut, tag="recalls", exports=True)
 @roles_required("lager")
 def board(recall_id: int):
+    fmt = export_format()
     query = parse_args(shared(BoardQuery))
     session = get_session()
+    if fmt:
+        return export_response(fmt, "tilbakekalling-tavle", services.BOARD_HEADINGS,
+                               services.board_export_rows(session, recall_id, query["status"], query["found"]))
     summary = services.describe_recall(session, recall_id)
     units = services.recall_board(session, recall_id, query["status"], query["found"], query["page"], query["size"])
     return shared(RecallBoardOut).dump({"recall": summary, "counts": services.board_counts(session, recall_id),

@@ -97,6 +97,11 @@ def _board_page(recall_id: int, error: AppError | None = None):
 @bp.get("/lager/tilbakekalling/<int:recall_id>")
 @roles_required("lager")
 def board_page(recall_id: int):
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "tilbakekalling-tavle", services.BOARD_HEADINGS,
+                               services.board_export_rows(get_session(), recall_id, _choice("status", UNIT_STATUSES),
+                                                          _choice("funnet", FOUND_WHERE)))
     return _board_page(recall_id)
 
 

@@ -41,6 +41,8 @@ LISTS = [
     ("inspections api", "/api/v1/inspections/due", {"lager"}),
     ("recalls page", "/lager/tilbakekalling", {"lager"}),
     ("recalls api", "/api/v1/recalls", {"lager"}),
+    ("recall board page", "/lager/tilbakekalling/{recall}", {"lager"}),
+    ("recall board api", "/api/v1/recalls/{recall}", {"lager"}),
     ("incidents page", "/lager/uhell", {"lager"}),
     ("incidents api", "/api/v1/incidents", {"lager"}),
     ("quarantine page", "/lager/karantene", {"lager"}),
@@ -92,23 +94,27 @@ def seeded(session, desk, actor, make_user, van):
     logistics.create_run(session, actor.id, TOMORROW, driver=driver.username, van="BIL1")
     plan(session, actor)
     chair = create_product(session, hms_nr=None, name="Dusjkrakk Export", iso_class="093303")
-    broken, crashed = (register_device(session, actor.id, chair.id, location_code="A-01-2") for _ in range(2))
+    broken, crashed = (register_device(session, actor.id, chair.id, location_code="A-01-2", serial_number=serial)
+                       for serial in ("101", "102"))
+    lent = register_device(session, actor.id, chair.id, location_code="A-01-2", serial_number="5")
     maintenance.quarantine_device(session, actor.id, broken.barcode, "damage", note="=HYPERLINK(\"x\")")
     incidents.report_incident(session, actor.id, crashed.barcode, "Hjemme", "Veltet i trappen", "none")
     maintenance.create_spare_part(session, actor.id, "DEL-LAV", "Bremsekabel", quantity=1, minimum_quantity=5)
     maintenance.create_spare_part(session, actor.id, "DEL-OK", "Hjulsett", quantity=9, minimum_quantity=2)
-    recalls.register_recall(session, actor.id, "Sømmen kan revne", [chair.id], "lot", "quarantine", lot="ZZ")
+    recall = recalls.register_recall(session, actor.id, "Sømmen kan revne", [chair.id], "range", "quarantine",
+                                     serial_from=1, serial_to=9)
     create_location(session, "C", "zone", "Sone C", parent_code="HL", x=20, y=0)
     stocktake.start_stocktake(session, actor.id, "C")
     session.flush()
     return {"astrid": astrid, "bjorn": bjorn, "broken": broken.barcode, "crashed": crashed.barcode,
-            "driver": driver.username, "therapist": desk.therapist.username}
+            "driver": driver.username, "therapist": desk.therapist.username, "recall": recall.id,
+            "recalled": lent.barcode}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name,address,allowed", LISTS, ids=[case[0] for case in LISTS])
 def test_every_list_downloads_for_admin_with_headings_and_no_fnr(api_as, seeded, name, address, allowed, fmt):
-    response = api_as("admin").get(with_format(address, fmt))
+    response = api_as("admin").get(with_format(address.format(**seeded), fmt))
     assert response.status_code == 200, response.get_data()[:300]
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     assert response.headers["Content-Disposition"].rstrip('"').endswith(f".{fmt}")
@@ -123,7 +129,7 @@ def test_every_list_downloads_for_admin_with_headings_and_no_fnr(api_as, seeded,
 def test_a_download_answers_each_role_as_its_list_does(api_as, seeded, name, address, allowed):
     for role in ROLES:
         # Pages answer a program (Accept: JSON) in the API's shape: 401, or 403 naming the role.
-        response = api_as(role).get(with_format(address, "csv"), headers={"Accept": "application/json"})
+        response = api_as(role).get(with_format(address.format(**seeded), "csv"), headers={"Accept": "application/json"})
         assert_role_answer(response, role, allowed)
 
 
@@ -143,6 +149,8 @@ def test_a_download_answers_each_role_as_its_list_does(api_as, seeded, name, add
     ("/admin/brukere?role=sjafor", "{driver}", "{therapist}"),
     ("/lager/tilbakekalling?q=sømmen", "Sømmen kan revne", "Ingen"),
     ("/lager/tilbakekalling?q=finnes-ikke", "Tittel", "Sømmen kan revne"),
+    ("/lager/tilbakekalling/{recall}?funnet=shelf", "{recalled}", "Tittel"),
+    ("/api/v1/recalls/{recall}?found=home", "Strekkode", "{recalled}"),
 ])
 def test_a_filtered_download_holds_only_the_matching_rows(api_as, seeded, address, wanted, unwanted, fmt):
     response = api_as("admin").get(with_format(address.format(**seeded), fmt))

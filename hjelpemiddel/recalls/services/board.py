@@ -193,6 +193,21 @@ def recall_board(session: Session, recall_id: int, status: str | None = None, fo
     return page
 
 
+BOARD_HEADINGS = ("Strekkode", "Produkt", "HMS-nr", "Serienummer", "Funnet", "Status da", "Sted da", "Status nå",
+                  "Sted nå", "Bruker", "Planlagt", "Meldes til NAV", "Behandlet", "Tiltak", "Utført av", "Tidspunkt")
+
+
+def board_export_rows(session: Session, recall_id: int, status: str | None = None, found: str | None = None):
+    """The board's units the filters match as rows for a download (``core.exports``), the holder masked
+    as on the board; an unknown recall is refused before the download starts."""
+    get_recall(session, recall_id)
+    stmt = _board_stmt(recall_id, status, found).order_by(RecallUnit.status.desc(), RecallUnit.id.desc())
+    return ((r.barcode, r.product_name, r.hms_nr, r.serial, r.found_label, STATE_LABELS.get(r.found_state, r.found_state),
+             r.found_place, r.state_label, r.place_now, r.holder, r.planned, r.nav_flag, r.status_label,
+             r.action_taken, r.handled_by, r.handled_at)
+            for r in (_row(row, show_holder=True) for row in streamed(session, stmt)))
+
+
 def board_counts(session: Session, recall_id: int) -> dict[str, int]:
     """Units per status and per place found, for the board's filters."""
     counts = {"open": 0, "handled": 0, **{key: 0 for key in FOUND_WHERE}, "nav": 0}
