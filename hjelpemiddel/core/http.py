@@ -9,8 +9,7 @@ import time
 from urllib.parse import urlencode
 from typing import Any, Callable
 
-from flask import (Flask, Response, current_app, g, redirect, render_template, request, session, stream_with_context,
-                   url_for)
+from flask import Flask, Response, current_app, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -250,11 +249,18 @@ def export_format() -> str | None:
 
 
 def export_response(fmt: str, name: str, headings, rows) -> Response:
-    """A list as a file to download, written while it is sent (``core.exports``). The commit point has
-    ended the request's transaction before the first row is read, so ``rows`` reads in its own (by
-    ``yield_per`` or in batches) until the last row; the request's teardown closes it."""
-    return Response(stream_with_context(export_chunks(fmt, headings, rows, name)), content_type=FORMATS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{file_name(name, local_today(), fmt)}"'})
+    """A list as a file to download, written while it is sent (``core.exports``). ``rows`` has checked
+    its filters and access already and reads nothing until the first chunk is asked for: by then the
+    commit point has ended the request's transaction, so the rows are read in a transaction of their
+    own (by ``yield_per`` or in batches) on the request's session, closed again when the server closes
+    the response. No request context is kept for the stream (``stream_with_context`` would enter it at
+    once and leave it wherever an unread response is dropped), so ``rows`` needs none."""
+    response = Response(export_chunks(fmt, headings, rows, name), content_type=FORMATS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{file_name(name, local_today(), fmt)}"'})
+    session = g.get("db_session")
+    if session is not None:
+        response.call_on_close(session.close)
+    return response
 
 
 # --- error answers --------------------------------------------------------------------------
