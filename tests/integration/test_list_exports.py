@@ -27,6 +27,8 @@ ALL_TEST_FNRS = [fnr for n in range(100, 999) if (fnr := make_fnr("150342", f"{n
 
 # (list, address without format, roles besides admin that may see it)
 LISTS = [
+    ("catalogue page", "/katalog", {"lager", "sjafor", "terapeut"}),
+    ("catalogue api", "/api/v1/products", {"lager", "sjafor", "terapeut"}),
     ("devices page", "/hjelpemidler", {"lager", "sjafor", "terapeut"}),
     ("devices api", "/api/v1/devices", {"lager", "sjafor", "terapeut"}),
     ("queue page", "/lager/utlan?liste=ko", {"lager"}),
@@ -145,6 +147,8 @@ def test_a_download_answers_each_role_as_its_list_does(api_as, seeded, name, add
     ("/api/v1/quarantine?reason=incident", "{crashed}", "{broken}"),
     ("/lager/uhell?q={crashed}", "Veltet i trappen", "{broken}"),
     ("/lager/reservedeler?under_minimum=1", "DEL-LAV", "DEL-OK"),
+    ("/katalog?q=dusjkrakk&sort=navn", "Dusjkrakk Export", "Rollator Topro Olympos M"),
+    ("/api/v1/products?iso_class=1206", "Rollator Topro Olympos M", "Dusjkrakk Export"),
     ("/api/v1/spare-parts?q=hjul", "DEL-OK", "DEL-LAV"),
     ("/admin/brukere?role=sjafor", "{driver}", "{therapist}"),
     ("/lager/tilbakekalling?q=sømmen", "Sømmen kan revne", "Ingen"),
@@ -187,6 +191,23 @@ def test_xlsx_has_dates_as_dates_and_numbers_as_numbers(api_as, seeded):
     headings = [cell.value for cell in sheet[1]]
     assert all(row[headings.index("Trengs innen")].date() == TOMORROW
                for row in sheet.iter_rows(min_row=2, values_only=True))
+
+
+def test_a_therapist_downloads_the_needs_of_their_own_citizens_only(api_as, session, seeded, make_user, desk):
+    from hjelpemiddel.core.auth import create_token
+    from hjelpemiddel.lending import services as lending
+
+    other = make_user("terapeut")
+    stranger = desk.make_citizen("Kari Fremmed", by=other)
+    lending.register_need(session, other.id, "terapeut", stranger.id, TOMORROW, "normal", "short_term",
+                          product_id=desk.product.id)
+    client = api_as(None)
+    client.headers = {"Authorization": f"Bearer {create_token(session, desk.therapist.username)}"}
+    names = {row[0] for row in read_rows(client.get("/api/v1/needs?format=csv").get_data(), "csv")[1:]}
+    assert "Astrid Olsen" in names and "Kari Fremmed" not in names
+    client.headers = {"Authorization": f"Bearer {create_token(session, other.username)}"}
+    names = {row[0] for row in read_rows(client.get("/api/v1/needs?format=xlsx").get_data(), "xlsx")[1:]}
+    assert names == {"Kari Fremmed"}
 
 
 def test_a_therapist_downloads_the_loans_of_their_own_citizen_only(api_as, session, seeded, desk):
