@@ -232,14 +232,16 @@ def parse(schema: Schema, data: Any = None) -> Any:
 
 def parse_args(schema: Schema) -> Any:
     # A page's sorting is read on its own (``core.sorting.sort_order``), never refused as unknown.
-    return parse(schema, {key: value for key, value in request.args.to_dict().items()
-                          if key not in SORT_ARGS and key != "format"})
+    # ``format`` belongs to the lists that download (``export_format`` read it); elsewhere it is unknown.
+    skipped = (*SORT_ARGS, "format") if g.get("exports_format_read") else SORT_ARGS
+    return parse(schema, {key: value for key, value in request.args.to_dict().items() if key not in skipped})
 
 
 # --- lists as files -------------------------------------------------------------------------
 
 def export_format() -> str | None:
     """The file a list was asked for (``format=csv|xlsx``, pages and API alike), None for the list itself."""
+    g.exports_format_read = True
     value = request.args.get("format")
     if value is None:
         return None

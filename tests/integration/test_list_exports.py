@@ -245,3 +245,8 @@ def test_the_openapi_document_offers_format_on_the_list_operations(app):
     assert {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} <= set(
         operation["responses"]["200"]["content"])
     assert "400" in operation["responses"]
+
+
+def test_format_stays_an_unknown_field_where_a_list_does_not_download(api_as):
+    response = api_as("lager").get("/api/v1/locations?format=csv")
+    assert response.status_code == 422 and "format" in error_of(response)["details"]
