@@ -304,8 +304,9 @@ def init_http(app: Flask) -> None:
     def _template_globals():
         return {"current_user": current_user(), "csrf_token": csrf_token}
 
+    # Globals, so imported macros (_sort.html, _export.html) see them.
     app.add_template_global(url_with, "url_with")
-    app.add_template_global(export_url, "export_url")  # a global, so imported macros (_sort.html) see it
+    app.add_template_global(export_url, "export_url")
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(field_problems, "field_problems")
     app.add_template_filter(lambda value, fmt="%d.%m.%Y %H:%M": local_time(value).strftime(fmt), "local")
