@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..core.auth import ROLES, ApiToken, User, create_token, create_user, end_sessions, set_password
+from ..core.auth import ROLE_LABELS, ROLES, ApiToken, User, create_token, create_user, end_sessions, set_password
 from ..core.db import utcnow
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.paging import streamed
 from ..core.sorting import SortOrder, order_by_columns
 
 __all__ = ["TokenRow", "change_role", "create_account", "create_token", "deactivate_user", "get_user",
@@ -47,6 +48,26 @@ USER_SORTS = {"brukernavn": (User.username,), "navn": (User.full_name,), "rolle"
 def list_users(session: Session, q: str | None = None, role: str | None = None, active: bool | None = None,
                limit: int = 50, offset: int = 0, sort: SortOrder = SortOrder("brukernavn")) -> tuple[list[User], int]:
     """Users, by username unless ``sort`` says otherwise; ``q`` searches username and name."""
+    query = _users(q, role, active)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(*order_by_columns(USER_SORTS, sort, User.id))
+    users = session.scalars(ordered.limit(limit).offset(offset)).all()
+    return list(users), total
+
+
+USER_HEADINGS = ("Brukernavn", "Navn", "Rolle", "Status", "Opprettet")
+
+
+def user_export_rows(session: Session, q: str | None = None, role: str | None = None, active: bool | None = None,
+                     sort: SortOrder = SortOrder("brukernavn")):
+    """Every user the list's filters match as rows for a download (``core.exports``); never a secret."""
+    stmt = _users(q, role, active).order_by(*order_by_columns(USER_SORTS, sort, User.id))
+    return ((user.username, user.full_name, ROLE_LABELS.get(user.role, user.role),
+             "Aktiv" if user.active else "Deaktivert", user.created_at)
+            for user in streamed(session, stmt, scalars=True))
+
+
+def _users(q: str | None, role: str | None, active: bool | None):
     query = select(User)
     if q:
         text = q.strip().lower()
@@ -56,10 +77,7 @@ def list_users(session: Session, q: str | None = None, role: str | None = None, 
         query = query.where(User.role == role)
     if active is not None:
         query = query.where(User.active.is_(active))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    ordered = query.order_by(*order_by_columns(USER_SORTS, sort, User.id))
-    users = session.scalars(ordered.limit(limit).offset(offset)).all()
-    return list(users), total
+    return query
 
 
 def create_account(session: Session, username: str, role: str, password: str, full_name: str = "") -> User:

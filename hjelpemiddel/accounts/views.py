@@ -8,7 +8,7 @@ from ..core.auth import ROLE_LABELS, ROLES
 from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.sorting import SORT_ARGS, sort_order
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import export_format, export_response, current_user, form_data, parse, roles_required
 from ..core.passwords import MIN_LENGTH, generate_password
 from ..core.schemas import shared
 from . import services
@@ -26,7 +26,7 @@ def _users_page(error: AppError | None = None):
     try:
         # The search form sends every field; an empty one means no filter.
         query = parse(shared(UserQuery), {key: value for key, value in request.args.items()
-                                          if value.strip() and key not in SORT_ARGS})
+                                          if value.strip() and key not in SORT_ARGS and key != "format"})
     except AppError:
         query = {"q": None, "role": None, "status": "aktive", "limit": PAGE_SIZE, "offset": 0}
     query["limit"] = min(query["limit"], PAGE_SIZE)
@@ -57,6 +57,14 @@ def _to_user(user_id: int, message: str):
 @bp.get("/admin/brukere")
 @roles_required()
 def users_page():
+    fmt = export_format()
+    if fmt:
+        query = parse(shared(UserQuery), {key: value for key, value in request.args.items()
+                                          if value.strip() and key in ("q", "role", "status")})
+        return export_response(fmt, "brukere", services.USER_HEADINGS,
+                               services.user_export_rows(get_session(), query["q"], query["role"],
+                                                         STATUSES[query["status"]],
+                                                         sort_order(request.args, services.USER_SORTS, "brukernavn")))
     return _users_page()
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, request
 
 from ..core.db import get_session
 from ..core.errors import BadRequest
-from ..core.http import parse, parse_args, roles_required
+from ..core.http import export_format, export_response, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import services
@@ -23,9 +23,15 @@ def create_product():
 
 
 @bp.get("/products")
-@api_doc("Søk i katalogen", query=ProductQuery, response=ProductOut, many=True, tag="catalog")
+@api_doc("Søk i katalogen; format=csv|xlsx gir alle som passer som fil", query=ProductQuery, response=ProductOut,
+         many=True, tag="catalog", exports=True)
 @roles_required(*ALL_ROLES)
 def list_products():
+    fmt = export_format()
+    if fmt:
+        query = parse_args(shared(ProductQuery))
+        return export_response(fmt, "katalog", services.PRODUCT_HEADINGS,
+                               services.product_export_rows(get_session(), query["q"], query["iso_class"]))
     return shared(ProductOut, many=True).dump(services.list_products(get_session(), **parse_args(shared(ProductQuery))))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.paging import streamed
 from ..core.sorting import SortOrder, order_by_columns
 from .models import Product
 from .schemas import ProductIn
@@ -49,14 +50,29 @@ PRODUCT_SORTS = {"iso": (Product.iso_class, Product.name), "navn": (Product.name
 
 def list_products(session: Session, q: str | None = None, iso_class: str | None = None,
                   limit: int = 50, offset: int = 0, sort: SortOrder = SortOrder("iso")) -> list[Product]:
-    stmt = select(Product).order_by(*order_by_columns(PRODUCT_SORTS, sort, Product.id)).limit(limit).offset(offset)
+    return list(session.scalars(_products(q, iso_class, sort).limit(limit).offset(offset)))
+
+
+PRODUCT_HEADINGS = ("HMS-nr", "Navn", "Leverandør", "ISO 9999", "Individmerket", "Kontroll hver (dager)")
+
+
+def product_export_rows(session: Session, q: str | None = None, iso_class: str | None = None,
+                        sort: SortOrder = SortOrder("iso")):
+    """Every product the catalogue's search matches as rows for a download (``core.exports``)."""
+    return ((product.hms_nr, product.name, product.supplier, product.iso_class, product.individually_tracked,
+             product.inspection_interval_days)
+            for product in streamed(session, _products(q, iso_class, sort), scalars=True))
+
+
+def _products(q: str | None, iso_class: str | None, sort: SortOrder):
+    stmt = select(Product).order_by(*order_by_columns(PRODUCT_SORTS, sort, Product.id))
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(Product.name).like(like), func.lower(Product.supplier).like(like),
                               Product.hms_nr == q.strip()))
     if iso_class:
         stmt = stmt.where(Product.iso_class.startswith(iso_class))
-    return list(session.scalars(stmt))
+    return stmt
 
 
 @dataclass(frozen=True)

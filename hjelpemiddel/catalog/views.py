@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..core.db import get_session
 from ..core.errors import AppError
 from ..core.sorting import sort_order
-from ..core.http import form_data, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, form_data, parse, parse_args, roles_required
 from . import services
 from .api import ALL_ROLES, uploaded_csv_text
 from .iso import ISO_TITLES, format_iso_class, iso_title
@@ -31,6 +31,12 @@ def _render_products(error: AppError | None = None, report=None):
 @bp.get("/katalog")
 @roles_required(*ALL_ROLES)
 def products():
+    fmt = export_format()
+    if fmt:
+        query = parse_args(ProductQuery())
+        return export_response(fmt, "katalog", services.PRODUCT_HEADINGS,
+                               services.product_export_rows(get_session(), query["q"], query["iso_class"],
+                                                            sort_order(request.args, services.PRODUCT_SORTS, "iso")))
     return _render_products()
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app
 
 from ..core.db import get_session
 from ..core.errors import NotFound
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import services
@@ -85,9 +85,16 @@ def fnr_access(citizen_id: int):
 
 @bp.get("/fnr-access/follow-up")
 @api_doc("Oppfølging av tilgangsloggen: søk, bom og visninger per bruker og dag; brukere over "
-         "FNR_FOLLOW_UP_THRESHOLD flagget", query=FollowUpQuery, response=FollowUpOut, tag="citizens")
+         "FNR_FOLLOW_UP_THRESHOLD flagget; format=csv|xlsx gir hele perioden som fil", query=FollowUpQuery,
+         response=FollowUpOut, tag="citizens", exports=True)
 @roles_required()
 def follow_up():
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "fnr-tilgang", services.FOLLOW_UP_HEADINGS,
+                               services.follow_up_export_rows(get_session(),
+                                                              threshold=current_app.config["FNR_FOLLOW_UP_THRESHOLD"],
+                                                              **parse_args(shared(FollowUpQuery))))
     page = services.access_follow_up(get_session(), threshold=current_app.config["FNR_FOLLOW_UP_THRESHOLD"],
                                      **parse_args(shared(FollowUpQuery)))
     return shared(FollowUpOut).dump(page)

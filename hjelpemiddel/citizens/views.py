@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import parse, roles_required
+from ..core.http import export_format, export_response, parse, roles_required
 from ..core.schemas import shared
 from . import services
 from .schemas import FollowUpQuery
@@ -19,8 +19,13 @@ PAGE_SIZE = 50
 def follow_up_page():
     threshold = current_app.config["FNR_FOLLOW_UP_THRESHOLD"]
     # The filter form sends every field; an empty one means no filter.
-    args = {key: value for key, value in request.args.items() if value.strip()}
+    args = {key: value for key, value in request.args.items() if value.strip() and key != "format"}
     error = None
+    fmt = export_format()
+    if fmt:
+        query = parse(shared(FollowUpQuery), args)
+        return export_response(fmt, "fnr-tilgang", services.FOLLOW_UP_HEADINGS,
+                               services.follow_up_export_rows(get_session(), threshold=threshold, **query))
     try:
         query = parse(shared(FollowUpQuery), args)
         query["limit"] = min(query["limit"], PAGE_SIZE)

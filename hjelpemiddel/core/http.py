@@ -9,7 +9,7 @@ import time
 from urllib.parse import urlencode
 from typing import Any, Callable
 
-from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, current_app, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -20,10 +20,11 @@ from . import db_errors
 from .sorting import SORT_ARGS
 from .auth import ROLE_LABELS, Principal, find_principal_by_id, find_principal_by_token
 from .db import declare_write_intent, get_session, reset_write_intent
-from .errors import AppError, Conflict, Forbidden, Unauthorized, ValidationFailed
+from .errors import AppError, BadRequest, Conflict, Forbidden, Unauthorized, ValidationFailed
+from .exports import FORMATS, export_chunks, file_name
 from .inputs import check_request_text, init_inputs, load_json_body
 from .logs import describe_db_error, init_logging, log_error, request_id
-from .text import field_label, field_problems, local_time
+from .text import field_label, field_problems, local_time, local_today
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,14 @@ def url_with(**changes) -> str:
     return request.path + ("?" + urlencode(args, doseq=True) if args else "")
 
 
+def export_url(fmt: str, **changes) -> str:
+    """This page as a file (``url_with``): its filters and sorting kept, its page numbers dropped, since a
+    download holds every matching row."""
+    paging = {key: None for key in request.args if key.startswith("side") or key in ("after", "before", "offset",
+                                                                                       "melding")}
+    return url_with(**paging, **changes, format=fmt)
+
+
 def csrf_token() -> str:
     if "csrf_token" not in session:
         session["csrf_token"] = secrets.token_urlsafe(24)
@@ -223,7 +232,37 @@ def parse(schema: Schema, data: Any = None) -> Any:
 
 def parse_args(schema: Schema) -> Any:
     # A page's sorting is read on its own (``core.sorting.sort_order``), never refused as unknown.
-    return parse(schema, {key: value for key, value in request.args.to_dict().items() if key not in SORT_ARGS})
+    # ``format`` belongs to the lists that download (``export_format`` read it); elsewhere it is unknown.
+    skipped = (*SORT_ARGS, "format") if g.get("exports_format_read") else SORT_ARGS
+    return parse(schema, {key: value for key, value in request.args.to_dict().items() if key not in skipped})
+
+
+# --- lists as files -------------------------------------------------------------------------
+
+def export_format() -> str | None:
+    """The file a list was asked for (``format=csv|xlsx``, pages and API alike), None for the list itself."""
+    g.exports_format_read = True
+    value = request.args.get("format")
+    if value is None:
+        return None
+    if value not in FORMATS:
+        raise BadRequest("Format: velg csv eller xlsx.", {"format": ["Velg csv eller xlsx."]})
+    return value
+
+
+def export_response(fmt: str, name: str, headings, rows) -> Response:
+    """A list as a file to download, written while it is sent (``core.exports``). ``rows`` has checked
+    its filters and access already and reads nothing until the first chunk is asked for: by then the
+    commit point has ended the request's transaction, so the rows are read in a transaction of their
+    own (by ``yield_per`` or in batches) on the request's session, closed again when the server closes
+    the response. No request context is kept for the stream (``stream_with_context`` would enter it at
+    once and leave it wherever an unread response is dropped), so ``rows`` needs none."""
+    response = Response(export_chunks(fmt, headings, rows, name), content_type=FORMATS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{file_name(name, local_today(), fmt)}"'})
+    session = g.get("db_session")
+    if session is not None:
+        response.call_on_close(session.close)
+    return response
 
 
 # --- error answers --------------------------------------------------------------------------
@@ -265,7 +304,9 @@ def init_http(app: Flask) -> None:
     def _template_globals():
         return {"current_user": current_user(), "csrf_token": csrf_token}
 
-    app.add_template_global(url_with, "url_with")  # a global, so imported macros (_sort.html) see it
+    # Globals, so imported macros (_sort.html, _export.html) see them.
+    app.add_template_global(url_with, "url_with")
+    app.add_template_global(export_url, "export_url")
     app.add_template_filter(field_label, "field_label")
     app.add_template_filter(field_problems, "field_problems")
     app.add_template_filter(lambda value, fmt="%d.%m.%Y %H:%M": local_time(value).strftime(fmt), "local")

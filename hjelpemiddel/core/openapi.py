@@ -10,6 +10,7 @@ from flask import Flask
 from marshmallow import Schema, fields
 from werkzeug.routing import IntegerConverter, Rule
 
+from .exports import FORMATS as EXPORT_FORMATS
 from .schemas import INT_MAX, INT_MIN, TEXT_MAX
 
 _ERROR_STATUSES = {400: "Ugyldig forespørsel", 401: "Ikke innlogget", 403: "Mangler rolle",
@@ -20,13 +21,15 @@ _ERROR_STATUSES = {400: "Ugyldig forespørsel", 401: "Ikke innlogget", 403: "Man
 def api_doc(summary: str, *, body: type[Schema] | Schema | None = None, response: type[Schema] | Schema | None = None,
             status: int = 200, query: type[Schema] | None = None, many: bool = False,
             produces: str = "application/json", consumes: str | None = None, tag: str | None = None,
-            errors: tuple[int, ...] = ()):
-    """``errors``: statuses this operation can answer beyond what its shape implies (see
+            errors: tuple[int, ...] = (), exports: bool = False):
+    """``exports``: a list that also downloads as a file (``format=csv|xlsx``, ``core.exports``).
+    ``errors``: statuses this operation can answer beyond what its shape implies (see
     ``_error_statuses``), e.g. 404 for a lookup by a query argument, 429 for a limited one."""
 
     def decorator(view):
         view.openapi = dict(summary=summary, body=body, response=response, status=status, query=query,
-                            many=many, produces=produces, consumes=consumes, tag=tag, errors=errors)
+                            many=many, produces=produces, consumes=consumes, tag=tag,
+                            errors=(*errors, 400) if exports else errors, exports=exports)
         return view
 
     return decorator
@@ -102,6 +105,10 @@ def build_openapi(app: Flask) -> dict:
             params = [_path_parameter(rule, arg) for arg in sorted(rule.arguments)]
             if doc["query"] is not None:
                 params.append({"in": "query", "schema": doc["query"]})
+            if doc.get("exports"):
+                params.append({"in": "query", "name": "format", "required": False,
+                               "description": "Alle rader som passer, som fil (uten: JSON-listen)",
+                               "schema": {"type": "string", "enum": list(EXPORT_FORMATS)}})
             if params:
                 operation["parameters"] = params
             if doc["body"] is not None:
@@ -115,6 +122,9 @@ def build_openapi(app: Flask) -> dict:
                 content = {doc["produces"]: {"schema": schema}}
             else:
                 content = {doc["produces"]: {"schema": {"type": "string", "format": "binary"}}}
+            if doc.get("exports"):
+                content.update({mimetype: {"schema": {"type": "string", "format": "binary"}}
+                                for mimetype in (value.split(";")[0] for value in EXPORT_FORMATS.values())})
             operation["responses"][str(doc["status"])] = {"description": "OK", "content": content}
             for status in _error_statuses(rule, method, doc):
                 operation["responses"][str(status)] = {"description": _ERROR_STATUSES[status], **error_ref}

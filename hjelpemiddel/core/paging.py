@@ -99,3 +99,23 @@ def offset_page(session: Session, stmt: Select, number: int = 1, size: int = PAG
     more = len(rows) > size
     return Page(rows[:size], total, capped, number, size, has_next=more and number < deepest,
                 has_previous=number > 1, cut=more and number >= deepest)
+
+
+def streamed(session: Session, stmt: Select, scalars: bool = False, size: int = 500):
+    """Every row of ``stmt`` for a download (``core.exports``), read ``size`` at a time (a server-side
+    cursor on PostgreSQL), so memory stays bounded however many match. A generator: nothing is read
+    before the response starts sending, after the request's commit."""
+    result = session.execute(stmt.execution_options(yield_per=size))
+    yield from (result.scalars() if scalars else result)
+
+
+def in_batches(rows, size: int = 500):
+    """``rows`` as lists of ``size``: for a download whose rows need a second read per batch."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

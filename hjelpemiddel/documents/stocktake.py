@@ -5,10 +5,10 @@ have ``outcome_label``, ``barcode``, ``product_name``, ``expected_code``, ``coun
 ``remark`` (the decision, or what moved a unit during the count)."""
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
+from ..core.exports import csv_bytes
 from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, INK, LEFT, REGULAR, RIGHT, RULE, draw_fitted,
                     draw_page_number_footer, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
 
@@ -82,18 +82,8 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
 
 
 def stocktake_csv(report, local=lambda moment: moment) -> bytes:
-    """The lines as CSV for a spreadsheet: semicolons and a byte-order mark, as Norwegian Excel reads it."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for line in report.lines:
-        writer.writerow([line.outcome_label, line.barcode, _cell(line.product_name), line.expected_code or "",
-                         line.counted_code or "", line.counted_by or "",
-                         local(line.counted_at).strftime("%d.%m.%Y %H:%M") if line.counted_at else "",
-                         line.remark or ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: product names come from people.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """The lines as CSV for a spreadsheet (``core.exports``: semicolons and a byte-order mark)."""
+    return csv_bytes(CSV_HEADER, ((line.outcome_label, line.barcode, line.product_name, line.expected_code or "",
+                                   line.counted_code or "", line.counted_by or "",
+                                   local(line.counted_at) if line.counted_at else None, line.remark or "")
+                                  for line in report.lines))

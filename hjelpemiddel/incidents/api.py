@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import services
@@ -24,10 +24,15 @@ def report():
 
 @bp.get("/incidents")
 @api_doc("Uhell, nyeste først: søk på strekkode, produkt eller sted; filter på personskade og «ikke sendt»",
-         query=IncidentQuery, response=IncidentPageOut, tag="incidents")
+         query=IncidentQuery, response=IncidentPageOut, tag="incidents", exports=True)
 @roles_required("lager")
 def list_incidents():
+    fmt = export_format()
     query = parse_args(shared(IncidentQuery))
+    if fmt:
+        return export_response(fmt, "uhell", services.INCIDENT_HEADINGS,
+                               services.incident_export_rows(get_session(), query["q"], query["injury"],
+                                                             query["not_sent"]))
     page = services.list_incidents(get_session(), query["q"], query["injury"], query["not_sent"], query["page"],
                                    query["size"])
     return shared(IncidentPageOut).dump(page)

@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import export_format, export_response, current_user, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
@@ -60,6 +60,10 @@ def incidents():
     q = args.get("q", "").strip()[:100] or None
     injury = args.get("skade") if args.get("skade") in INJURIES else None
     not_sent = args.get("ikke_sendt") == "ja"
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "uhell", services.INCIDENT_HEADINGS,
+                               services.incident_export_rows(get_session(), q, injury, not_sent))
     page = services.list_incidents(get_session(), q, injury, not_sent, page_number(args.get("side")), PAGE_SIZE)
     return render_template("incidents/list.html", page=page, q=q or "", injury=injury, not_sent=not_sent,
                            today=local_today(), INJURY_LABELS=services.INJURY_LABELS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import current_user, export_format, export_response, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import services
@@ -29,17 +29,27 @@ def register_need():
 
 
 @bp.get("/needs")
-@api_doc("Behov (terapeut: egne innbyggere)", query=NeedQuery, response=NeedOut, many=True, tag="lending")
+@api_doc("Behov (terapeut: egne innbyggere); format=csv|xlsx gir alle som passer som fil", query=NeedQuery,
+         response=NeedOut, many=True, tag="lending", exports=True)
 @roles_required("terapeut", "lager")
 def list_needs():
-    user = current_user()
+    user, fmt = current_user(), export_format()
+    if fmt:
+        query = parse_args(shared(NeedQuery))
+        return export_response(fmt, "behov", services.NEED_HEADINGS,
+                               services.need_export_rows(get_session(), user.role, user.id, query["status"],
+                                                         query["citizen_id"]))
     return shared(NeedOut, many=True).dump(services.list_needs(get_session(), user.role, user.id, **parse_args(shared(NeedQuery))))
 
 
 @bp.get("/needs/queue")
-@api_doc("Innvilgede behov som venter på hjelpemiddel, i køens rekkefølge", response=NeedOut, many=True, tag="lending")
+@api_doc("Innvilgede behov som venter på hjelpemiddel, i køens rekkefølge; format=csv|xlsx gir hele køen som fil",
+         response=NeedOut, many=True, tag="lending", exports=True)
 @roles_required("lager")
 def queue():
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "ko", services.NEED_HEADINGS, services.queue_export_rows(get_session()))
     return shared(NeedOut, many=True).dump(services.waiting_needs(get_session(), size=200).items)
 
 
@@ -118,10 +128,16 @@ def hand_over():
 
 
 @bp.get("/loans")
-@api_doc("Utlån", query=LoanQuery, response=LoanOut, many=True, tag="lending", errors=(404,))
+@api_doc("Utlån; format=csv|xlsx gir alle som passer som fil", query=LoanQuery, response=LoanOut, many=True,
+         tag="lending", errors=(404,), exports=True)
 @roles_required("lager", "terapeut")
 def list_loans():
-    user = current_user()
+    user, fmt = current_user(), export_format()
+    if fmt:
+        query = parse_args(shared(LoanQuery))
+        return export_response(fmt, "utlan", services.LOAN_HEADINGS,
+                               services.loan_export_rows(get_session(), user.role, user.id, query["citizen_id"],
+                                                         query["status"]))
     loans = services.list_loans_for(get_session(), user.role, user.id, **parse_args(shared(LoanQuery)))
     return shared(LoanOut, many=True).dump(loans)
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from .. import queries
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import current_user, export_format, export_response, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
@@ -26,7 +26,7 @@ bp = Blueprint("lending_web", __name__, template_folder="templates")
 def _labels():
     return {"NEED_STATUS_LABELS": services.NEED_STATUS_LABELS, "RETURN_REASON_LABELS": services.RETURN_REASON_LABELS,
             "NAV_STATUS_LABELS": services.NAV_STATUS_LABELS,
-            "URGENCY_LABELS": {"discharge": "Utskrivning fra sykehus", "urgent": "Haster", "normal": "Normal"},
+            "URGENCY_LABELS": services.URGENCY_LABELS,
             "CLEANING_METHODS": CLEANING_METHODS}
 
 
@@ -86,6 +86,17 @@ def _depot_page(error: AppError | None = None, message: str | None = None, form_
 @bp.get("/lager/utlan")
 @roles_required("lager")
 def depot():
+    fmt = export_format()
+    if fmt:
+        # One page, several lists: ``liste`` says which one is downloaded.
+        session, which = get_session(), request.args.get("liste")
+        if which == "vedtak":
+            return export_response(fmt, "behov-til-vedtak", services.NEED_HEADINGS, services.undecided_export_rows(session))
+        if which == "retur":
+            user = current_user()
+            return export_response(fmt, "returer", services.LOAN_HEADINGS,
+                                   services.loan_export_rows(session, user.role, user.id, status="return_requested"))
+        return export_response(fmt, "ko", services.NEED_HEADINGS, services.queue_export_rows(session))
     return _depot_page(message=request.args.get("melding"))
 
 

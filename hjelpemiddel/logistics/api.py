@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..documents.delivery_log import build_delivery_log_pdf
@@ -33,10 +33,15 @@ def create_run():
 
 
 @bp.get("/runs")
-@api_doc("Kjørerunder (sjåfør: egne)", query=RunQuery, response=RunOut, many=True, tag="logistics")
+@api_doc("Kjørerunder (sjåfør: egne); format=csv|xlsx gir rundene med ett besøk per rad som fil", query=RunQuery,
+         response=RunOut, many=True, tag="logistics", exports=True)
 @roles_required("lager", "sjafor")
 def list_runs():
-    user = current_user()
+    user, fmt = current_user(), export_format()
+    if fmt:
+        return export_response(fmt, "kjorerunder", services.RUN_HEADINGS,
+                               services.run_export_rows(get_session(), parse_args(shared(RunQuery))["run_date"],
+                                                        user.id if user.role == "sjafor" else None))
     runs = services.list_runs(get_session(), driver_id=user.id if user.role == "sjafor" else None,
                               **parse_args(shared(RunQuery)))
     return [shared(RunOut).dump(services.run_view(get_session(), run.id)) for run in runs]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..core.auth import User
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import export_format, export_response, current_user, form_data, parse, roles_required
 from ..core.schemas import parse_norwegian_date, shared
 from ..core.text import local_today
 from ..stock.services import list_locations
@@ -46,6 +46,10 @@ def _date_arg() -> date:
 @bp.get("/lager/runder")
 @roles_required("lager")
 def plan_page():
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "kjorerunder", services.RUN_HEADINGS,
+                               services.run_export_rows(get_session(), _date_arg()))
     return _plan_page(_date_arg())
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..stock.schemas import DeviceOut
@@ -94,9 +94,15 @@ def release(barcode: str):
 
 
 @bp.get("/quarantine")
-@api_doc("Hjelpemidler i karantene nå", query=QuarantineQuery, response=QuarantinePageOut, tag="maintenance")
+@api_doc("Hjelpemidler i karantene nå; format=csv|xlsx gir alle som passer som fil", query=QuarantineQuery,
+         response=QuarantinePageOut, tag="maintenance", exports=True)
 @roles_required("lager")
 def quarantined():
+    fmt = export_format()
+    if fmt:
+        query = parse_args(shared(QuarantineQuery))
+        return export_response(fmt, "karantene", services.QUARANTINE_HEADINGS,
+                               services.quarantine_export_rows(get_session(), query["reason"], query["q"]))
     units, total = services.list_quarantined(get_session(), **parse_args(shared(QuarantineQuery)))
     return shared(QuarantinePageOut).dump({"total": total, "items": units})
 
@@ -130,10 +136,14 @@ def warranty(barcode: str):
 
 @bp.get("/spare-parts")
 @api_doc("Reservedeler på kommunens lager (søk på delenummer og navn, bare de under minimum)", query=SparePartQuery,
-         response=SparePartOut, many=True, tag="maintenance")
+         response=SparePartOut, many=True, tag="maintenance", exports=True)
 @roles_required("lager", "sjafor")
 def spare_parts():
+    fmt = export_format()
     query = parse_args(shared(SparePartQuery))
+    if fmt:
+        return export_response(fmt, "reservedeler", services.SPARE_PART_HEADINGS,
+                               services.spare_part_export_rows(get_session(), query["q"], query["below_minimum"]))
     page = services.list_spare_parts(get_session(), query["q"], query["below_minimum"],
                                      query["offset"] // query["limit"] + 1, query["limit"])
     return shared(SparePartOut, many=True).dump(page.items)
@@ -193,8 +203,12 @@ def spare_part_movements(part_id: int):
 
 @bp.get("/failure-figures")
 @api_doc("Feilstatistikk per produkt: reparasjoner per 100 utlånsmåneder i perioden, verst først", query=FailureQuery,
-         response=FailureFigureOut, many=True, tag="maintenance")
+         response=FailureFigureOut, many=True, tag="maintenance", exports=True)
 @roles_required("lager")
 def failure_figures():
+    fmt = export_format()
+    if fmt:
+        figures = services.failure_figures(get_session(), **parse_args(shared(FailureQuery)))
+        return export_response(fmt, "feilstatistikk", services.FAILURE_HEADINGS, services.failure_export_rows(figures))
     return shared(FailureFigureOut, many=True).dump(services.failure_figures(get_session(),
                                                                              **parse_args(shared(FailureQuery))))

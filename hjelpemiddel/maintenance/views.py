@@ -9,7 +9,7 @@ from ..core.errors import AppError
 from ..core.paging import list_page, page_number
 from ..core.text import local_today
 from ..core.sorting import SORT_ARGS, sort_order
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import export_format, export_response, current_user, form_data, parse, roles_required
 from ..core.schemas import shared
 from ..stock.lifecycle import STATE_LABELS
 from . import services
@@ -29,7 +29,7 @@ def _quarantine_page(error: AppError | None = None, failed_barcode: str | None =
     try:
         # The search form sends every field; an empty one (search text, «Alle» reasons) means no filter.
         query = parse(shared(QuarantineQuery), {key: value for key, value in request.args.items()
-                                                if value.strip() and key not in SORT_ARGS})
+                                                if value.strip() and key not in SORT_ARGS and key != "format"})
     except AppError:
         query = {"reason": None, "q": None, "limit": PAGE_SIZE, "offset": 0}
     query["limit"] = min(query["limit"], PAGE_SIZE)
@@ -44,6 +44,13 @@ def _quarantine_page(error: AppError | None = None, failed_barcode: str | None =
 @bp.get("/lager/karantene")
 @roles_required("lager")
 def quarantine_page():
+    fmt = export_format()
+    if fmt:
+        query = parse(shared(QuarantineQuery), {key: value for key, value in request.args.items()
+                                                if value.strip() and key in ("reason", "q")})
+        order = sort_order(request.args, services.QUARANTINE_SORTS, "siden", descending=True)
+        return export_response(fmt, "karantene", services.QUARANTINE_HEADINGS,
+                               services.quarantine_export_rows(get_session(), query["reason"], query["q"], order))
     return _quarantine_page()
 
 
@@ -96,6 +103,11 @@ def _parts_then(action, message, failed_part: int | None = None):
 @bp.get("/lager/reservedeler")
 @roles_required("lager")
 def spare_parts_page():
+    fmt = export_format()
+    if fmt:
+        q = request.args.get("q", "").strip()[:100] or None
+        return export_response(fmt, "reservedeler", services.SPARE_PART_HEADINGS,
+                               services.spare_part_export_rows(get_session(), q, request.args.get("under_minimum") == "1"))
     return _parts_page()
 
 
@@ -143,6 +155,9 @@ def failure_figures_page():
     except AppError as err:
         error = err
         query = {"date_from": today - timedelta(days=365), "date_to": today, "iso_class": None}
+    fmt = export_format()
+    if fmt and error is None:
+        return export_response(fmt, "feilstatistikk", services.FAILURE_HEADINGS, services.failure_export_rows(figures))
     page = list_page(figures, page_number(request.args.get("side")), PAGE_SIZE)
     return render_template("maintenance/failure_figures.html", page=page, query=query, error=error,
                            iso_text=request.args.get("iso_class", ""),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..core.text import local_time
@@ -26,10 +26,15 @@ def register():
 
 
 @bp.get("/recalls")
-@api_doc("Tilbakekallinger, åpne og nyeste først", query=RecallQuery, response=RecallOut, many=True, tag="recalls")
+@api_doc("Tilbakekallinger, åpne og nyeste først; format=csv|xlsx gir alle som passer som fil", query=RecallQuery,
+         response=RecallOut, many=True, tag="recalls", exports=True)
 @roles_required("lager")
 def list_recalls():
+    fmt = export_format()
     query = parse_args(shared(RecallQuery))
+    if fmt:
+        return export_response(fmt, "tilbakekallinger", services.RECALL_HEADINGS,
+                               services.recall_export_rows(get_session(), query["status"], query["q"]))
     page = services.list_recalls(get_session(), query["status"], query["q"], query["offset"] // query["limit"] + 1,
                                  query["limit"])
     return shared(RecallOut, many=True).dump(page.items)
@@ -37,11 +42,15 @@ def list_recalls():
 
 @bp.get("/recalls/<int:recall_id>")
 @api_doc("Én tilbakekalling med tavlen: enhetene, hvor de ble funnet og hva som er gjort", query=BoardQuery,
-         response=RecallBoardOut, tag="recalls")
+         response=RecallBoardOut, tag="recalls", exports=True)
 @roles_required("lager")
 def board(recall_id: int):
+    fmt = export_format()
     query = parse_args(shared(BoardQuery))
     session = get_session()
+    if fmt:
+        return export_response(fmt, "tilbakekalling-tavle", services.BOARD_HEADINGS,
+                               services.board_export_rows(session, recall_id, query["status"], query["found"]))
     summary = services.describe_recall(session, recall_id)
     units = services.recall_board(session, recall_id, query["status"], query["found"], query["page"], query["size"])
     return shared(RecallBoardOut).dump({"recall": summary, "counts": services.board_counts(session, recall_id),

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import export_format, export_response, current_user, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_time
@@ -31,6 +31,10 @@ def _choice(name: str, allowed) -> str | None:
 @roles_required("lager")
 def recalls_page():
     status, q = _choice("status", STATUSES), request.args.get("q", "").strip()[:200]
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "tilbakekallinger", services.RECALL_HEADINGS,
+                               services.recall_export_rows(get_session(), status, q))
     page = services.list_recalls(get_session(), status, q, page_number(request.args.get("side")), 25)
     return render_template("recalls/list.html", page=page, status=status, q=q,
                            STATUS_LABELS=services.RECALL_STATUS_LABELS, ACTION_LABELS=services.ACTION_LABELS)
@@ -93,6 +97,11 @@ def _board_page(recall_id: int, error: AppError | None = None):
 @bp.get("/lager/tilbakekalling/<int:recall_id>")
 @roles_required("lager")
 def board_page(recall_id: int):
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "tilbakekalling-tavle", services.BOARD_HEADINGS,
+                               services.board_export_rows(get_session(), recall_id, _choice("status", UNIT_STATUSES),
+                                                          _choice("funnet", FOUND_WHERE)))
     return _board_page(recall_id)
 
 

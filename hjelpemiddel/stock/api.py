@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 
 from ..core.db import get_session, read_connection
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import current_user, export_format, export_response, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from .. import queries
@@ -79,10 +79,16 @@ def register_device():
 
 
 @bp.get("/devices")
-@api_doc("Hjelpemidler, nyeste først; neste side i Link-headeren (rel=\"next\", after=<id>)", query=DeviceQuery, response=DeviceOut, many=True, tag="stock")
+@api_doc("Hjelpemidler, nyeste først; neste side i Link-headeren (rel=\"next\", after=<id>); format=csv|xlsx gir alle som passer som fil",
+         query=DeviceQuery, response=DeviceOut, many=True, tag="stock", exports=True)
 @roles_required(*READERS)
 def list_devices():
+    fmt = export_format()
     query = parse_args(shared(DeviceQuery))
+    if fmt:
+        filters = {key: query[key] for key in ("product_id", "state", "owner", "location_code", "q", "iso_class")}
+        return export_response(fmt, "hjelpemidler", services.DEVICE_HEADINGS,
+                               services.device_export_rows(get_session(), **filters))
     limit = query.pop("limit")
     rows = services.list_devices(get_session(), **query, limit=limit + 1)
     headers = {}

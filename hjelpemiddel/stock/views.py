@@ -6,7 +6,7 @@ from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..catalog.models import Product
 from ..core.errors import AppError, ValidationFailed
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import current_user, export_format, export_response, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
@@ -42,8 +42,14 @@ def scan_station():
 @roles_required(*READERS)
 def devices():
     # An empty filter from the form is no filter.
-    query = parse(shared(DeviceQuery), {key: value for key, value in request.args.items() if value.strip()})
+    fmt = export_format()
+    query = parse(shared(DeviceQuery), {key: value for key, value in request.args.items()
+                                        if value.strip() and key != "format"})
     session = get_session()
+    if fmt:
+        filters = {key: query[key] for key in ("product_id", "state", "owner", "location_code", "q", "iso_class")}
+        return export_response(fmt, "hjelpemidler", services.DEVICE_HEADINGS,
+                               services.device_export_rows(session, **filters))
     try:
         page = services.device_page(session, **query)
     except ValidationFailed as unknown_place:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from ..core.db import get_session
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..core.text import local_time, local_today
@@ -26,10 +26,15 @@ def start():
 
 
 @bp.get("/stocktakes")
-@api_doc("Varetellinger, nyeste først", query=StocktakeQuery, response=StocktakeOut, many=True, tag="stocktake")
+@api_doc("Varetellinger, nyeste først; format=csv|xlsx gir alle som passer som fil", query=StocktakeQuery,
+         response=StocktakeOut, many=True, tag="stocktake", exports=True)
 @roles_required("lager")
 def list_stocktakes():
+    fmt = export_format()
     query = parse_args(shared(StocktakeQuery))
+    if fmt:
+        return export_response(fmt, "varetellinger", services.STOCKTAKE_HEADINGS,
+                               services.stocktake_export_rows(get_session(), query["status"]))
     page = services.list_stocktakes(get_session(), query["status"], query["offset"] // query["limit"] + 1,
                                     query["limit"])
     return shared(StocktakeOut, many=True).dump(page.items)

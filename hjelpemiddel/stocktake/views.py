@@ -4,7 +4,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import export_format, export_response, current_user, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_time, local_today
@@ -29,6 +29,10 @@ def _list_page(error: AppError | None = None):
 @bp.get("/lager/varetelling")
 @roles_required("lager")
 def stocktakes():
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "varetellinger", services.STOCKTAKE_HEADINGS,
+                               services.stocktake_export_rows(get_session()))
     return _list_page()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from ..core.db import get_session, utcnow
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import export_format, export_response, current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..core.text import local_time
@@ -24,11 +24,16 @@ def _inspection(inspection, barcode: str) -> dict:
 
 @bp.get("/inspections/due")
 @api_doc("Periodiske kontroller som forfaller i en måned (forfalte først), med antall per område og måned",
-         query=DueQuery, response=DueOut, tag="inspections")
+         query=DueQuery, response=DueOut, tag="inspections", exports=True)
 @roles_required("lager")
 def due():
+    fmt = export_format()
     query = parse_args(shared(DueQuery))
     session = get_session()
+    if fmt:
+        return export_response(fmt, "kontroller", services.DUE_HEADINGS,
+                               services.due_export_rows(session, query["month"], query["area"], query["q"],
+                                                        query["status"]))
     size = query["limit"]
     page = services.due_list(session, query["month"], query["area"], query["q"], query["status"],
                              query["offset"] // size + 1, size)

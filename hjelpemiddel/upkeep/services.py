@@ -16,7 +16,7 @@ from ..citizens.services import masked_name
 from ..core.auth import User
 from ..core.errors import ValidationFailed
 from ..core.ids import looks_like_code, normalize_scan
-from ..core.paging import PAGE_SIZE, Page, offset_page
+from ..core.paging import PAGE_SIZE, Page, offset_page, streamed
 from ..core.text import local_time, local_today
 from ..documents.inspection_report import CheckedPoint, InspectionEntry, InspectionReport
 from ..lending.models import Loan
@@ -153,6 +153,26 @@ def due_list(session: Session, month: str | None = None, area: str | None = None
     page.items = [DueUnit(row[1], row[3], row[4], row[0], row[2], row[5], row[6],
                           masked_name(row[7]) if row[7] else None, row[8], bool(row[9]), today) for row in page.items]
     return page
+
+
+DUE_HEADINGS = ("Frist", "Status", "Besøk planlagt", "Strekkode", "Produkt", "ISO-klasse", "Hvor", "Område", "Plan")
+
+
+def due_export_rows(session: Session, month: str | None = None, area: str | None = None, q: str | None = None,
+                    status: str = "all", today: date | None = None):
+    """Every unit of the due list as rows for a download (``core.exports``), the holder masked as on the page."""
+    today = today or local_today()
+    first, last = month_bounds(month, today)
+    stmt = _base(today, first, last, status, area, q).order_by(InspectionDue.due_on, InspectionDue.device_id)
+    return _due_export(session, stmt, today)
+
+
+def _due_export(session: Session, stmt, today: date):
+    for row in streamed(session, stmt):
+        unit = DueUnit(row[1], row[3], row[4], row[0], row[2], row[5], row[6],
+                       masked_name(row[7]) if row[7] else None, row[8], bool(row[9]), today)
+        yield (unit.due_on, unit.status_label, unit.visit_planned, unit.barcode, unit.product, unit.iso_class,
+               unit.where, "På lageret" if unit.area == AREA_DEPOT else unit.area, unit.plan or "Produktets intervall")
 
 
 MONTH_COUNT_CAP = 10_000

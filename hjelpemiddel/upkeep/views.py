@@ -7,7 +7,7 @@ from ..catalog.models import Product
 from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, parse, roles_required
+from ..core.http import export_format, export_response, current_user, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..maintenance import services as maintenance
@@ -28,6 +28,11 @@ def due_page():
         query = parse(shared(DueQuery), {k: v for k, v in request.args.items() if k in DUE_FILTERS and v.strip()})
     except AppError as err:
         query, error = {"month": None, "area": None, "q": None, "status": "all"}, err
+    fmt = export_format()
+    if fmt and error is None:
+        return export_response(fmt, "kontroller", services.DUE_HEADINGS,
+                               services.due_export_rows(session, query["month"], query["area"], query["q"],
+                                                        query["status"]))
     page = services.due_list(session, query["month"], query["area"], query["q"], query["status"],
                              page_number(request.args.get("side")))
     summary = services.due_summary(session, query["month"], query["q"])

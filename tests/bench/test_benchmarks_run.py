@@ -94,3 +94,8 @@ def test_the_forecast_benchmark_runs_on_a_generated_depot(small_depot):
 def test_the_recall_benchmark_runs_on_a_generated_depot(small_depot):
     out = bench("recalls.py", "--database-url", small_depot, "--no-target")
     assert "register: find + quarantine" in out
+
+
+def test_the_exports_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("exports.py", "--database-url", small_depot)
+    assert "csv" in out and "xlsx" in out and "peak RSS" in out

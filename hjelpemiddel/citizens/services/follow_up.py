@@ -75,3 +75,15 @@ def access_follow_up(session: Session, date_from: date, date_to: date, threshold
                           lookups=int(row.lookups), misses=int(row.misses), reveals=int(row.reveals),
                           flagged=int(row.used) > threshold) for row in rows],
         total=total, date_from=date_from, date_to=date_to, threshold=threshold)
+
+
+FOLLOW_UP_HEADINGS = ("Dato", "Navn", "Brukernavn", "Søk", "Bom", "Visninger", "Over terskelen")
+
+
+def follow_up_export_rows(session: Session, date_from: date, date_to: date, threshold: int,
+                          username: str | None = None, flagged_only: bool = False, **_paging):
+    """Every user and day of the period as rows for a download (``core.exports``): counts only, never
+    whom they searched for. A period is at most ``MAX_DAYS``, so the rows are bounded by the users."""
+    page = access_follow_up(session, date_from, date_to, threshold, username, flagged_only, limit=2_000_000_000)
+    return ((row.day, row.full_name, row.username, row.lookups, row.misses, row.reveals, row.flagged)
+            for row in page.rows)

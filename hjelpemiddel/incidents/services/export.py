@@ -1,9 +1,7 @@
 """One incident in the fields NAV's incident form asks for, as JSON and as CSV for a spreadsheet."""
 from __future__ import annotations
 
-import csv
-import io
-
+from ...core.exports import csv_bytes
 from ...core.text import local_time
 from ..models import Incident
 from .reporting import INJURY_LABELS
@@ -41,14 +39,5 @@ def incident_export(incident: Incident) -> dict:
 def incident_csv(incident: Incident) -> bytes:
     """Semicolons and a byte-order mark, as Norwegian Excel reads it; the date as people write it."""
     values = incident_export(incident)
-    values["date"] = local_time(incident.reported_at).strftime("%d.%m.%Y")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([heading for _, heading in EXPORT_FIELDS])
-    writer.writerow([_cell(values[name]) for name, _ in EXPORT_FIELDS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: these texts come from people.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    values["date"] = local_time(incident.reported_at).date()
+    return csv_bytes([heading for _, heading in EXPORT_FIELDS], [[values[name] for name, _ in EXPORT_FIELDS]])

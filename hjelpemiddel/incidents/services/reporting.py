@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from ...core.paging import Page, offset_page
+from ...core.paging import Page, offset_page, streamed
 from ...core.schemas import is_clean_text
 from ...core.text import local_time
 from ...maintenance.models import Quarantine
@@ -104,10 +104,7 @@ def mark_incident_sent(session: Session, actor_id: int | None, incident_id: int,
     return incident
 
 
-def list_incidents(session: Session, q: str | None = None, injury: str | None = None, not_sent: bool = False,
-                   number: int = 1, size: int = 50) -> Page:
-    """Incidents newest first; ``q`` matches the barcode, product (name or HMS-nr) or place;
-    ``not_sent``: flagged for the authorities and not yet sent."""
+def _incidents(q: str | None, injury: str | None, not_sent: bool):
     stmt = select(Incident).order_by(Incident.reported_at.desc(), Incident.id.desc())
     if q and q.strip():
         pattern = f"%{q.strip().lower()}%"
@@ -117,7 +114,26 @@ def list_incidents(session: Session, q: str | None = None, injury: str | None = 
         stmt = stmt.where(Incident.injury == injury)
     if not_sent:
         stmt = stmt.where(Incident.injury.in_(FLAGGED_INJURIES), Incident.sent_to_authorities_at.is_(None))
-    return offset_page(session, stmt, number, size)
+    return stmt
+
+
+def list_incidents(session: Session, q: str | None = None, injury: str | None = None, not_sent: bool = False,
+                   number: int = 1, size: int = 50) -> Page:
+    """Incidents newest first; ``q`` matches the barcode, product (name or HMS-nr) or place;
+    ``not_sent``: flagged for the authorities and not yet sent."""
+    return offset_page(session, _incidents(q, injury, not_sent), number, size)
+
+
+INCIDENT_HEADINGS = ("Meldt", "Strekkode", "Hjelpemiddel", "HMS-nr", "Serienummer", "Eier", "Sted", "Hva skjedde",
+                     "Personskade", "Frist til myndighetene", "Sendt til myndighetene", "Referanse")
+
+
+def incident_export_rows(session: Session, q: str | None = None, injury: str | None = None, not_sent: bool = False):
+    """Every incident the list's filters match as rows for a download (``core.exports``)."""
+    return ((i.reported_at, i.barcode, i.product_name, i.product_hms_nr, i.serial_number,
+             "NAV" if i.owner == "nav" else "Kommunen", i.place, i.description, INJURY_LABELS.get(i.injury, i.injury),
+             i.authority_deadline, i.sent_to_authorities_at, i.authority_reference)
+            for i in streamed(session, _incidents(q, injury, not_sent), scalars=True))
 
 
 @dataclass(frozen=True)

@@ -244,11 +244,15 @@ def list_loans(session: Session, citizen_id: int | None = None, status: str | No
 def list_loans_for(session: Session, role: str, user_id: int, citizen_id: int | None = None,
                    status: str | None = None, limit: int = 50, offset: int = 0) -> list[Loan]:
     """Depot staff see every loan; a therapist the loans of one of their citizens."""
+    check_loan_scope(session, role, user_id, citizen_id)
+    return list_loans(session, citizen_id, status, limit, offset)
+
+
+def check_loan_scope(session: Session, role: str, user_id: int, citizen_id: int | None) -> None:
     if role == "terapeut":
         if citizen_id is None:
             raise ValidationFailed.for_field("citizen_id", "Terapeuter ser utlån per innbygger: velg en innbygger.")
         check_citizen_access(session, role, user_id, citizen_id)
-    return list_loans(session, citizen_id, status, limit, offset)
 
 
 def loans_awaiting_return(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:

@@ -1,6 +1,7 @@
 """Logistics, split by topic: runs and what they show, visits from the lending process, planning,
 picking, outcomes on the road, and the run documents' data. Import from here."""
 from .documents import delivery_log_data, pick_list_data
+from .exports import RUN_HEADINGS, run_export_rows
 from .outcomes import UnvisitedStopsOpen, finish_run, open_stops, record_outcome, start_run
 from .picking import PickResult, pick_device, pick_list
 from .planning import merge_doors, plan_runs
@@ -12,6 +13,7 @@ from .visits import (add_inspection_visit, add_repair_visit, collect_open_stops,
                      take_unit_off_visits)
 
 __all__ = [
+    "RUN_HEADINGS", "run_export_rows",
     "ACTION_LABELS", "ACTION_VERBS", "OUTCOME_LABELS", "RUN_STATUS_LABELS", "STOP_STATUS_LABELS", "ItemView",
     "PickResult", "RunView", "StopView", "UnvisitedStopsOpen", "add_inspection_visit", "add_repair_visit", "check_run_access",
     "collect_open_stops", "create_run",

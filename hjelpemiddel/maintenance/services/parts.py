@@ -205,6 +205,12 @@ SPARE_PART_ORDER = (SparePart.name, SparePart.id)
 
 def list_spare_parts(session: Session, q: str | None = None, below_minimum: bool = False, page: int = 1,
                      size: int = PAGE_SIZE) -> Page[SparePartView]:
+    found = offset_page(session, spare_parts_stmt(q, below_minimum), page, size, scalars=False)
+    found.items = [_view(part, code) for part, code in found.items]
+    return found
+
+
+def spare_parts_stmt(q: str | None = None, below_minimum: bool = False):
     stmt = (select(SparePart, Location.code).outerjoin(Location, Location.id == SparePart.location_id)
             .order_by(*SPARE_PART_ORDER))
     if q and q.strip():
@@ -212,9 +218,7 @@ def list_spare_parts(session: Session, q: str | None = None, below_minimum: bool
         stmt = stmt.where(or_(SparePart.part_number.ilike(pattern), SparePart.name.ilike(pattern)))
     if below_minimum:
         stmt = stmt.where(SparePart.quantity < SparePart.minimum_quantity)
-    found = offset_page(session, stmt, page, size, scalars=False)
-    found.items = [_view(part, code) for part, code in found.items]
-    return found
+    return stmt
 
 
 def list_part_movements(session: Session, part_id: int, page: int = 1, size: int = PAGE_SIZE) -> Page:

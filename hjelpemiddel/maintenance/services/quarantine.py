@@ -100,6 +100,15 @@ def list_quarantined(session: Session, reason: str | None = None, q: str | None 
                      ) -> tuple[list[QuarantinedUnit], int]:
     """Units in quarantine now, newest first unless ``sort`` says otherwise, with where each may be
     released to; and how many match."""
+    stmt = quarantined_stmt(reason, q)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(stmt.order_by(*order_by_columns(QUARANTINE_SORTS, sort, Quarantine.id))
+                           .limit(limit).offset(offset))
+    return [QuarantinedUnit(quarantine, barcode, name, code, release_targets(quarantine.from_state))
+            for quarantine, barcode, name, code in rows], total
+
+
+def quarantined_stmt(reason: str | None = None, q: str | None = None):
     stmt = (select(Quarantine, Device.barcode, Product.name, Location.code)
             .join(Device, Device.id == Quarantine.device_id).join(Product, Product.id == Device.product_id)
             .outerjoin(Location, Location.id == Device.location_id).where(Quarantine.released_at.is_(None)))
@@ -109,8 +118,4 @@ def list_quarantined(session: Session, reason: str | None = None, q: str | None 
         pattern = f"%{q.strip().lower()}%"
         stmt = stmt.where(func.lower(Device.barcode).like(pattern) | func.lower(Product.name).like(pattern)
                           | func.lower(Quarantine.note).like(pattern))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.execute(stmt.order_by(*order_by_columns(QUARANTINE_SORTS, sort, Quarantine.id))
-                           .limit(limit).offset(offset))
-    return [QuarantinedUnit(quarantine, barcode, name, code, release_targets(quarantine.from_state))
-            for quarantine, barcode, name, code in rows], total
+    return stmt

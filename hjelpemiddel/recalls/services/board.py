@@ -14,7 +14,7 @@ from ...citizens.services import masked_name
 from ...core.auth import User
 from ...core.db import utcnow
 from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from ...core.paging import PAGE_SIZE, Page, offset_page
+from ...core.paging import PAGE_SIZE, Page, in_batches, offset_page, streamed
 from ...stock.lifecycle import STATE_LABELS
 from ...stock.models import Device, Location
 from ..models import FOUND_WHERE, Recall, RecallUnit, recall_products
@@ -78,9 +78,7 @@ def describe_recall(session: Session, recall_id: int) -> RecallSummary:
     return _summaries(session, [get_recall(session, recall_id)])[0]
 
 
-def list_recalls(session: Session, status: str | None = None, q: str | None = None, number: int = 1,
-                 size: int = PAGE_SIZE) -> Page:
-    """Notices, open first and newest first; by title, reference or product name."""
+def _recalls(status: str | None, q: str | None):
     stmt = select(Recall)
     if status:
         stmt = stmt.where(Recall.status == status)
@@ -90,9 +88,29 @@ def list_recalls(session: Session, status: str | None = None, q: str | None = No
                       .where(func.lower(Product.name).like(pattern) | (Product.hms_nr == q.strip())))
         stmt = stmt.where(or_(func.lower(Recall.title).like(pattern), func.lower(Recall.reference).like(pattern),
                               Recall.id.in_(by_product)))
-    page = offset_page(session, stmt.order_by(Recall.status.desc(), Recall.id.desc()), number, size)
+    return stmt.order_by(Recall.status.desc(), Recall.id.desc())
+
+
+def list_recalls(session: Session, status: str | None = None, q: str | None = None, number: int = 1,
+                 size: int = PAGE_SIZE) -> Page:
+    """Notices, open first and newest first; by title, reference or product name."""
+    page = offset_page(session, _recalls(status, q), number, size)
     page.items = _summaries(session, list(page.items))
     return page
+
+
+RECALL_HEADINGS = ("Tittel", "Referanse", "Produkter", "Tiltak", "Frist", "Enheter", "Behandlet", "Status",
+                   "Registrert", "Lukket")
+
+
+def recall_export_rows(session: Session, status: str | None = None, q: str | None = None):
+    """Every notice the list's filters match as rows for a download (``core.exports``)."""
+    from .register import ACTION_LABELS
+
+    for batch in in_batches(streamed(session, _recalls(status, q), scalars=True), 200):
+        for r in _summaries(session, batch):
+            yield (r.title, r.reference, ", ".join(r.product_names), ACTION_LABELS.get(r.action, r.action), r.due_date,
+                   r.units, r.handled, RECALL_STATUS_LABELS.get(r.status, r.status), r.created_at, r.closed_at)
 
 
 @dataclass(frozen=True)
@@ -173,6 +191,21 @@ def recall_board(session: Session, recall_id: int, status: str | None = None, fo
     page = offset_page(session, stmt, number, size, scalars=False)
     page.items = [_row(row, show_holder) for row in page.items]
     return page
+
+
+BOARD_HEADINGS = ("Strekkode", "Produkt", "HMS-nr", "Serienummer", "Funnet", "Status da", "Sted da", "Status nå",
+                  "Sted nå", "Bruker", "Planlagt", "Meldes til NAV", "Behandlet", "Tiltak", "Utført av", "Tidspunkt")
+
+
+def board_export_rows(session: Session, recall_id: int, status: str | None = None, found: str | None = None):
+    """The board's units the filters match as rows for a download (``core.exports``), the holder masked
+    as on the board; an unknown recall is refused before the download starts."""
+    get_recall(session, recall_id)
+    stmt = _board_stmt(recall_id, status, found).order_by(RecallUnit.status.desc(), RecallUnit.id.desc())
+    return ((r.barcode, r.product_name, r.hms_nr, r.serial, r.found_label, STATE_LABELS.get(r.found_state, r.found_state),
+             r.found_place, r.state_label, r.place_now, r.holder, r.planned, r.nav_flag, r.status_label,
+             r.action_taken, r.handled_by, r.handled_at)
+            for r in (_row(row, show_holder=True) for row in streamed(session, stmt)))
 
 
 def board_counts(session: Session, recall_id: int) -> dict[str, int]:

@@ -5,6 +5,7 @@ from .devices import (MAX_LABELS_PER_REQUEST, BulkMoveResult, MoveResult, device
                       device_page, issue_blank_labels, list_devices, lock_device, move_device, move_devices_in_bulk,
                       not_in_depot, register_device,
                       replace_device_label)
+from .exports import DEVICE_HEADINGS, device_export_rows
 from .history import (KEEP, HistoryEntry, append_event, apply_state, change_state, device_history, record_event,
                       record_events_in_bulk)
 from .labels import OWNER_LABELS, check_start_position, device_label_data, labels_per_sheet, location_label_data, render_labels
@@ -16,6 +17,7 @@ from .placement import check_place_fit, place_mismatches
 from .scanning import ScannedCode, ScanResult, classify_scan, device_from_scan, find_by_scan
 
 __all__ = [
+    "DEVICE_HEADINGS", "device_export_rows",
     "KEEP", "MAX_LABELS_PER_REQUEST", "BulkMoveResult", "move_devices_in_bulk", "not_in_depot", "record_events_in_bulk", "OWNER_LABELS", "PATH_SEPARATOR", "HistoryEntry", "MoveResult", "ScanResult",
     "ScannedCode", "check_place_fit", "check_start_position", "labels_per_sheet", "classify_scan", "device_from_scan",
     "place_mismatches", "append_event", "apply_state", "change_state", "check_capacity", "children_of",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...core.auth import User
 from ...core.db import utcnow
 from ...core.errors import Conflict, ValidationFailed
-from ...core.paging import PAGE_SIZE, Page, offset_page
+from ...core.paging import PAGE_SIZE, Page, offset_page, streamed
 from ...stock.models import Device, Location
 from ...stock.services import classify_scan, get_location
 from ..models import Stocktake, StocktakeBin, StocktakeLine
@@ -169,6 +169,19 @@ def list_stocktakes(session: Session, status: str | None = None, number: int = 1
     page = offset_page(session, stmt, number, size, scalars=False)
     page.items = [StocktakeRow(*row) for row in page.items]
     return page
+
+
+STOCKTAKE_HEADINGS = ("Sted", "Navn", "Status", "Blindtelling", "Ventet", "Startet", "Avsluttet", "Merknad")
+
+
+def stocktake_export_rows(session: Session, status: str | None = None):
+    """Every stocktake as rows for a download (``core.exports``), newest first."""
+    stmt = (select(Stocktake, Location.code, Location.name).join(Location, Location.id == Stocktake.root_location_id)
+            .order_by(Stocktake.id.desc()))
+    if status:
+        stmt = stmt.where(Stocktake.status == status)
+    return ((code, name, "Pågår" if take.status == "counting" else "Avsluttet", take.blind, take.expected_units,
+             take.started_at, take.closed_at, take.note) for take, code, name in streamed(session, stmt))
 
 
 def describe_stocktake(session: Session, stocktake_id: int) -> StocktakeRow:
