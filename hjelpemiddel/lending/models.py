@@ -27,6 +27,8 @@ class Need(Base):
         CheckConstraint("product_id IS NOT NULL OR iso_class IS NOT NULL", name="product_or_iso_class"),
         CheckConstraint("quantity BETWEEN 1 AND 20", name="quantity_range"),
         Index("ix_needs_queue", "status", "urgency_rank", "needed_by", "id"),
+        Index("ix_needs_delivered_at", "delivered_at"),  # the waiting report reads a period's deliveries
+        Index("ix_needs_decided_at", "decided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,12 +6,14 @@ from flask import Blueprint, Response, current_app
 
 from ..catalog.iso import format_iso_class, search_product_groups
 from ..core.db import get_session, utcnow
-from ..core.http import parse_args, roles_required
+from ..core.http import current_user, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from ..core.text import local_today
 from . import monthly, services
-from .schemas import AreaOut, GroupOut, GroupQuery, MonthQuery, ReportQuery, RowsOut, RowsQuery, SectionOut
+from .schemas import (AreaOut, GroupOut, GroupQuery, TargetOut, TargetsIn, MonthQuery, ReportQuery, RowsOut, RowsQuery,
+                      SectionOut)
+from .targets import load_targets, save_targets
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
@@ -61,3 +63,25 @@ def monthly_pdf():
     pdf = monthly.make_monthly_report(get_session(), month, current_app.config["DEPOT_NAME"], utcnow())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="manedsrapport-{month}.pdf"'})
+
+
+def _targets_out(targets) -> list[dict]:
+    return shared(TargetOut, many=True).dump([{"urgency": urgency, "amount": target.amount, "unit": target.unit,
+                                                "text": target.text} for urgency, target in targets.items()])
+
+
+@bp.get("/report-targets")
+@api_doc("Kommunens mål for levering per hastegrad (ventetidsrapporten måler mot dem)", response=TargetOut, many=True,
+         tag="reports")
+@roles_required("lager")
+def targets():
+    return _targets_out(load_targets(get_session()))
+
+
+@bp.put("/report-targets")
+@api_doc("Sett målene for levering (en eller flere hastegrader)", body=TargetsIn, response=TargetOut, many=True,
+         tag="reports")
+@roles_required("admin")
+def set_targets():
+    data = parse(shared(TargetsIn))
+    return _targets_out(save_targets(get_session(), current_user().id, data))

@@ -22,10 +22,13 @@ NO_DATA = "Ingen data i perioden"
 THIN_SPACE = "\u202f"
 
 
-def format_number(value: float | None, decimals: int = 1) -> str:
-    """Norwegian: decimal comma, a thin space between thousands, «–» for no value."""
+def format_number(value: float | None, decimals: int | None = None) -> str:
+    """Norwegian: decimal comma, a thin space between thousands, «–» for no value. Without
+    ``decimals``: whole numbers without, others with one."""
     if value is None:
         return "–"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
     if decimals == 0 or float(value).is_integer() and abs(value) >= 100:
         text = f"{round(value):,}"
     else:
@@ -66,7 +69,8 @@ def layout(chart: Chart, width: int = WIDTH, height: int = HEIGHT) -> list[Shape
         return TOP + plot_h * (1 - value / top)
 
     shapes = []
-    decimals = 0 if all(float(t).is_integer() for t in ticks) else 1
+    step = ticks[1] - ticks[0]
+    decimals = 0 if all(float(t).is_integer() for t in ticks) else min(3, max(1, -math.floor(math.log10(step))))
     for tick in ticks:
         y = y_of(tick)
         shapes.append(Shape("grid", (LEFT, y, LEFT + plot_w, y)))

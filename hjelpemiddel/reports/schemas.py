@@ -104,3 +104,22 @@ class RowsOut(Schema):
 
     def _rows(self, page):
         return [[value.isoformat() if hasattr(value, "isoformat") else value for value in row] for row in page.rows]
+
+
+class TargetIn(Schema):
+    amount = fields.Integer(required=True, validate=validate.Range(1, 720, error="Må være mellom 1 og 720."))
+    unit = fields.String(required=True, validate=validate.OneOf(("working_days", "hours"),
+                                                                error="Velg working_days eller hours."))
+
+
+class TargetsIn(Schema):
+    normal = fields.Nested(TargetIn)
+    urgent = fields.Nested(TargetIn)
+    discharge = fields.Nested(TargetIn)
+
+
+class TargetOut(Schema):
+    urgency = fields.String()
+    amount = fields.Integer()
+    unit = fields.String()
+    text = fields.String()

@@ -71,5 +71,15 @@ def build_rows(session: Session, key: str, figure_key: str, scope: Scope, page: 
     return area_for(key).rows(session, scope, figure_key, page)
 
 
+def iterate_rows(session: Session, key: str, figure_key: str, scope: Scope, first: RowsPage):
+    """Every row behind a figure (as far as its pages go: their count is capped), page by page."""
+    page = first
+    while True:
+        yield from page.rows
+        if page.page * page.per_page >= min(page.total, 1000) or not page.rows:
+            return
+        page = build_rows(session, key, figure_key, scope, page.page + 1)
+
+
 def build_overview(session: Session, scope: Scope) -> list[Section]:
     return [area.build(session, scope) for area in AREAS.values()]

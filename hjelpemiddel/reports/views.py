@@ -6,12 +6,14 @@ from markupsafe import Markup
 from ..catalog.iso import format_iso_class
 from ..core.db import get_session, utcnow
 from ..core.errors import AppError, NotFound
-from ..core.http import parse, roles_required
+from ..core.http import current_user, export_format, export_response, parse, roles_required
 from ..core.schemas import shared
 from ..core.text import local_today
 from . import monthly, services
 from .charts import format_number, to_svg
-from .schemas import MonthQuery, ReportQuery, RowsQuery
+from .areas.waiting import URGENCIES
+from .schemas import MonthQuery, ReportQuery, RowsQuery, TargetsIn
+from .targets import UNIT_LABELS, load_targets, save_targets
 
 bp = Blueprint("reports_web", __name__, template_folder="templates")
 SCOPE_FIELDS = ("periode", "fra", "til", "postnummer", "produktgruppe")
@@ -75,6 +77,11 @@ def rows_page(area: str, figure: str):
     chosen = next((f for f in section.figures if f.key == figure), None)
     if chosen is None:
         raise NotFound(f"Fant ikke tallet «{figure}» i rapporten.", {"figure": figure})
+    fmt = export_format()
+    if fmt is not None:
+        first = services.build_rows(session, area, figure, scope, 1)
+        return export_response(fmt, f"rapport-{area}-{figure}", first.columns,
+                               services.iterate_rows(session, area, figure, scope, first))
     rows = services.build_rows(session, area, figure, scope, query.get("side", 1))
     return render_template("reports/rows.html", section=section, figure=chosen, rows=rows, area=area,
                            **_context(query, scope, error)), (error.status if error else 200)
@@ -98,3 +105,21 @@ def stored_pdf(month: str):
         raise NotFound(f"Ingen lagret månedsrapport for {month}.", {"month": month})
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="manedsrapport-{month}.pdf"'})
+
+
+@bp.route("/admin/rapportmal", methods=["GET", "POST"])
+@roles_required("admin")
+def targets_page():
+    session = get_session()
+    error, message = None, None
+    if request.method == "POST":
+        values = {urgency: {"amount": request.form.get(f"{urgency}_amount", ""),
+                            "unit": request.form.get(f"{urgency}_unit", "")} for urgency in URGENCIES}
+        try:
+            save_targets(session, current_user().id, parse(shared(TargetsIn), values))
+            message = "Målene er lagret."
+        except AppError as err:
+            error = err
+    return render_template("reports/targets.html", targets=load_targets(session), URGENCIES=URGENCIES,
+                           UNIT_LABELS=UNIT_LABELS, error=error, message=message,
+                           form=request.form if error else {}), (error.status if error else 200)

@@ -171,3 +171,28 @@ def test_the_cli_makes_and_keeps_a_months_report_and_refuses_a_month_that_is_not
     assert "oktober 2026" in result.output
     bad = runner.invoke(cli, ["reports", "monthly", "--month", "2026-13"], obj=info)
     assert bad.exit_code != 0 and "Måned" in bad.output
+
+
+def test_the_rows_behind_a_figure_download_as_csv_and_xlsx_with_the_scope(client, actor, trial_area):
+    logged_in(client, actor)
+    csv = client.get("/rapporter/prove/days?fra=01.03.2026&til=31.03.2026&format=csv")
+    assert csv.status_code == 200 and "attachment" in csv.headers["Content-Disposition"]
+    text = csv.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0] == "Dag;Antall" and "01.03.2026" in text and "31.03.2026" in text
+    xlsx = client.get("/rapporter/prove/days?fra=01.03.2026&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert client.get("/rapporter/prove/days?format=pdf").status_code == 400
+
+
+def test_the_admin_sets_the_targets_on_a_page_and_a_bad_number_is_named(client, make_user):
+    import re
+    logged_in(client, make_user("admin"))
+    page = client.get("/admin/rapportmal")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    form = {"csrf_token": token, "normal_amount": "5", "normal_unit": "working_days", "urgent_amount": "12",
+            "urgent_unit": "hours", "discharge_amount": "24", "discharge_unit": "hours"}
+    saved = client.post("/admin/rapportmal", data=form)
+    assert saved.status_code == 200 and "Målene er lagret" in text_of(saved)
+    assert 'value="12"' in saved.get_data(as_text=True)
+    bad = client.post("/admin/rapportmal", data={**form, "urgent_amount": "0"})
+    assert bad.status_code == 422 and "Sjekk feltene: Haster" in text_of(bad)

@@ -9,6 +9,6 @@
 ``AREAS`` lists them in the order the pages show them."""
 from __future__ import annotations
 
-from . import logistics, upkeep
+from . import logistics, nav, upkeep, waiting
 
-AREAS: dict = {m.KEY: m for m in (logistics, upkeep)}
+AREAS: dict = {m.KEY: m for m in (waiting, nav, logistics, upkeep)}
