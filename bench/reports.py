@@ -131,6 +131,9 @@ PREPARE_SQL = [
 
 def prepare(database_url: str) -> None:
     from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from hjelpemiddel.reports.waits import rebuild_need_waits
 
     engine = create_engine(database_url)
     with engine.begin() as connection:
@@ -141,6 +144,9 @@ def prepare(database_url: str) -> None:
             started = time.perf_counter()
             result = connection.execute(text(statement))
             print(f"[{time.perf_counter() - started:6.1f}s] {statement.split()[0:3]} {result.rowcount:,} rows")
+        started = time.perf_counter()
+        written = rebuild_need_waits(Session(bind=connection))  # the needs came in bulk, without their events
+        print(f"[{time.perf_counter() - started:6.1f}s] need_waits {written:,} rows")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from .core import bus
 from .lending import services as lending
-from .lending.events import LoanEndedAtDepot, NeedSentToNav, ReservationEnded, ReservationReplaced
+from .lending.events import LoanEndedAtDepot, NeedDelivered, NeedSentToNav, ReservationEnded, ReservationReplaced
 from .logistics import services as logistics
 from .maintenance import services as maintenance
 from .maintenance.events import RepairVisitNeeded
 from .nav import services as nav
 from .recalls import services as recalls
+from .reports.waits import record_need_wait
 from .stock.events import DeviceBecameAvailable, DeviceQuarantined, DeviceRegistered, DeviceRetired
 
 
@@ -35,3 +36,5 @@ def wire() -> None:
     bus.subscribe(NeedSentToNav, nav.enqueue_application)
     # A recalled unit free again: handled if released from the recall's quarantine, else taken out of use.
     bus.subscribe(DeviceBecameAvailable, recalls.recall_unit_back_on_shelf)
+    # A need's last unit delivered: its waiting is noted for the reports.
+    bus.subscribe(NeedDelivered, record_need_wait)

@@ -42,3 +42,11 @@ class NeedSentToNav:
 
     need_id: int
     actor_id: int | None
+
+
+@dataclass(frozen=True)
+class NeedDelivered:
+    """A unit was delivered for a need (at the door or the counter): the reports note the need's
+    waiting time once its last unit has come."""
+
+    need_id: int

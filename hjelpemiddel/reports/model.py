@@ -85,6 +85,23 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def weighted_percentile(values: list[tuple[float, int]], share: float) -> float | None:
+    """``model.percentile`` of the values each repeated its count of times, without repeating them."""
+    ordered = sorted((value, count) for value, count in values if count > 0)
+    total = sum(count for _value, count in ordered)
+    if not total:
+        return None
+    position = (total - 1) * share
+    low, high = math.floor(position), math.ceil(position)
+    at, seen = {}, 0
+    for value, count in ordered:
+        for rank in (low, high):
+            if seen <= rank < seen + count:
+                at[rank] = value
+        seen += count
+    return at[low] + (at[high] - at[low]) * (position - low)
+
+
 def median(values: list[float]) -> float | None:
     return percentile(values, 0.5)
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, utcnow
@@ -35,3 +35,22 @@ class ServiceTarget(Base):
     unit: Mapped[str] = mapped_column(String(12))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class NeedWait(Base):
+    """A need delivered in full, as the waiting reports count it: written when its last unit is
+    delivered (``NeedDelivered``), so a year's figures are sums over a narrow table by delivery day,
+    with no time zone or calendar worked out per row when they are read."""
+
+    __tablename__ = "need_waits"
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), primary_key=True)
+    urgency: Mapped[str] = mapped_column(String(10))
+    application_type: Mapped[str] = mapped_column(String(10))
+    postcode: Mapped[str] = mapped_column(String(4))
+    product_group: Mapped[str] = mapped_column(String(8))  # the product's ISO class, or the need's
+    delivered_on: Mapped[date] = mapped_column(Date, index=True)  # the Oslo day the last unit came
+    waiting_minutes: Mapped[int]  # registered → last unit delivered
+    working_days: Mapped[int]  # working days from the day registered to the day delivered
+    on_time: Mapped[bool]  # by the needed-by day (a discharge: by its time, or the end of its day)
+    nav_minutes: Mapped[int | None]  # a long-term loan: sent to NAV → last unit delivered

@@ -7,10 +7,14 @@ import pytest
 from sqlalchemy import update
 
 from hjelpemiddel.catalog.services import create_product
+from hjelpemiddel.core import bus
+from hjelpemiddel.lending.events import NeedDelivered
 from hjelpemiddel.lending.models import Need, NeedEvent
 from hjelpemiddel.lending.services import register_need
 from hjelpemiddel.reports.areas import nav, waiting
 from hjelpemiddel.reports.model import Scope
+from hjelpemiddel.reports.models import NeedWait
+from hjelpemiddel.reports.waits import rebuild_need_waits
 
 from ..support import ROLES, assert_role_answer, error_of
 
@@ -33,7 +37,8 @@ def delivered(session, therapist, citizen, product, registered: datetime, *deliv
         nav_status="received" if application_type == "long_term" else None, status="on_loan"))
     for moment in deliveries:
         session.add(NeedEvent(need_id=need.id, kind="delivered", status="on_loan", occurred_at=moment))
-    session.flush()
+        session.flush()
+        bus.publish(session, NeedDelivered(need.id))  # as a delivery does
     return need
 
 
@@ -98,3 +103,14 @@ def test_a_target_set_by_the_admin_is_what_the_waiting_report_measures(session, 
     assert answer.status_code == 200 and answer.get_json()[0]["text"] == "2 virkedager"
     after = {f.key: f for f in waiting.build(session, MARCH).figures}["target"]
     assert after.value == 0.0 and "vanlig innen 2 virkedager" in after.how
+
+
+def test_a_delivery_at_the_counter_notes_the_needs_waiting_and_a_rebuild_writes_the_same(session, desk):
+    loan = desk.loan(desk.citizen("Kari Nordmann", postcode="6511"))
+    wait = session.get(NeedWait, loan.need_id)
+    assert wait is not None and wait.postcode == "6511" and wait.urgency == "normal" and wait.on_time
+    before = (wait.waiting_minutes, wait.working_days, wait.delivered_on)
+    assert rebuild_need_waits(session) >= 1
+    session.expire_all()
+    again = session.get(NeedWait, loan.need_id)
+    assert (again.waiting_minutes, again.working_days, again.delivered_on) == before

@@ -7,7 +7,7 @@ import pytest
 
 from hjelpemiddel.reports.areas.upkeep import (InspectionCount, Overdue, RepairRow, charts, figures, is_on_time,
                                                summarize_repairs)
-from hjelpemiddel.reports.areas.upkeep_rows import weighted_percentile
+from hjelpemiddel.reports.model import weighted_percentile
 from hjelpemiddel.reports.model import Scope, percentile
 
 MARCH = Scope(date(2026, 3, 1), date(2026, 4, 1))

@@ -17,7 +17,7 @@ from ...core.text import local_time, local_today
 from ...stock.lifecycle import STATE_LABELS, DeviceState, refusal
 from ...stock.models import Device, DeviceEvent
 from ...stock.services import KEEP, change_state, get_location, lock_device, receiving_place
-from ..events import LoanEndedAtDepot, ReservationEnded
+from ..events import LoanEndedAtDepot, NeedDelivered, ReservationEnded
 from ..models import Loan, LoanExtension, Reservation
 from .needs import get_need, record_need_event, refresh_status
 from .reservations import active_reservation, claim_device_for_need
@@ -84,6 +84,7 @@ def _start_loan(session: Session, actor_id: int, device_barcode: str, need_id: i
     record_need_event(session, need, "delivered", actor_id, device_id=device.id, note=received_by,
                       data={"barcode": device.barcode, "loan_id": loan.id})
     session.flush()
+    bus.publish(session, NeedDelivered(need.id))
     return loan, reservation
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import Select
+from sqlalchemy import Select, case, func
 from sqlalchemy.orm import Session
 
 from ...core.db import LOCAL_ZONE
@@ -60,3 +60,18 @@ def rows_page(session: Session, title: str, columns: tuple[str, ...], stmt: Sele
 
 def yes_no(value: bool) -> str:
     return "Ja" if value else "Nei"
+
+
+def days_between(session: Session, start, end):
+    """``end - start`` in days with fractions, in SQL (so a year's repairs come back as one number each)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_part("epoch", end - start) / 86400.0  # float, where EXTRACT is numeric
+    return func.julianday(end) - func.julianday(start)
+
+
+def month_index(moment, months: list[date]):
+    """Which chart month (0–11) a timestamp lies in, -1 before them: comparisons with the months' UTC
+    starts, cheaper per row than converting each timestamp to an Oslo day."""
+    return case((moment < utc_start(months[0]), -1),
+                *((moment < utc_start(add_months(first, 1)), index) for index, first in enumerate(months)),
+                else_=len(months))

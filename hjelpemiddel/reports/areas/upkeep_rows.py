@@ -3,7 +3,6 @@ overdue from ``inspection_due``, the repairs of the chart months as plain rows, 
 injury; and the rows behind each figure (barcodes, products, dates; never a citizen)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +20,8 @@ from ...logistics.models import Stop
 from ...maintenance.models import Inspection, InspectionDue, RepairOrder
 from ...stock.models import Device
 from ..model import RowsPage, Scope
-from ._calendar import add_months, chart_months, gather_start, in_scope, rows_page, utc_start, yes_no
+from ..model import weighted_percentile
+from ._calendar import chart_months, days_between, gather_start, in_scope, month_index, rows_page, utc_start, yes_no
 
 PLACE_LABELS = {"depot": "På lageret", "home": "Hos bruker"}
 
@@ -83,23 +83,6 @@ class RepairBucket:
     scoped: int = 1
     minutes: int = 0
     with_minutes: int = 0
-
-
-def weighted_percentile(values: list[tuple[float, int]], share: float) -> float | None:
-    """``model.percentile`` of the values each repeated its count of times, without repeating them."""
-    ordered = sorted((value, count) for value, count in values if count > 0)
-    total = sum(count for _value, count in ordered)
-    if not total:
-        return None
-    position = (total - 1) * share
-    low, high = math.floor(position), math.ceil(position)
-    at, seen = {}, 0
-    for value, count in ordered:
-        for rank in (low, high):
-            if seen <= rank < seen + count:
-                at[rank] = value
-        seen += count
-    return at[low] + (at[high] - at[low]) * (position - low)
 
 
 def buckets_of(scope: Scope, rows: list[RepairRow]) -> list[RepairBucket]:
@@ -207,13 +190,6 @@ def overdue(session: Session, scope: Scope, today: date) -> Overdue:
     return Overdue(now or 0, at_end)
 
 
-def _days(session: Session, start, end):
-    """``end - start`` in days with fractions, in SQL (so a year's repairs come back as one number each)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date_part("epoch", end - start) / 86400.0  # float, where EXTRACT is numeric
-    return func.julianday(end) - func.julianday(start)
-
-
 def _repairs(scope: Scope, completed: bool, columns=(RepairOrder.id,), first: date | None = None):
     """Repairs opened in the period, or completed in it (from ``first`` on, for the chart months)."""
     stmt = select(*columns)
@@ -234,21 +210,13 @@ def repairs_opened(session: Session, scope: Scope) -> int:
     return session.scalar(select(func.count()).select_from(_repairs(scope, False).subquery())) or 0
 
 
-def _month_index(moment, months: list[date]):
-    """Which chart month (0–11) a timestamp lies in, -1 before them: comparisons with the months' UTC
-    starts, cheaper per row than converting each timestamp to an Oslo day."""
-    return case((moment < utc_start(months[0]), -1),
-                *((moment < utc_start(add_months(first, 1)), index) for index, first in enumerate(months)),
-                else_=len(months))
-
-
 def repair_buckets(session: Session, scope: Scope) -> list[RepairBucket]:
     """The repairs completed from the first chart month to the scope's end, counted per month, place
     and tenth of a day in one statement (a year at a million units is some 100,000 repairs; some
     thousand groups come back)."""
     months = chart_months(scope)
-    tenths = cast(func.round(_days(session, RepairOrder.created_at, RepairOrder.completed_at) * 10), Integer)
-    month = _month_index(RepairOrder.completed_at, months)
+    tenths = cast(func.round(days_between(session, RepairOrder.created_at, RepairOrder.completed_at) * 10), Integer)
+    month = month_index(RepairOrder.completed_at, months)
     scoped = _between(RepairOrder.completed_at, scope.start, scope.end)
     columns = (month, RepairOrder.place, tenths, func.count(), func.count().filter(scoped),
                func.coalesce(func.sum(RepairOrder.minutes_spent).filter(scoped), 0),
