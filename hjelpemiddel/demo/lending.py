@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..catalog.models import Product
 from ..citizens.services import register_citizen
 from ..core.crypto import FnrVault
+from ..core.db import utcnow
 from ..core.text import local_today
 from ..core.fnr import make_fnr
 from ..lending import services as lending
@@ -88,6 +89,8 @@ def load_demo_lending(session: Session, vault: FnrVault, rng: random.Random, the
                 "long_term" if outcome == "long_term" else "short_term", product_id=product_id,
                 discharge_date=needed_by if urgency == "discharge" else None,
                 requested_by=rng.choice(("Sykepleier, ortopedisk post", "Fastlege", "Hjemmetjenesten", "Pårørende")))
+            # Registered over the last fortnight, so the waiting report has waits to show.
+            need.registered_at = need.status_changed_at = utcnow() - timedelta(hours=rng.randrange(2, 24 * 14))
             needs += 1
             if outcome == "registered":
                 continue
