@@ -5,7 +5,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..core.schemas import DigitsField
 
 MAX_DAYS = 5 * 366 + 1
-_MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Skriv måneden som åååå-mm, for eksempel 2026-11.")
+_MONTH = validate.Regexp(r"^20\d{2}-(0[1-9]|1[0-2])$",
+                         error="Skriv måneden som åååå-mm (år 2000–2099), for eksempel 2026-11.")
 
 
 class ReportQuery(Schema):

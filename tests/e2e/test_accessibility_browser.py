@@ -92,6 +92,8 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}",
                    "/lager/kontroller", f"/kontroll/{unit}",
                    "/lager/reservedeler", "/lager/feilstatistikk",
+                   "/rapporter", "/rapporter/ventetid?periode=i-ar", "/rapporter/nav", "/rapporter/logistikk",
+                   "/rapporter/vedlikehold", "/rapporter/ventetid/median_all",
                    "/lager/tilbakekalling", "/lager/tilbakekalling/ny", f"/lager/tilbakekalling/{depot['recall']}"]
     return {
         "lager": everyone + depot_pages,
@@ -100,7 +102,7 @@ def pages_of(role: str, depot: dict) -> list[str]:
         "terapeut": everyone + ["/terapeut", "/terapeut?q=Ingrid", "/terapeut/innbygger/ny",
                                 f"/terapeut/innbygger/{depot['citizen']}", "/lager/utlan"],
         "admin": everyone + depot_pages + ["/admin/brukere", "/admin/brukere?q=e2e", "/admin/fnr-tilgang",
-                                           "/admin/kontrollplaner"],
+                                           "/admin/kontrollplaner", "/admin/rapportmal"],
     }[role]
 
 

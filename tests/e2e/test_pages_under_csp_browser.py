@@ -98,12 +98,14 @@ def test_the_policy_is_enforced_and_the_watch_sees_an_injected_inline_handler(ne
                ("/lager/varetelling", "Varetelling"), ("/lager/varetelling/plan", "Plan for syklisk telling"),
                ("/lager/prognose", "Prognose for ledige hjelpemidler"),
                ("/lager/reservedeler", "Reservedeler"), ("/lager/feilstatistikk", "Feilstatistikk"),
-               ("/lager/tilbakekalling", "Tilbakekalling"), ("/lager/tilbakekalling/ny", "Ny tilbakekalling")]),
+               ("/lager/tilbakekalling", "Tilbakekalling"), ("/lager/tilbakekalling/ny", "Ny tilbakekalling"),
+               ("/rapporter", "Rapporter (styringsdata)"), ("/rapporter/ventetid", "Ventetid"),
+               ("/rapporter/ventetid/median_all", "Ventetid, median")]),
     ("sjafor", [("/sjafor", "Mine kjørerunder"), ("/skann", "Skannestasjon"), ("/hjelpemidler", "Hjelpemidler")]),
     ("terapeut", [("/terapeut", "Mine innbyggere"), ("/terapeut/innbygger/ny", "Ny innbygger"), ("/katalog", "Produktkatalog"), ("/hjelpemidler", "Hjelpemidler")]),
     ("admin", [("/start", "I dag"), ("/hjelpemidler", "Hjelpemidler"), ("/lokasjoner", "Lokasjoner"), ("/katalog", "Produktkatalog"),
                ("/lager/varetelling", "Varetelling"), ("/admin/fnr-tilgang", "Oppfølging av tilgangsloggen"),
-               ("/admin/brukere?q=e2e-terapeut", "Brukere")]),
+               ("/admin/rapportmal", "Mål for levering"), ("/admin/brukere?q=e2e-terapeut", "Brukere")]),
 ])
 def test_each_roles_main_pages_load_without_a_csp_violation_or_script_error(new_page, live_server, role, pages):
     page, watch = watched(new_page, **DESKTOP)

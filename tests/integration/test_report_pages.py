@@ -92,7 +92,8 @@ def test_an_unknown_area_or_figure_is_not_found(lager_api, trial_area, url):
     assert lager_api.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("query,error", [("month=2026-13", "month"), ("month=nov", "month"), ("", "month")])
+@pytest.mark.parametrize("query,error", [("month=2026-13", "month"), ("month=nov", "month"), ("", "month"),
+                                         ("month=0000-01", "month"), ("month=2100-01", "month")])
 def test_the_monthly_report_asks_for_a_real_month(lager_api, query, error):
     response = lager_api.get(f"/api/v1/reports/monthly.pdf?{query}")
     assert response.status_code == 422 and error in error_of(response)["details"]
