@@ -42,3 +42,14 @@ def monthly_command(month: str | None) -> None:
         store_monthly_report(session, month, current_app.config["DEPOT_NAME"], utcnow())
         session.commit()
     click.echo(f"Månedsrapport for {month_label(month)} er laget.")
+
+
+@reports_cli.command("rebuild", help="Skriv ventetidene på nytt for alle leverte behov (etter en masseinnlasting).")
+@with_appcontext
+def rebuild_command() -> None:
+    from .waits import rebuild_need_waits
+
+    with get_database().session_factory() as session:
+        written = rebuild_need_waits(session)
+        session.commit()
+    click.echo(f"Ventetid skrevet for {written} leverte behov.")

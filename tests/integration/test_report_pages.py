@@ -197,3 +197,9 @@ def test_the_admin_sets_the_targets_on_a_page_and_a_bad_number_is_named(client, 
     assert 'value="12"' in saved.get_data(as_text=True)
     bad = client.post("/admin/rapportmal", data={**form, "urgent_amount": "0"})
     assert bad.status_code == 422 and "Sjekk feltene: Haster" in text_of(bad)
+
+
+def test_the_cli_rebuilds_the_waits_after_a_bulk_load(app, session, desk):
+    desk.loan(desk.citizen("Kari Nordmann"))
+    result = CliRunner().invoke(cli, ["reports", "rebuild"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0 and "Ventetid skrevet for 1 leverte behov" in result.output, result.output
