@@ -51,6 +51,6 @@ class NeedWait(Base):
     product_group: Mapped[str] = mapped_column(String(8))  # the product's ISO class, or the need's
     delivered_on: Mapped[date] = mapped_column(Date, index=True)  # the Oslo day the last unit came
     waiting_minutes: Mapped[int]  # registered → last unit delivered
-    working_days: Mapped[int]  # working days from the day registered to the day delivered
+    working_days: Mapped[int]  # on which working day after the day registered it came (a weekend: the next's)
     on_time: Mapped[bool]  # by the needed-by day (a discharge: by its time, or the end of its day)
     nav_minutes: Mapped[int | None]  # a long-term loan: sent to NAV → last unit delivered

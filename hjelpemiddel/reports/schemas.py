@@ -110,7 +110,7 @@ class RowsOut(Schema):
 class TargetIn(Schema):
     amount = fields.Integer(required=True, validate=validate.Range(1, 720, error="Må være mellom 1 og 720."))
     unit = fields.String(required=True, validate=validate.OneOf(("working_days", "hours"),
-                                                                error="Velg working_days eller hours."))
+                                                                error="Velg virkedager («working_days») eller timer («hours»)."))
 
 
 class TargetsIn(Schema):

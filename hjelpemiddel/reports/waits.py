@@ -46,6 +46,13 @@ def working_days_between(first: date, last: date) -> int:
     return days
 
 
+def working_day_of(registered: date, delivered: date) -> int:
+    """On which working day after the registration day the delivery came: a delivery on a weekend or
+    holiday counts as the next working day's (a target of n working days is met when this is at most n,
+    i.e. by the end of the n-th working day; 0 the same day)."""
+    return 0 if delivered <= registered else working_days_between(registered, delivered - timedelta(days=1)) + 1
+
+
 def add_working_days(day: date, count: int) -> date:
     while count > 0:
         day += timedelta(days=1)
@@ -61,7 +68,7 @@ def wait_values(urgency: str, application_type: str, registered_at: datetime, de
     on_time = delivered_at <= deadline if urgency == "discharge" and discharge_time is not None else delivered_at < deadline
     return {"urgency": urgency, "application_type": application_type, "delivered_on": local_day(delivered_at),
             "waiting_minutes": int((delivered_at - registered_at).total_seconds() // 60),
-            "working_days": working_days_between(local_day(registered_at), local_day(delivered_at)),
+            "working_days": working_day_of(local_day(registered_at), local_day(delivered_at)),
             "on_time": on_time,
             "nav_minutes": int((delivered_at - sent_at).total_seconds() // 60)
             if application_type == "long_term" and sent_at is not None else None}

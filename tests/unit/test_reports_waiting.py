@@ -3,11 +3,13 @@ counted buckets with known answers: medians and 90th percentiles by urgency, an 
 needed-by date and a discharge's time, working days with Easter skipped, the histogram."""
 from datetime import date, datetime, time, timedelta, timezone
 
+import pytest
+
 from hjelpemiddel.reports.areas import nav, waiting
 from hjelpemiddel.reports.areas.waiting_rows import DayCount, DecisionBucket, WaitBucket
 from hjelpemiddel.reports.model import Scope
 from hjelpemiddel.reports.targets import Target
-from hjelpemiddel.reports.waits import add_working_days, wait_values, working_days_between
+from hjelpemiddel.reports.waits import add_working_days, wait_values, working_day_of, working_days_between
 
 UTC = timezone.utc
 MARCH = Scope(date(2026, 3, 1), date(2026, 4, 1))
@@ -101,3 +103,11 @@ def test_decisions_per_week_time_to_decision_and_nav_time_from_sent_to_delivered
     decided, _trend, standing = nav.charts(MARCH, decisions, [], {"sent": 2, "received": 1})
     assert decided.series[0].values[-2:] == (1.0, 1.0) and decided.series[1].values[-1] == 1.0
     assert standing.labels == ("Sendt til NAV", "Mottatt fra NAV") and standing.series[0].values == (2.0, 1.0)
+
+
+@pytest.mark.parametrize("delivered,expected", [(date(2026, 3, 2), 0), (date(2026, 3, 3), 1), (date(2026, 3, 6), 4),
+                                                (date(2026, 3, 7), 5), (date(2026, 3, 9), 5), (date(2026, 3, 10), 6)])
+def test_a_delivery_on_the_weekend_after_the_target_day_counts_as_the_next_working_days(delivered, expected):
+    # registered Monday 2 March: a target of 4 working days ends with Friday the 6th; Saturday is late
+    assert working_day_of(date(2026, 3, 2), delivered) == expected
+    assert (working_day_of(date(2026, 3, 2), delivered) <= 4) == (delivered <= add_working_days(date(2026, 3, 2), 4))

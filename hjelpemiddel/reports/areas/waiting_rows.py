@@ -18,8 +18,9 @@ from ..models import NeedWait
 from ..targets import Target
 from ._calendar import add_months, chart_months, days_between, gather_start, month_index, utc_start
 
-TENTHS = NeedWait.waiting_minutes // 144  # 144 minutes: a tenth of a day
-NAV_TENTHS = NeedWait.nav_minutes // 144
+# To the nearest tenth of a day (144 minutes): medians and percentiles are read from these counts.
+TENTHS = (NeedWait.waiting_minutes + 72) // 144
+NAV_TENTHS = (NeedWait.nav_minutes + 72) // 144
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def decision_buckets(session: Session, scope: Scope) -> list[DecisionBucket]:
     months = chart_months(scope)
     first, start, end = utc_start(gather_start(scope)), utc_start(scope.start), utc_start(scope.end)
     month = month_index(Need.decided_at, months).label("month")
-    tenths = cast(func.floor(days_between(session, Need.registered_at, Need.decided_at) * 10), Integer).label("t")
+    tenths = cast(func.round(days_between(session, Need.registered_at, Need.decided_at) * 10), Integer).label("t")
     approved = (Need.status != "rejected").label("approved")
     stmt = filtered(select(month, approved, tenths, func.count(), _count_if(Need.decided_at >= start)), scope)
     stmt = stmt.where(Need.decided_at >= first, Need.decided_at < end, Need.application_type == "short_term")
