@@ -1,0 +1,107 @@
+"""The full export: one zip, written while it is read, table by table in foreign-key order, a
+JSON-lines file per table, then ``manifest.json`` and ``README.md``. Memory stays bounded: rows are
+read ``BATCH`` at a time (a server-side cursor on PostgreSQL) and each batch is compressed into the
+zip entry at once; the zip goes out in chunks to whatever takes them (a file, an HTTP response)."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Connection, Engine
+
+from ..core.crypto import FnrVault
+from .readme import format_readme
+from .tables import FORMAT_VERSION, TablePlan, archive_plan, encode
+
+BATCH = 5000
+CHUNK = 1 << 20
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only, unseekable stream whose bytes are taken out as they come (zipfile then writes
+    each entry's sizes after its data, so nothing needs going back to)."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self.parts, self.size = b"".join(self.parts), [], 0
+        return data
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection that sees one moment of the database for the whole export (on PostgreSQL a
+    read-only repeatable-read transaction), so a unit's events match the unit."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with connection.begin():
+            yield connection
+
+
+def schema_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _rows(connection: Connection, plan: TablePlan, vault: FnrVault | None) -> Iterator[list]:
+    table = plan.table
+    order = list(table.primary_key.columns) or list(table.columns)
+    sources = [table.c[c.source] if c.source else table.c.fnr_encrypted for c in plan.columns]
+    result = connection.execute(select(*sources).order_by(*order), execution_options={"yield_per": BATCH})
+    fnr_at = next((i for i, c in enumerate(plan.columns) if c.source is None), None)
+    for batch in result.partitions():
+        if fnr_at is None:
+            yield list(map(tuple, batch))
+        else:  # an anonymised citizen's token is empty: their fnr is gone
+            yield [[*row[:fnr_at], vault.decrypt(row[fnr_at]) if row[fnr_at] else "", *row[fnr_at + 1:]]
+                   for row in batch]
+
+
+def archive_chunks(connection: Connection, vault: FnrVault | None, personal: bool,
+                   created_at: datetime | None = None) -> Iterator[bytes]:
+    """The archive as a stream of byte chunks. ``personal`` False: the variant without personal data."""
+    created_at = created_at or datetime.now(timezone.utc)
+    stamp = created_at.timetuple()[:6]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=encode).encode
+    pipe = _Pipe()
+    tables = []
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for plan in archive_plan(personal):
+            count = 0
+            entry = zipfile.ZipInfo(f"tables/{plan.name}.jsonl", stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(entry, "w", force_zip64=True) as out:
+                out.write((dumps([c.name for c in plan.columns]) + "\n").encode())
+                for batch in _rows(connection, plan, vault):
+                    out.write(("\n".join(map(dumps, batch)) + "\n").encode())
+                    count += len(batch)
+                    if pipe.size >= CHUNK:
+                        yield pipe.take()
+            tables.append({"name": plan.name, "file": entry.filename, "rows": count,
+                           "columns": [{"name": c.name, "type": c.type} for c in plan.columns]})
+        manifest = {"format": "hjelpemiddel-archive", "format_version": FORMAT_VERSION,
+                    "variant": "full" if personal else "without_personal_data",
+                    "created_at": created_at.isoformat(), "schema_revision": schema_revision(connection),
+                    "tables": tables}
+        archive.writestr(zipfile.ZipInfo("manifest.json", stamp), json.dumps(manifest, ensure_ascii=False, indent=2),
+                         compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(zipfile.ZipInfo("README.md", stamp), format_readme(manifest),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    yield pipe.take()
