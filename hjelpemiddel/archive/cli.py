@@ -7,9 +7,9 @@ from datetime import date
 import click
 from flask import current_app
 
-from ..core.db import get_database
+from ..core.db import get_database, get_session
 from ..core.errors import AppError
-from .export import archive_chunks, snapshot
+from .export import archive_chunks, read_snapshot
 from .importing import import_archive
 
 
@@ -25,7 +25,7 @@ def export_cli(without_personal_data: bool, output: str | None) -> None:
     personal = not without_personal_data
     output = output or default_name(personal)
     vault = current_app.extensions["fnr_vault"]
-    with snapshot(get_database().engine) as connection:
+    with read_snapshot(get_database()) as connection:
         handle = sys.stdout.buffer if output == "-" else open(output, "wb")
         try:
             size = 0
@@ -44,10 +44,11 @@ def export_cli(without_personal_data: bool, output: str | None) -> None:
 @click.argument("file", type=click.File("rb"))
 def import_archive_cli(file) -> None:
     vault = current_app.extensions["fnr_vault"]
+    session = get_session()
     try:
-        with get_database().engine.begin() as connection:
-            counts = import_archive(connection, vault, file,
-                                    progress=lambda name, rows: click.echo(f"  {name}: {rows}", err=True))
+        counts = import_archive(session.connection(), vault, file,
+                                progress=lambda name, rows: click.echo(f"  {name}: {rows}", err=True))
     except AppError as err:
         raise click.ClickException(err.message) from None
+    session.commit()
     click.echo(f"Arkivet er lest inn: {sum(counts.values())} rader i {len(counts)} tabeller.")

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Text, cast, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from ..core.crypto import FnrVault
+from ..core.db import Database
 from .readme import format_readme
 from .tables import FORMAT_VERSION, TablePlan, archive_plan, encode
 
@@ -44,14 +45,29 @@ class _Pipe(io.RawIOBase):
 
 
 @contextmanager
+def _snapshot_of(connection: Connection) -> Iterator[Connection]:
+    if connection.in_transaction():  # a test's connection: it sees what the test wrote
+        yield connection
+        return
+    if connection.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    with connection.begin():
+        yield connection
+
+
+@contextmanager
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """A connection that sees one moment of the database for the whole export (on PostgreSQL a
     read-only repeatable-read transaction), so a unit's events match the unit."""
-    with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with connection.begin():
-            yield connection
+    with engine.connect() as connection, _snapshot_of(connection) as reading:
+        yield reading
+
+
+@contextmanager
+def read_snapshot(database: Database) -> Iterator[Connection]:
+    """The same on the app's read connection (which tests point at their own)."""
+    with database.read_connection() as connection, _snapshot_of(connection) as reading:
+        yield reading
 
 
 def schema_revision(connection: Connection) -> str | None:
@@ -60,18 +76,42 @@ def schema_revision(connection: Connection) -> str | None:
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _rows(connection: Connection, plan: TablePlan, vault: FnrVault | None) -> Iterator[list]:
+def _select(plan: TablePlan, columns):
     table = plan.table
     order = list(table.primary_key.columns) or list(table.columns)
+    return select(*columns).order_by(*order)
+
+
+def _python_lines(connection: Connection, plan: TablePlan, vault: FnrVault | None) -> Iterator[list[str]]:
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=encode).encode
+    table = plan.table
     sources = [table.c[c.source] if c.source else table.c.fnr_encrypted for c in plan.columns]
-    result = connection.execute(select(*sources).order_by(*order), execution_options={"yield_per": BATCH})
+    result = connection.execute(_select(plan, sources), execution_options={"yield_per": BATCH})
     fnr_at = next((i for i, c in enumerate(plan.columns) if c.source is None), None)
     for batch in result.partitions():
         if fnr_at is None:
-            yield list(map(tuple, batch))
+            yield [dumps(tuple(row)) for row in batch]
         else:  # an anonymised citizen's token is empty: their fnr is gone
-            yield [[*row[:fnr_at], vault.decrypt(row[fnr_at]) if row[fnr_at] else "", *row[fnr_at + 1:]]
+            yield [dumps([*row[:fnr_at], vault.decrypt(row[fnr_at]) if row[fnr_at] else "", *row[fnr_at + 1:]])
                    for row in batch]
+
+
+def _postgresql_lines(connection: Connection, plan: TablePlan) -> Iterator[list[str]]:
+    """Each row's JSON line made by PostgreSQL itself (times in ISO 8601 as the session's UTC gives
+    them): Python only passes text on, which is what makes a million units' history quick."""
+    table = plan.table
+    values = [func.translate(func.encode(table.c[c.source], "base64"), "\n", "") if c.type == "base64"
+              else table.c[c.source] for c in plan.columns]
+    result = connection.execute(_select(plan, [cast(func.json_build_array(*values), Text)]),
+                                execution_options={"yield_per": BATCH})
+    for batch in result.scalars().partitions():
+        yield batch
+
+
+def _lines(connection: Connection, plan: TablePlan, vault: FnrVault | None) -> Iterator[list[str]]:
+    if connection.dialect.name == "postgresql" and all(c.source for c in plan.columns):
+        return _postgresql_lines(connection, plan)
+    return _python_lines(connection, plan, vault)
 
 
 def archive_chunks(connection: Connection, vault: FnrVault | None, personal: bool,
@@ -79,8 +119,9 @@ def archive_chunks(connection: Connection, vault: FnrVault | None, personal: boo
     """The archive as a stream of byte chunks. ``personal`` False: the variant without personal data."""
     created_at = created_at or datetime.now(timezone.utc)
     stamp = created_at.timetuple()[:6]
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=encode).encode
     pipe = _Pipe()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL TIME ZONE 'UTC'"))
     tables = []
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for plan in archive_plan(personal):
@@ -88,9 +129,9 @@ def archive_chunks(connection: Connection, vault: FnrVault | None, personal: boo
             entry = zipfile.ZipInfo(f"tables/{plan.name}.jsonl", stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(entry, "w", force_zip64=True) as out:
-                out.write((dumps([c.name for c in plan.columns]) + "\n").encode())
-                for batch in _rows(connection, plan, vault):
-                    out.write(("\n".join(map(dumps, batch)) + "\n").encode())
+                out.write((json.dumps([c.name for c in plan.columns]) + "\n").encode())
+                for batch in _lines(connection, plan, vault):
+                    out.write(("\n".join(batch) + "\n").encode())
                     count += len(batch)
                     if pipe.size >= CHUNK:
                         yield pipe.take()

@@ -8,7 +8,7 @@ from ..core.db import get_database, get_session
 from ..core.http import current_user, roles_required
 from ..core.text import local_today
 from .cli import default_name
-from .export import archive_chunks
+from .export import archive_chunks, read_snapshot
 
 bp = Blueprint("archive_web", __name__, template_folder="templates")
 
@@ -25,9 +25,7 @@ def _stream(personal: bool):
 
     def chunks():
         # Read after the request's commit, on a connection of its own, closed when the response is.
-        with database.read_connection() as connection:
-            if connection.dialect.name == "postgresql" and not connection.in_transaction():
-                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with read_snapshot(database) as connection:
             yield from archive_chunks(connection, vault, personal)
 
     return chunks()
