@@ -29,7 +29,7 @@ DERIVED_TABLES = {
 # Columns never exported, from every variant.
 EXCLUDED_COLUMNS = {
     ("users", "password_hash"): "password hashes never leave; imported users get an unusable one "
-                                "and are given a new password (`hjelpemiddel users reset-password`)",
+                                "and are given a new password (`hjelpemiddel users set-password`)",
     ("citizens", "fnr_hash"): "a keyed hash under this installation's key: made again on import",
     ("citizens", "fnr_encrypted"): "replaced by `fnr` in clear (full export only), encrypted again on import",
     ("fnr_access_log", "fnr_hash"): "a missed search's keyed hash under this installation's key: "

@@ -156,3 +156,13 @@ def test_a_file_that_is_not_an_archive_is_refused_by_the_import_command(hjelpemi
     path.write_bytes(b"ikke et arkiv")
     refused = hjelpemiddel("import-archive", str(path))
     assert refused.exit_code != 0 and "zip-arkiv" in refused.output
+
+
+def test_text_with_backslashes_quotes_line_breaks_and_norwegian_letters_comes_out_as_it_went_in(session, vault, people):
+    from hjelpemiddel.catalog.services import create_product
+
+    name = 'Rullator «Lett» \\ 2"\tbred\nÆØÅ æøå \\\\n'
+    product = create_product(session, hms_nr=None, name=name, iso_class="120606")
+    session.flush()
+    [row] = [r for r in rows_of(archive(session, vault, True), "products") if r["id"] == product.id]
+    assert row["name"] == name
