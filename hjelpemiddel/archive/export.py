@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import queue
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,6 +139,45 @@ def _postgresql_copy(connection: Connection, plan: TablePlan) -> Iterator[bytes]
             yield b"".join(rows).replace(b"\\\\", b"\\")
 
 
+def _prefetched(chunks: Iterator[bytes], depth: int = 2) -> Iterator[bytes]:
+    """``chunks`` read by a thread of their own up to ``depth`` ahead, so the database makes the next
+    page while this thread compresses the last (each waits outside the GIL). The connection is used
+    by that thread alone until the table is done; stopped early, it ends and the reading closes."""
+    pending: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                pending.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(done)
+        except BaseException as error:  # handed to the reader, raised there
+            put(error)
+
+    worker = threading.Thread(target=produce, name="archive-prefetch", daemon=True)
+    worker.start()
+    try:
+        while (item := pending.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+        chunks.close()
+
+
 def _lines(connection: Connection, plan: TablePlan, vault: FnrVault | None) -> Iterator[bytes]:
     """The table's rows as JSON lines, a batch of whole lines at a time. On PostgreSQL each row's
     line is made by the database (times in ISO 8601 as the session's UTC gives them)."""
@@ -144,8 +185,8 @@ def _lines(connection: Connection, plan: TablePlan, vault: FnrVault | None) -> I
         keys = list(plan.table.primary_key.columns)
         # A page holds RANGE rows at once: only for tables of small rows (no files in them).
         if len(keys) == 1 and type_name(keys[0]) == "integer" and all(c.type != "base64" for c in plan.columns):
-            return _postgresql_pages(connection, plan, keys[0])
-        return _postgresql_copy(connection, plan)
+            return _prefetched(_postgresql_pages(connection, plan, keys[0]))
+        return _prefetched(_postgresql_copy(connection, plan))
     return ((("\n".join(batch) + "\n").encode()) for batch in _python_lines(connection, plan, vault))
 
 

@@ -166,3 +166,37 @@ def test_text_with_backslashes_quotes_line_breaks_and_norwegian_letters_comes_ou
     session.flush()
     [row] = [r for r in rows_of(archive(session, vault, True), "products") if r["id"] == product.id]
     assert row["name"] == name
+
+
+def test_a_stored_pdf_is_in_the_archive_as_base64_of_the_same_bytes(session, vault, people):
+    import base64
+
+    from hjelpemiddel.reports.models import MonthlyReport
+
+    pdf = b"%PDF-1.4\x00\xff\n\\" * 200
+    session.add(MonthlyReport(month="2026-11", pdf=pdf))
+    session.flush()
+    files = archive(session, vault, True)
+    [row] = rows_of(files, "monthly_reports")
+    assert base64.b64decode(row["pdf"]) == pdf
+    assert {"name": "pdf", "type": "base64"} in next(t["columns"] for t in json.loads(files["manifest.json"])["tables"]
+                                                      if t["name"] == "monthly_reports")
+
+
+def test_a_download_stopped_halfway_leaves_the_connection_usable(session, vault, people, rollator):
+    from hjelpemiddel.archive import export
+
+    from hjelpemiddel.stock.services import register_device
+
+    for _ in range(30):
+        register_device(session, people[0].id, rollator.id)
+    session.flush()
+    chunks = archive_chunks(session.connection(), vault, True)
+    original = export.CHUNK
+    export.CHUNK = 1  # a chunk after every batch: the stream stops in the middle of the tables
+    try:
+        assert next(chunks)
+        chunks.close()
+    finally:
+        export.CHUNK = original
+    assert session.scalar(select(User.id).limit(1))
