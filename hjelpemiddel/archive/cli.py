@@ -1,6 +1,7 @@
 """``hjelpemiddel export`` and ``hjelpemiddel import-archive``."""
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 
@@ -25,16 +26,22 @@ def export_cli(without_personal_data: bool, output: str | None) -> None:
     personal = not without_personal_data
     output = output or default_name(personal)
     vault = current_app.extensions["fnr_vault"]
-    with read_snapshot(get_database()) as connection:
-        handle = sys.stdout.buffer if output == "-" else open(output, "wb")
-        try:
-            size = 0
+    size = 0
+    handle = sys.stdout.buffer if output == "-" else open(output, "wb")
+    try:
+        with read_snapshot(get_database()) as connection:
             for chunk in archive_chunks(connection, vault, personal):
                 handle.write(chunk)
                 size += len(chunk)
-        finally:
-            if handle is not sys.stdout.buffer:
-                handle.close()
+    except RuntimeError:  # an fnr this installation's keys cannot read: no half archive left
+        if handle is not sys.stdout.buffer:
+            handle.close()
+            os.unlink(output)
+        raise click.ClickException("Eksporten ble avbrutt: et fødselsnummer kunne ikke dekrypteres (feil eller "
+                                   "manglende FNR_ENCRYPTION_KEYS). Ingen fil er skrevet.") from None
+    finally:
+        if handle is not sys.stdout.buffer:
+            handle.close()
     if output != "-":
         click.echo(f"Eksporten er skrevet til {output} ({size / 1e6:.1f} MB)."
                    + (" Den inneholder fødselsnummer i klartekst: oppbevar den deretter." if personal else ""))

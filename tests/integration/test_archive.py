@@ -200,3 +200,13 @@ def test_a_download_stopped_halfway_leaves_the_connection_usable(session, vault,
     finally:
         export.CHUNK = original
     assert session.scalar(select(User.id).limit(1))
+
+
+def test_an_fnr_the_keys_cannot_read_stops_the_export_command_and_leaves_no_file(hjelpemiddel, session, people, tmp_path):
+    _admin, citizen, _fnr = people
+    citizen.fnr_encrypted = "ikke-et-token"
+    session.flush()
+    path = tmp_path / "eksport.zip"
+    refused = hjelpemiddel("export", "--output", str(path))
+    assert refused.exit_code != 0 and "FNR_ENCRYPTION_KEYS" in refused.output
+    assert not path.exists()
