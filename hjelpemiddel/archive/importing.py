@@ -5,6 +5,7 @@ the imported ids. One transaction, committed by the caller: a failed import leav
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -15,10 +16,11 @@ from sqlalchemy.engine import Connection
 from ..citizens.services.retention import anonymised_hash
 from ..core.crypto import FnrVault
 from ..core.errors import Conflict, ValidationFailed
+from ..core.paging import in_batches
 from ..models import metadata
 from ..twin.models import REBUILD_SQL
 from .export import schema_revision
-from .tables import DERIVED_TABLES, FORMAT_VERSION, decoder
+from .tables import DERIVED_TABLES, FORMAT_VERSION, decoder, type_name
 
 BATCH = 1000
 # No password leaves with the archive; imported users log in after an admin sets them a new one.
@@ -61,11 +63,14 @@ def _lines(archive: zipfile.ZipFile, name: str) -> Iterator[list]:
                 yield json.loads(line)
 
 
-def _row_maker(table, columns: list[str], types: dict[str, str], vault: FnrVault) -> Callable[[list], dict]:
+def _row_maker(table, columns: list[str], types: dict[str, str], vault: FnrVault,
+               parse_text: bool = True) -> Callable[[list], dict]:
+    """``parse_text`` False: times stay ISO text (PostgreSQL's COPY reads them as they are)."""
     unknown = [name for name in columns if name != "fnr" and name not in table.c]
     if unknown:
         _refuse(f"Tabellen {table.name} i arkivet har kolonner databasen ikke har: {', '.join(unknown)}.")
-    decoders = [(i, name, decoder(types.get(name, "text"))) for i, name in enumerate(columns)]
+    decoders = [(i, name, decoder(types.get(name, "text")) if parse_text or types.get(name) == "base64" else None)
+                for i, name in enumerate(columns)]
 
     def make(values: list) -> dict:
         row = {name: (decode(values[i]) if decode and values[i] is not None else values[i])
@@ -92,22 +97,40 @@ def _insert_table(connection: Connection, archive: zipfile.ZipFile, entry: dict,
         _refuse(f"Databasen har ingen tabell {entry['name']}.")
     lines = _lines(archive, entry["file"])
     columns = next(lines)
-    make = _row_maker(table, columns, {c["name"]: c["type"] for c in entry["columns"]}, vault)
+    make = _row_maker(table, columns, {c["name"]: c["type"] for c in entry["columns"]}, vault,
+                      parse_text=connection.dialect.name != "postgresql")
     later = [name for name in _self_references(table) if name in columns]
-    count, batch = 0, []
-    for values in lines:
-        row = make(values)
-        batch.append({**row, **{name: None for name in later}})
-        if len(batch) == BATCH:
+    rows = ({**make(values), **{name: None for name in later}} for values in lines)
+    if connection.dialect.name == "postgresql":
+        count = _copy_rows(connection, table, rows)
+    else:
+        count = 0
+        for batch in in_batches(rows, BATCH):
             connection.execute(table.insert(), batch)
-            count, batch = count + len(batch), []
-    if batch:
-        connection.execute(table.insert(), batch)
-        count += len(batch)
+            count += len(batch)
     if later:
         _set_self_references(connection, archive, entry, table, later, make)
     if count != entry["rows"]:
         _refuse(f"Tabellen {table.name} har {count} rader i arkivet, manifestet sier {entry['rows']}.")
+    return count
+
+
+def _copy_rows(connection: Connection, table, rows) -> int:
+    """PostgreSQL's COPY: the rows streamed in as they are read, many times faster than INSERTs
+    (triggers and foreign keys are checked all the same)."""
+    first = next(rows, None)
+    if first is None:
+        return 0
+    names = list(first)
+    encoders = [json.dumps if type_name(table.c[name]) == "json" else None for name in names]
+    quote = connection.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    count = 0
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in itertools.chain([first], rows):
+            copy.write_row([value if value is None or encode is None else encode(value)
+                            for value, encode in zip(row.values(), encoders)])
+            count += 1
     return count
 
 
