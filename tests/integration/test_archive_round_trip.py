@@ -101,3 +101,20 @@ def test_an_import_into_a_database_that_holds_data_is_refused_with_a_clear_messa
 
     with get_database(source).engine.begin() as connection, pytest.raises(Conflict, match="ikke tom"):
         import_archive(connection, source.extensions["fnr_vault"], io.BytesIO(first))
+
+
+def test_the_import_command_reads_an_export_into_an_empty_database(round_trip, tmp_path, monkeypatch):
+    from hjelpemiddel.cli import cli
+
+    _source, _target, first, *_ = round_trip
+    path = tmp_path / "eksport.zip"
+    path.write_bytes(first)
+    empty = make_app("archive_c", OTHER_KEYS)
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    try:
+        done = empty.test_cli_runner().invoke(cli, ["import-archive", str(path)])
+        assert done.exit_code == 0, done.output
+        assert "Arkivet er lest inn" in done.output
+        assert contents(export(empty)) == contents(first)
+    finally:
+        get_database(empty).engine.dispose()
