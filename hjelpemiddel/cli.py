@@ -120,6 +120,7 @@ def seed_fake() -> None:
 
 def init_cli(app: Flask) -> None:
     from .accounts.cli import tokens_cli, users_cli
+    from .archive.cli import export_cli, import_archive_cli
     from .citizens.cli import privacy_cli
     from .nav.cli import nav_cli
     from .twin.cli import twin_cli
@@ -127,7 +128,8 @@ def init_cli(app: Flask) -> None:
     from .upkeep.cli import inspections_cli
 
     nav_cli.add_command(seed_fake)  # demo only: NAV's side of the demo, told to the fake NAV
-    for command in (db_cli, users_cli, tokens_cli, demo, nav_cli, privacy_cli, twin_cli, inspections_cli, reports_cli):
+    for command in (db_cli, users_cli, tokens_cli, demo, nav_cli, privacy_cli, twin_cli, inspections_cli, reports_cli,
+                    export_cli, import_archive_cli):
         app.cli.add_command(command)
 
 

@@ -99,3 +99,8 @@ def test_the_recall_benchmark_runs_on_a_generated_depot(small_depot):
 def test_the_exports_benchmark_runs_on_a_generated_depot(small_depot):
     out = bench("exports.py", "--database-url", small_depot)
     assert "csv" in out and "xlsx" in out and "peak RSS" in out
+
+
+def test_the_full_export_benchmark_runs_on_a_generated_depot(small_depot):
+    out = bench("export.py", "--database-url", small_depot, "--no-targets")
+    assert "| rows/s |" in out and "peak RSS" in out

@@ -101,7 +101,7 @@ def pages_of(role: str, depot: dict) -> list[str]:
                               f"/uhell/ny?strekkode={unit}", f"/kontroll/{unit}"],
         "terapeut": everyone + ["/terapeut", "/terapeut?q=Ingrid", "/terapeut/innbygger/ny",
                                 f"/terapeut/innbygger/{depot['citizen']}", "/lager/utlan"],
-        "admin": everyone + depot_pages + ["/admin/brukere", "/admin/brukere?q=e2e", "/admin/fnr-tilgang",
+        "admin": everyone + depot_pages + ["/admin/brukere", "/admin/brukere?q=e2e", "/admin/fnr-tilgang", "/admin/eksport",
                                            "/admin/kontrollplaner", "/admin/rapportmal"],
     }[role]
 

@@ -228,6 +228,12 @@ def fnr_sent_to_nav(session: Session, vault: FnrVault, citizen_id: int, on_behal
     return fnr
 
 
+def log_full_export(session: Session, actor_id: int) -> None:
+    """The admin's full export holds every citizen's fnr in clear: one entry for all of them."""
+    _log(session, actor_id, None, "export", "Full eksport av alle data", "other")
+    session.flush()
+
+
 def fnr_access_log(session: Session, citizen_id: int) -> list[FnrAccess]:
     """Every use of this citizen's fnr, with the searches that missed it before they were registered
     (found by their hash; an anonymised citizen's misses were given their placeholder hash)."""

@@ -54,7 +54,7 @@ def access_follow_up(session: Session, date_from: date, date_to: date, threshold
     day = local_date(FnrAccess.accessed_at).label("day")
     lookups = _count(FnrAccess.action == "lookup")
     misses = _count(and_(FnrAccess.action == "lookup", FnrAccess.citizen_id.is_(None)))
-    reveals = _count(FnrAccess.action.in_(("reveal", "nav_lookup")))
+    reveals = _count(FnrAccess.action.in_(("reveal", "nav_lookup", "export")))
     used = lookups + reveals
     grouped = (select(FnrAccess.user_id, day, lookups.label("lookups"), misses.label("misses"),
                       reveals.label("reveals"), used.label("used"))
