@@ -104,3 +104,8 @@ def test_the_exports_benchmark_runs_on_a_generated_depot(small_depot):
 def test_the_full_export_benchmark_runs_on_a_generated_depot(small_depot):
     out = bench("export.py", "--database-url", small_depot, "--no-targets")
     assert "| rows/s |" in out and "peak RSS" in out
+
+
+def test_the_reports_benchmark_runs_on_a_generated_depot_last_since_it_adds_the_lending_history(small_depot):
+    out = bench("reports.py", "--database-url", small_depot, "--prepare", "--runs", "1", "--no-targets")
+    assert "every area of 2022" in out and "ventetid: every figure and chart of 2022" in out
