@@ -16,6 +16,7 @@ class Product(Base):
     __table_args__ = (
         CheckConstraint("inspection_interval_days IS NULL OR inspection_interval_days > 0",
                         name="inspection_interval_positive"),
+        CheckConstraint("replacement_value IS NULL OR replacement_value >= 0", name="replacement_value_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,5 +26,6 @@ class Product(Base):
     iso_class: Mapped[str] = mapped_column(String(8), index=True)
     individually_tracked: Mapped[bool] = mapped_column(default=True)
     inspection_interval_days: Mapped[int | None]
+    replacement_value: Mapped[int | None]  # gjenanskaffelsesverdi in whole kroner: reuse by value
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

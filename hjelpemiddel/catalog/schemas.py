@@ -18,6 +18,10 @@ class ProductIn(Schema):
         load_default=None, allow_none=True,
         validate=validate.Range(1, 3650, error="Kontrollintervallet må være 1–3650 dager."),
     )
+    replacement_value = fields.Integer(
+        load_default=None, allow_none=True,
+        validate=validate.Range(0, 10_000_000, error="Gjenanskaffelsesverdien må være 0–10 000 000 kroner."),
+    )
 
 
 class ProductOut(Schema):
@@ -30,6 +34,7 @@ class ProductOut(Schema):
     iso_class_title = fields.Function(lambda p: iso_title(p.iso_class))
     individually_tracked = fields.Boolean()
     inspection_interval_days = fields.Integer(allow_none=True)
+    replacement_value = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
 
 

@@ -24,6 +24,7 @@ _COLUMN_ALIASES = {
     "iso_class": {"iso_class", "iso", "isokode", "iso-klasse", "isoklasse", "iso_kode", "isocategory"},
     "individually_tracked": {"individually_tracked", "individmerket", "individ", "serienummerpliktig"},
     "inspection_interval_days": {"inspection_interval_days", "kontrollintervall", "kontrollintervall_dager"},
+    "replacement_value": {"replacement_value", "gjenanskaffelsesverdi", "verdi", "pris", "innkjopspris"},
 }
 _TRUE = {"1", "true", "ja", "j", "yes", "y", "x"}
 _FALSE = {"0", "false", "nei", "n", "no"}
@@ -53,14 +54,15 @@ def list_products(session: Session, q: str | None = None, iso_class: str | None 
     return list(session.scalars(_products(q, iso_class, sort).limit(limit).offset(offset)))
 
 
-PRODUCT_HEADINGS = ("HMS-nr", "Navn", "Leverandør", "ISO 9999", "Individmerket", "Kontroll hver (dager)")
+PRODUCT_HEADINGS = ("HMS-nr", "Navn", "Leverandør", "ISO 9999", "Individmerket", "Kontroll hver (dager)",
+                    "Gjenanskaffelsesverdi (kr)")
 
 
 def product_export_rows(session: Session, q: str | None = None, iso_class: str | None = None,
                         sort: SortOrder = SortOrder("iso")):
     """Every product the catalogue's search matches as rows for a download (``core.exports``)."""
     return ((product.hms_nr, product.name, product.supplier, product.iso_class, product.individually_tracked,
-             product.inspection_interval_days)
+             product.inspection_interval_days, product.replacement_value)
             for product in streamed(session, _products(q, iso_class, sort), scalars=True))
 
 
@@ -162,8 +164,8 @@ def _row_values(row: list[str], mapping: dict[int, str]) -> dict:
     values: dict = {}
     for index, column in mapping.items():
         cell = row[index].strip() if index < len(row) else ""
-        if column in ("hms_nr", "inspection_interval_days"):
-            values[column] = cell or None
+        if column in ("hms_nr", "inspection_interval_days", "replacement_value"):
+            values[column] = cell.replace(" ", "") if column == "replacement_value" and cell else (cell or None)
         elif column == "individually_tracked":
             lowered = cell.lower()
             values[column] = True if lowered in _TRUE or not lowered else False if lowered in _FALSE else cell

@@ -13,7 +13,7 @@ FIELD_LABELS = {
     "access_notes": "Adkomst", "contact_name": "Kontaktperson", "purpose": "Formål",
     "reason": "Begrunnelse", "decision": "Vedtak", "note": "Merknad", "notes": "Merknad",
     "hms_nr": "HMS-nr", "iso_class": "ISO-klasse", "supplier": "Leverandør", "individually_tracked": "Individmerket",
-    "inspection_interval_days": "Kontrollintervall", "serial_number": "Serienummer", "owner": "Eier",
+    "inspection_interval_days": "Kontrollintervall", "replacement_value": "Gjenanskaffelsesverdi", "serial_number": "Serienummer", "owner": "Eier",
     "nav_hms_nr": "HMS-nr (NAV)", "nav_serial": "NAV-serienummer", "condition": "Tilstand", "barcode": "Strekkode",
     "device_barcode": "Strekkode", "barcodes": "Strekkoder", "location_code": "Lokasjon", "product_id": "Produkt",
     "code": "Kode", "kind": "Type", "parent_code": "Overordnet lokasjon", "capacity": "Kapasitet",

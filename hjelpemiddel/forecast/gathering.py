@@ -221,25 +221,29 @@ def behaviour_stmt(session: Session, scope, as_of: date):
             .group_by(Device.product_id))
 
 
-def turnaround_stmt(session: Session, scope, as_of: date):
-    """Days from received at the depot (into cleaning) to available again, per product and number of
-    days, for units readied after inspection in the half year before ``as_of``: each such event with the
-    unit's latest «received» before it (partial indexes ``ix_device_events_readied`` and
+def turnaround_trips(session: Session, first: datetime, end: datetime, scope=True):
+    """Each unit readied after inspection from ``first`` to ``end`` with its product and the whole days
+    since it was received at the depot (into cleaning) before that: the one definition of a
+    turnaround, for the forecast and the reports (partial indexes ``ix_device_events_readied`` and
     ``ix_device_events_received``)."""
-    since = as_of - timedelta(days=TURNAROUND_HISTORY_DAYS)
     received = aliased(DeviceEvent)
     last_received = (select(func.max(received.id))
                      .where(received.device_id == DeviceEvent.device_id, received.to_state == S.CLEANING,
                             received.id < DeviceEvent.id).correlate(DeviceEvent).scalar_subquery())
     that = aliased(DeviceEvent)
     received_at = select(that.occurred_at).where(that.id == last_received).scalar_subquery()
-    trips = (select(Device.product_id.label("product_id"),
-                    days_between(session, DeviceEvent.occurred_at, received_at).label("took"))
-             .join(Device, Device.id == DeviceEvent.device_id)
-             .where(DeviceEvent.to_state == S.AVAILABLE, DeviceEvent.from_state == S.INSPECTION,
-                    DeviceEvent.occurred_at >= start_of(since),
-                    DeviceEvent.occurred_at < start_of(as_of + timedelta(days=1)), scope)
-             .subquery())
+    return (select(Device.product_id.label("product_id"),
+                   days_between(session, DeviceEvent.occurred_at, received_at).label("took"))
+            .join(Device, Device.id == DeviceEvent.device_id)
+            .where(DeviceEvent.to_state == S.AVAILABLE, DeviceEvent.from_state == S.INSPECTION,
+                   DeviceEvent.occurred_at >= first, DeviceEvent.occurred_at < end, scope)
+            .subquery())
+
+
+def turnaround_stmt(session: Session, scope, as_of: date):
+    """Turnarounds per product and number of days in the half year before ``as_of``."""
+    since = as_of - timedelta(days=TURNAROUND_HISTORY_DAYS)
+    trips = turnaround_trips(session, start_of(since), start_of(as_of + timedelta(days=1)), scope)
     return (select(trips.c.product_id, trips.c.took, func.count())
             .where(trips.c.took.is_not(None)).group_by(trips.c.product_id, trips.c.took))
 

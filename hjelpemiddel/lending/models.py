@@ -108,6 +108,8 @@ class Loan(Base):
     __table_args__ = (
         Index("uq_loans_open_device", "device_id", unique=True,
               postgresql_where=text("status <> 'ended'"), sqlite_where=text("status <> 'ended'")),
+        Index("ix_loans_started_at", "started_at"),  # the reuse report reads a period's deliveries
+        Index("ix_loans_device_id_started_at", "device_id", "started_at"),  # … and whether a unit was lent before
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -146,6 +146,8 @@ class DeviceEvent(Base):
         Index("ix_device_events_received", "device_id", "id", postgresql_where=text(RECEIVED_SQL),
               sqlite_where=text(RECEIVED_SQL)),
         Index("ix_device_events_occurred_at", "occurred_at"),
+        Index("ix_device_events_scrapped", "occurred_at", postgresql_where=text("to_state = 'scrapped'"),
+              sqlite_where=text("to_state = 'scrapped'")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -73,8 +73,11 @@ def schedule_for_product(session: Session, product: Product) -> Schedule:
 def schedules_by_product(session: Session, product_ids: list[int]) -> dict[int, Schedule]:
     """The schedule of each of these products, the plans read once."""
     plans = list(session.scalars(select(MaintenancePlan)))
+    # The columns the schedule reads, not whole products: migration 0021 runs this on older schemas too.
+    products = session.execute(select(Product.id, Product.iso_class, Product.inspection_interval_days)
+                               .where(Product.id.in_(product_ids)))
     return {product.id: _schedule(_plan_covering(plans, product.id, product.iso_class), product)
-            for product in session.scalars(select(Product).where(Product.id.in_(product_ids)))}
+            for product in products}
 
 
 def due_expression(session: Session, base, months: int | None, days: int | None):

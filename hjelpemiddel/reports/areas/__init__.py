@@ -9,6 +9,6 @@
 ``AREAS`` lists them in the order the pages show them."""
 from __future__ import annotations
 
-from . import logistics, nav, upkeep, waiting
+from . import logistics, nav, reuse, upkeep, waiting
 
-AREAS: dict = {m.KEY: m for m in (waiting, nav, logistics, upkeep)}
+AREAS: dict = {m.KEY: m for m in (waiting, nav, reuse, logistics, upkeep)}
