@@ -93,7 +93,7 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    "/lager/kontroller", f"/kontroll/{unit}",
                    "/lager/reservedeler", "/lager/feilstatistikk",
                    "/rapporter", "/rapporter/ventetid?periode=i-ar", "/rapporter/nav", "/rapporter/logistikk",
-                   "/rapporter/vedlikehold", "/rapporter/ventetid/median_all",
+                   "/rapporter/vedlikehold", "/rapporter/ventetid/median_all", "/rapporter/gjenbruk",
                    "/lager/tilbakekalling", "/lager/tilbakekalling/ny", f"/lager/tilbakekalling/{depot['recall']}"]
     return {
         "lager": everyone + depot_pages,
