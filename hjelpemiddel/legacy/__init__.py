@@ -1,0 +1,1 @@
+"""Import of an old system's spreadsheets (issue 15): products, locations, devices, citizens with loans."""
