@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def import_legacy_cli(files: tuple[str, ...], dry_run: bool, report_path: str | 
         raise click.ClickException(error.message)
     total = sum(len(t.rows) for t in tables)
     vault = current_app.extensions["fnr_vault"]
-    with click.progressbar(length=total, label="Importerer", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=total, label="Importerer", file=sys.stderr) as bar:
         outcomes = import_tables(session, vault, actor.id, tables, dry_run=dry_run, progress=bar.update)
     if not dry_run:
         session.commit()  # refused rows left nothing behind (their savepoints were rolled back)

@@ -207,10 +207,16 @@ def _one_row(session, vault, actor_id, table, line, values, seen) -> RowOutcome:
         return RowOutcome(table.source, line, table.kind, "refused", "", str(refused))
     except AppError as error:
         savepoint.rollback()
-        field = next(iter(error.details), "") if isinstance(error.details, dict) else ""
-        return RowOutcome(table.source, line, table.kind, "refused", "", error.message if not field else
-                          f"{_FIELD_COLUMNS.get(field, field)}: {error.message}")
+        return RowOutcome(table.source, line, table.kind, "refused", "", _reason(error))
     return RowOutcome(table.source, line, table.kind, outcome, key, message)
+
+
+def _reason(error: AppError) -> str:
+    """The service's message, led by the file's column when the service named a field of its own."""
+    field = next(iter(error.details), "") if isinstance(error.details, dict) else ""
+    if not field or getattr(error, "summarised", False) or field not in _FIELD_COLUMNS:
+        return error.message
+    return f"{_FIELD_COLUMNS[field]}: {error.message}"
 
 
 _FIELD_COLUMNS = {"code": "Kode", "kind": "Type", "parent_code": "Overordnet", "location_code": "Plass",

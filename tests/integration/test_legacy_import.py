@@ -1,5 +1,6 @@
 import io
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -92,3 +93,26 @@ def test_a_file_whose_name_says_nothing_is_refused_with_a_clear_message(hjelpemi
     (tmp_path / "data.csv").write_text(PRODUCTS)
     result = hjelpemiddel("import-legacy", str(tmp_path / "data.csv"), "--as", "sjef2")
     assert result.exit_code != 0 and "filnavnet må si hva filen har" in result.output
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("enheter.csv", "HMS-nr;Serienummer;Plass\n123456;SN9;B-99\n", "Plass: ukjent lokasjon «B-99»"),
+    ("enheter.csv", "Produktnavn;Serienummer\nUkjent stol;SN9\n", "Produkt: ukjent: «Ukjent stol»"),
+    ("enheter.csv", "HMS-nr;Plass\n123456;A\n", "Serienummer: en enhet trenger serienummer eller strekkode"),
+    ("lokasjoner.csv", "Kode;Type;Overordnet\nB;hylle;HL\n", "Type: Ukjent type «hylle»"),
+    ("innbyggere.csv", "Fødselsnummer;Navn\n123;Per\n", "Fødselsnummer: Fødselsnummeret må være 11 siffer"),
+])
+def test_each_bad_row_is_refused_with_a_reason_naming_the_column(session, vault, make_user, name, text, message):
+    admin = make_user("admin")
+    import_tables(session, vault, admin.id, _tables()[:2])
+    [outcome] = import_tables(session, vault, admin.id, read_file(name, text.encode()))
+    assert outcome.outcome == "refused" and outcome.message.startswith(message), outcome.message
+
+
+def test_a_changed_product_row_is_an_update_and_the_same_row_again_unchanged(session, vault, make_user):
+    admin = make_user("admin")
+    import_tables(session, vault, admin.id, read_file("produkter.csv", PRODUCTS.encode()))
+    changed = PRODUCTS.replace("Rollator;", "Rollator M;")
+    [first] = import_tables(session, vault, admin.id, read_file("produkter.csv", changed.encode()))
+    [again] = import_tables(session, vault, admin.id, read_file("produkter.csv", changed.encode()))
+    assert (first.outcome, first.message, again.outcome) == ("update", "Endret: name", "unchanged")
