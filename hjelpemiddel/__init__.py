@@ -27,7 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.http import init_http, install_commit_point
     from .stock.label_layouts import init_label_layouts
     from .cli import init_cli
-    from . import (accounts, archive, catalog, citizens, core, forecast, incidents, lending, logistics, maintenance, nav,
+    from . import (accounts, archive, catalog, citizens, core, forecast, incidents, legacy, lending, logistics,
+                   maintenance, nav,
                    recalls, reports, stock, stocktake, twin, upkeep)
     from .core.crypto import vault_from_config
     from .wiring import wire
@@ -40,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     nav.init_nav(app)
     app.extensions["fnr_vault"] = vault_from_config(app.config, app.instance_path)
     for package in (core, accounts, catalog, stock, citizens, lending, maintenance, logistics, nav, stocktake, twin,
-                    forecast, incidents, recalls, upkeep, reports, archive):
+                    forecast, incidents, recalls, upkeep, reports, archive, legacy):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
     install_commit_point(app)

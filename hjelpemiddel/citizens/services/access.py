@@ -25,6 +25,7 @@ PURPOSES = {
     "nav_application": "Søknad til NAV",
     "delivery": "Levering/henting",
     "loan_follow_up": "Oppfølging av utlån",
+    "legacy_import": "Import fra gammelt system",
     "other": "Annet",
 }
 PURPOSE_TEXT_MAX = 300
