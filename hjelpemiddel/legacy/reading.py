@@ -37,6 +37,8 @@ COLUMNS = {
     "city": ("Poststed", {"poststed", "sted", "city"}),
     "kommunenummer": ("Kommunenummer", {"kommunenummer", "kommunenr", "kommune"}),
     "phone": ("Telefon", {"telefon", "tlf", "mobil", "phone"}),
+    "loan_start": ("Utlånt fra", {"utlåntfra", "utlantfra", "utlånsdato", "utlansdato", "låntfra", "startdato",
+                                  "loan_start"}),
 }
 REQUIRED = {"products": ("name", "iso_class"), "locations": ("code", "kind"),
             "devices": (), "citizens_loans": ("fnr", "name")}

@@ -3,7 +3,7 @@ inside a savepoint that is rolled back, so its report is exactly what the real r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from marshmallow import ValidationError as SchemaValidationError
 from sqlalchemy import select
@@ -13,9 +13,12 @@ from ..catalog.models import Product
 from ..catalog.schemas import ProductIn
 from ..citizens.models import Citizen
 from ..citizens.services.access import _log, register_citizen
+from ..core.db import LOCAL_ZONE
 from ..core.errors import AppError
 from ..core.fnr import fnr_problem, normalize_fnr
 from ..core.ids import looks_like_code
+from ..core.schemas import parse_norwegian_date
+from ..core.text import local_today
 from ..lending.services import decide_need, hand_over, open_loan, register_need
 from ..stock.models import Device, DeviceEvent, Location
 from ..stock.services.devices import register_device
@@ -160,13 +163,31 @@ def _import_citizen_loan(session, vault, actor_id, values) -> tuple[str, str, st
                 raise Refused("barcode", f"enheten {device.barcode} eies av NAV; slike utlån importeres ikke ennå")
             if device.location_id is None:
                 raise Refused("place", f"enheten {device.barcode} må ha en plass på lageret før utlånet importeres")
-            need = register_need(session, actor_id, _LEGACY_ROLE, citizen.id, date.today(), "normal", "short_term",
+            started = _loan_start(values.get("loan_start"))
+            need = register_need(session, actor_id, _LEGACY_ROLE, citizen.id, local_today(), "normal", "short_term",
                                  product_id=device.product_id, notes="Importert fra gammelt system")
+            if started is not None:  # the loan as old as the old system says, and the need no younger
+                need.registered_at = need.status_changed_at = started
             decide_need(session, actor_id, _LEGACY_ROLE, need.id, "approve")
-            hand_over(session, actor_id, device.barcode, need_id=need.id, received_by="Import")
+            hand_over(session, actor_id, device.barcode, need_id=need.id, received_by="Import", at=started)
             notes.append(f"Utlån av {device.barcode}")
             outcome = "create" if outcome == "create" else "update"
     return outcome, citizen.fnr_masked, "; ".join(notes)
+
+
+def _loan_start(text: str | None) -> datetime | None:
+    """«Utlånt fra» as dd.mm.åååå or åååå-mm-dd, noon in Oslo; not after today."""
+    if not text:
+        return None
+    day = parse_norwegian_date(text)
+    if day is None:
+        try:
+            day = date.fromisoformat(text.strip()[:10])
+        except ValueError:
+            raise Refused("loan_start", "skriv datoen som dd.mm.åååå") from None
+    if not date(2000, 1, 1) <= day <= local_today():
+        raise Refused("loan_start", "datoen må være mellom 01.01.2000 og i dag")
+    return datetime.combine(day, time(12), LOCAL_ZONE)
 
 
 _IMPORTERS = {"products": _import_product, "locations": _import_location, "devices": _import_device,

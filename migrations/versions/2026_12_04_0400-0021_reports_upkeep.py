@@ -68,5 +68,5 @@ def downgrade() -> None:
     op.drop_index('ix_repair_orders_done_completed_at', table_name='repair_orders')
     op.drop_index('ix_repair_orders_created_at', table_name='repair_orders')
     op.drop_index('ix_inspections_periodic_inspected_at', table_name='inspections')
-    with op.batch_alter_table('inspections') as batch_op:
-        batch_op.drop_column('due_on')
+    # Plain DROP COLUMN (SQLite 3.35+): batch mode would copy «inspections», which due dates refer to.
+    op.drop_column('inspections', 'due_on')

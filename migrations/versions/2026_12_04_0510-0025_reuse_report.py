@@ -16,10 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("products") as batch:
-        batch.add_column(sa.Column("replacement_value", sa.Integer(), nullable=True))
-        batch.create_check_constraint("replacement_value_not_negative",
-                                      "replacement_value IS NULL OR replacement_value >= 0")
+    # A plain ADD COLUMN: SQLite's batch mode would copy «products», which the units refer to.
+    op.add_column("products", sa.Column("replacement_value", sa.Integer(), sa.CheckConstraint(
+        "replacement_value IS NULL OR replacement_value >= 0", name="ck_products_replacement_value_not_negative"),
+        nullable=True))
     op.create_index("ix_loans_started_at", "loans", ["started_at"])
     op.create_index("ix_loans_device_id_started_at", "loans", ["device_id", "started_at"])
     op.create_index("ix_device_events_scrapped", "device_events", ["occurred_at"],
@@ -31,6 +31,6 @@ def downgrade() -> None:
     op.drop_index("ix_device_events_scrapped", table_name="device_events")
     op.drop_index("ix_loans_device_id_started_at", table_name="loans")
     op.drop_index("ix_loans_started_at", table_name="loans")
-    with op.batch_alter_table("products") as batch:
-        batch.drop_constraint("replacement_value_not_negative", type_="check")
-        batch.drop_column("replacement_value")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("ck_products_replacement_value_not_negative", "products", type_="check")
+    op.drop_column("products", "replacement_value")

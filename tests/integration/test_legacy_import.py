@@ -116,3 +116,18 @@ def test_a_changed_product_row_is_an_update_and_the_same_row_again_unchanged(ses
     [first] = import_tables(session, vault, admin.id, read_file("produkter.csv", changed.encode()))
     [again] = import_tables(session, vault, admin.id, read_file("produkter.csv", changed.encode()))
     assert (first.outcome, first.message, again.outcome) == ("update", "Endret: name", "unchanged")
+
+
+def test_a_loan_keeps_the_old_systems_start_date_and_a_bad_one_is_refused_naming_the_column(session, vault, make_user):
+    admin = make_user("admin")
+    good = _fnr()
+    citizens = (f"Fødselsnummer;Navn;Postnummer;Kommunenummer;Strekkode;Utlånt fra\n"
+                f"{good};Kari;6509;1505;GS-1;15.03.2025\n{_fnr(200)};Per;6509;1505;GS-2;31.02.2025\n")
+    devices = "Strekkode;HMS-nr;Serienummer;Plass\nGS-1;123456;SN1;A\nGS-2;123456;SN2;A\n"
+    tables = [t for name, text in (("produkter.csv", PRODUCTS), ("lokasjoner.csv", LOCATIONS),
+                                   ("enheter.csv", devices), ("innbyggere.csv", citizens))
+              for t in read_file(name, text.encode("utf-8"))]
+    outcomes = import_tables(session, vault, admin.id, tables)
+    assert ("citizens_loans", "refused", "Utlånt fra: skriv datoen som dd.mm.åååå") in _outcomes(outcomes)
+    loan = session.scalar(select(Loan).join(Device, Device.id == Loan.device_id).where(Device.serial_number == "SN1"))
+    assert loan.started_at.date().isoformat() == "2025-03-15"
