@@ -42,7 +42,10 @@ PREPARE_SQL = [
         FROM generate_series(1, {CITIZENS}) AS n""",
     """CREATE TEMP TABLE bench_loans AS
        SELECT row_number() OVER (ORDER BY started_at, device_id) AS n, device_id, product_id, started_at,
-              CASE WHEN next_state IS DISTINCT FROM 'on_loan' THEN next_at END AS ended_at
+              -- a unit's last stretch on loan is open unless it already has an open loan (inspections.py's)
+              CASE WHEN next_at IS NOT NULL THEN next_at
+                   WHEN EXISTS (SELECT 1 FROM loans o WHERE o.device_id = e.device_id AND o.status <> 'ended')
+                   THEN started_at + interval '30 days' END AS ended_at
        FROM (SELECT e.device_id, d.product_id, e.occurred_at AS started_at, e.to_state, e.from_state,
                     lead(e.occurred_at) OVER w AS next_at, lead(e.to_state) OVER w AS next_state
              FROM device_events e JOIN devices d ON d.id = e.device_id
