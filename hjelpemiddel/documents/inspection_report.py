@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, INK, LEFT, REGULAR, RIGHT, RULE, draw_fitted,
-                    draw_page_number_footer, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
+from .sheet import (BOLD, CONTENT_WIDTH, INK, LEFT, REGULAR, RIGHT, RULE, draw_fitted,
+                    Pages, draw_sheet_title, new_canvas, printed_time, text)
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,8 @@ def inspection_report_pdf(report: InspectionReport, depot: str, printed: datetim
         draw_fitted(canvas, LEFT + 130, y, text(value), REGULAR, 9, CONTENT_WIDTH - 130, min_size=7)
         y -= 13
     y -= 6
-    page = 1
-
-    def footer() -> None:
-        draw_page_number_footer(canvas, page, f"{depot} · {title} · skrevet ut {printed_time(printed)}")
-
-    def room(y: float, needed: float) -> float:
-        nonlocal page
-        if y - needed >= BOTTOM:
-            return y
-        footer()
-        canvas.showPage()
-        page += 1
-        return draw_running_head(canvas, title, f"side {page}") - 14
+    pages = Pages(canvas, title, f"{depot} · {title} · skrevet ut {printed_time(printed)}")
+    room = pages.room
 
     if not report.entries:
         canvas.setFont(REGULAR, 9)
@@ -101,6 +90,6 @@ def inspection_report_pdf(report: InspectionReport, depot: str, printed: datetim
             draw_fitted(canvas, LEFT + 8, y, text(f"Merknad: {entry.note}"), REGULAR, 8.5, CONTENT_WIDTH - 8, min_size=6.5)
             y -= 11
         y -= 8
-    footer()
+    pages.footer()
     canvas.save()
     return buffer.getvalue()

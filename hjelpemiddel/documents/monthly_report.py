@@ -10,8 +10,8 @@ from datetime import datetime
 
 from ..reports.charts import format_number, to_drawing
 from ..reports.model import Chart
-from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, LEFT, MUTED, REGULAR, RIGHT, RULE, draw_fitted,
-                    draw_page_number_footer, draw_running_head, draw_sheet_title, new_canvas, printed_time, text, wrap)
+from .sheet import (BOLD, CONTENT_WIDTH, LEFT, MUTED, REGULAR, RIGHT, RULE, draw_fitted,
+                    Pages, draw_sheet_title, new_canvas, printed_time, text, wrap)
 
 CHART_SCALE = 0.78
 VALUE_COLUMNS = ("Måneden", "Måneden før", "Ett år før")
@@ -44,19 +44,8 @@ def monthly_report_pdf(month_label: str, blocks: list[AreaBlock], depot: str, pr
     title = f"Månedsrapport {month_label}"
     canvas = new_canvas(buffer, title, depot, "Styringsdata")
     y = draw_sheet_title(canvas, title, depot, "Styringsdata") - 18
-    page = 1
-
-    def footer() -> None:
-        draw_page_number_footer(canvas, page, f"{depot} · {title} · laget {printed_time(printed)}")
-
-    def room(y: float, needed: float) -> float:
-        nonlocal page
-        if y - needed >= BOTTOM:
-            return y
-        footer()
-        canvas.showPage()
-        page += 1
-        return draw_running_head(canvas, title, f"side {page}") - 16
+    pages = Pages(canvas, title, f"{depot} · {title} · laget {printed_time(printed)}", gap=16)
+    room = pages.room
 
     value_x = LEFT + CONTENT_WIDTH * 0.46
     column = (RIGHT - value_x) / len(VALUE_COLUMNS)
@@ -98,6 +87,6 @@ def monthly_report_pdf(month_label: str, blocks: list[AreaBlock], depot: str, pr
             drawing.drawOn(canvas, LEFT, y)
             y -= 6
         y -= 10
-    footer()
+    pages.footer()
     canvas.save()
     return buffer.getvalue()

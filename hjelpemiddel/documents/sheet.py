@@ -171,6 +171,26 @@ def draw_page_number_footer(canvas: Canvas, page: int, left_text: str) -> None:
     canvas.setFillGray(INK)
 
 
+class Pages:
+    """Page breaks for a document whose length is not known in advance (a result, a report): every page
+    ends with a numbered footer, every page after the first starts with a running head."""
+
+    def __init__(self, canvas: Canvas, title: str, footer_text: str, gap: float = 14):
+        self.canvas, self.title, self.footer_text, self.gap, self.number = canvas, title, footer_text, gap, 1
+
+    def footer(self) -> None:
+        draw_page_number_footer(self.canvas, self.number, self.footer_text)
+
+    def room(self, y: float, needed: float) -> float:
+        """``y`` if ``needed`` points fit below it on this page, else the top of a new page."""
+        if y - needed >= BOTTOM:
+            return y
+        self.footer()
+        self.canvas.showPage()
+        self.number += 1
+        return draw_running_head(self.canvas, self.title, f"side {self.number}") - self.gap
+
+
 @dataclass(frozen=True)
 class Cell:
     label: str

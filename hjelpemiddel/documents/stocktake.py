@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ..core.exports import csv_bytes
 from .sheet import (BOLD, BOTTOM, CONTENT_WIDTH, INK, LEFT, REGULAR, RIGHT, RULE, draw_fitted,
-                    draw_page_number_footer, draw_running_head, draw_sheet_title, new_canvas, printed_time, text)
+                    Pages, draw_sheet_title, new_canvas, printed_time, text)
 
 OUTCOME_ORDER = ("missing", "misplaced", "unexpected", "moved", "found")
 # Column: title, share of the width.
@@ -42,7 +42,7 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
         canvas.drawRightString(LEFT + 150, y, str(report.summary.get(key, 0)))
         y -= 12
     y -= 8
-    page = 1
+    pages = Pages(canvas, title, f"{depot} · {title}")
 
     def head(y: float) -> float:
         canvas.setFont(BOLD, 8)
@@ -55,17 +55,11 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
         canvas.setStrokeGray(INK)
         return y - ROW
 
-    def footer() -> None:
-        draw_page_number_footer(canvas, page, f"{depot} · {title}")
-
     y = head(y)
     order = {outcome: rank for rank, outcome in enumerate(OUTCOME_ORDER)}
     for line in sorted(report.lines, key=lambda line: (order.get(line.outcome, 9), line.id)):
         if y < BOTTOM:
-            footer()
-            canvas.showPage()
-            page += 1
-            y = head(draw_running_head(canvas, title, f"side {page}") - 14)
+            y = head(pages.room(y, 0))
         x = LEFT
         values = (line.outcome_label, line.barcode, line.product_name, line.expected_code or "–",
                   line.counted_code or "–", line.remark or "")
@@ -76,7 +70,7 @@ def stocktake_pdf(report, depot: str, local=lambda moment: moment) -> bytes:
     if not report.lines:
         canvas.setFont(REGULAR, 9)
         canvas.drawString(LEFT, y, "Ingen hjelpemidler var ventet eller telt.")
-    footer()
+    pages.footer()
     canvas.save()
     return buffer.getvalue()
 
