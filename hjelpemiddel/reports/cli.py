@@ -32,10 +32,10 @@ def monthly_command(month: str | None) -> None:
     from ..core.http import parse
     from .monthly import month_key, month_label, store_monthly_report
     from .schemas import MonthQuery
-    from .services import month_start
+    from .areas._calendar import add_months
 
     try:
-        month = parse(MonthQuery(), {"month": month or month_key(month_start(local_today(), 1))})["month"]
+        month = parse(MonthQuery(), {"month": month or month_key(add_months(local_today(), -1))})["month"]
     except AppError as err:
         raise click.ClickException(err.message) from None
     with get_database().session_factory() as session:

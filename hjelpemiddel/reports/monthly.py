@@ -11,7 +11,8 @@ from ..core.text import local_time
 from ..documents.monthly_report import AreaBlock, FigureLine, monthly_report_pdf
 from .areas import AREAS
 from .models import MonthlyReport
-from .services import month_scope, month_start
+from .areas._calendar import add_months
+from .services import month_scope
 
 MONTH_NAMES = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
                "november", "desember")
@@ -27,8 +28,8 @@ def month_key(day: date) -> str:
 
 def monthly_blocks(session: Session, month: str) -> list[AreaBlock]:
     scope = month_scope(month)
-    before = month_scope(month_key(month_start(scope.start, 1)))
-    year_before = month_scope(month_key(month_start(scope.start, 12)))
+    before = month_scope(month_key(add_months(scope.start, -1)))
+    year_before = month_scope(month_key(add_months(scope.start, -12)))
     blocks = []
     for area in AREAS.values():
         section = area.build(session, scope)
@@ -60,7 +61,7 @@ def store_monthly_report(session: Session, month: str, depot: str, now: datetime
 
 def make_due_monthly_report(session: Session, today: date, depot: str, now: datetime) -> str | None:
     """The previous month's report, once: on the 1st, or the first day after it the worker runs."""
-    month = month_key(month_start(today, 1))
+    month = month_key(add_months(today, -1))
     if session.scalar(select(MonthlyReport.id).where(MonthlyReport.month == month)) is not None:
         return None
     store_monthly_report(session, month, depot, now)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import NotFound
 from .areas import AREAS
+from .areas._calendar import add_months
 from .model import RowsPage, Scope, Section
 
 PERIODS = {
@@ -18,11 +19,6 @@ PERIODS = {
     "i-fjor": "I fjor",
 }
 DEFAULT_PERIOD = "12-maneder"
-
-
-def month_start(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def scope_for(query: dict, today: date) -> Scope:
@@ -36,9 +32,9 @@ def scope_for(query: dict, today: date) -> Scope:
     period = query.get("periode") or DEFAULT_PERIOD
     tomorrow = today + timedelta(days=1)
     start, end = {
-        "maned": (month_start(today), tomorrow),
-        "forrige-maned": (month_start(today, 1), month_start(today)),
-        "12-maneder": (month_start(today, 11), tomorrow),
+        "maned": (add_months(today, 0), tomorrow),
+        "forrige-maned": (add_months(today, -1), add_months(today, 0)),
+        "12-maneder": (add_months(today, -11), tomorrow),
         "i-ar": (date(today.year, 1, 1), tomorrow),
         "i-fjor": (date(today.year - 1, 1, 1), date(today.year, 1, 1)),
     }[period]
@@ -49,7 +45,7 @@ def month_scope(month: str) -> Scope:
     """«2026-11» → that whole month."""
     year, number = int(month[:4]), int(month[5:7])
     start = date(year, number, 1)
-    return Scope(start, month_start(date(year, number, 28), -1))
+    return Scope(start, add_months(start, 1))
 
 
 def area_for(key: str):

@@ -11,6 +11,7 @@ from ..core.schemas import shared
 from ..core.text import local_today
 from . import monthly, services
 from .charts import format_number, to_svg
+from .areas._calendar import add_months
 from .areas.waiting import URGENCIES
 from .schemas import MonthQuery, ReportQuery, RowsQuery, TargetsIn
 from .targets import UNIT_LABELS, load_targets, save_targets
@@ -54,7 +55,7 @@ def overview():
     session = get_session()
     sections = services.build_overview(session, scope)
     return render_template("reports/overview.html", sections=sections, stored=monthly.list_monthly_reports(session),
-                           last_month=monthly.month_key(services.month_start(local_today(), 1)),
+                           last_month=monthly.month_key(add_months(local_today(), -1)),
                            **_context(query, scope, error)), (error.status if error else 200)
 
 

@@ -4,7 +4,7 @@ definition) per product group; days on loan against days in stock per product gr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -148,6 +148,3 @@ def idle_units(session: Session, scope: Scope) -> int:
             .where(idle_clause(scope), group_filter(scope)))
     return session.scalar(stmt) or 0
 
-
-def idle_first_day(scope: Scope) -> date:
-    return scope.end - timedelta(days=IDLE_DAYS)
