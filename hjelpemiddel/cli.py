@@ -124,13 +124,14 @@ def init_cli(app: Flask) -> None:
     from .citizens.cli import privacy_cli
     from .legacy.cli import import_legacy_cli
     from .nav.cli import nav_cli
+    from .recalls.cli import recalls_cli
     from .twin.cli import twin_cli
     from .reports.cli import reports_cli
     from .upkeep.cli import inspections_cli
 
     nav_cli.add_command(seed_fake)  # demo only: NAV's side of the demo, told to the fake NAV
     for command in (db_cli, users_cli, tokens_cli, demo, nav_cli, privacy_cli, twin_cli, inspections_cli, reports_cli,
-                    export_cli, import_archive_cli, import_legacy_cli):
+                    export_cli, import_archive_cli, import_legacy_cli, recalls_cli):
         app.cli.add_command(command)
 
 

@@ -4,6 +4,7 @@ made by ``create_app`` too)."""
 from __future__ import annotations
 
 from .core import bus
+from .lending import holds
 from .lending import services as lending
 from .lending.events import LoanEndedAtDepot, NeedDelivered, NeedSentToNav, ReservationEnded, ReservationReplaced
 from .logistics import services as logistics
@@ -36,5 +37,8 @@ def wire() -> None:
     bus.subscribe(NeedSentToNav, nav.enqueue_application)
     # A recalled unit free again: handled if released from the recall's quarantine, else taken out of use.
     bus.subscribe(DeviceBecameAvailable, recalls.recall_unit_back_on_shelf)
+    # A recall keeps the units it found free in the depot from lending until their quarantine is written.
+    holds.reset_holds()
+    holds.add_hold(recalls.RECALL_HOLD)
     # A need's last unit delivered: its waiting is noted for the reports.
     bus.subscribe(NeedDelivered, record_need_wait)

@@ -102,6 +102,7 @@ def _outbox_counts(counts: dict[str, int]) -> str:
 def worker(once: bool) -> None:
     from ..privacy import run_retention_for
     from ..twin.cli import run_checkpoints  # the twin's upkeep rides on this daily loop, as retention does
+    from ..recalls.cli import run_recall_quarantines
     from ..reports.cli import run_monthly_report
     from ..upkeep.cli import run_visit_planning
     from . import get_port, jobs
@@ -116,6 +117,9 @@ def worker(once: bool) -> None:
             click.echo(run_checkpoints(factory))
             click.echo(run_visit_planning(factory))
             click.echo(run_monthly_report(factory, current_app.config["DEPOT_NAME"]))
+        written, said = run_recall_quarantines(factory)  # a large recall's quarantines wait for no schedule
+        if written:
+            click.echo(said)
         port = _run(get_port)
         if time.monotonic() >= next_sync:
             summary = jobs.run_all(factory, port, vault, current_app.config["NAV_PAGE_SIZE"])

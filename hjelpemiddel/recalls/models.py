@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, BigInteger, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Base, utcnow
@@ -69,6 +69,9 @@ class RecallUnit(Base):
         Index("ix_recall_units_recall_id_status_id", "recall_id", "status", "id"),
         # A unit's open recalls, looked up each time a unit becomes free (services/handling.py).
         Index("ix_recall_units_device_id_status", "device_id", "status"),
+        # Units found free in the depot whose quarantine is still to be written, a batch at a time.
+        Index("ix_recall_units_quarantine_pending", "recall_id", "id", postgresql_where=text("quarantine_pending"),
+              sqlite_where=text("quarantine_pending")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +83,9 @@ class RecallUnit(Base):
     holder_citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"))
     nav_flag: Mapped[bool] = mapped_column(default=False)
     quarantine_id: Mapped[int | None] = mapped_column(ForeignKey("quarantines.id"))
+    # Found free in the depot and kept from lending by the recall until its quarantine is written
+    # (services/register.py, apply_recall_quarantines).
+    quarantine_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     stop_id: Mapped[int | None] = mapped_column(ForeignKey("stops.id"))
     status: Mapped[str] = mapped_column(String(8), default="open")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

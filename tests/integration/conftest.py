@@ -97,3 +97,10 @@ def units(session, actor, desk, one_delivery, depot):
     return {"in the van on a run": reserved, "on a shelf after a move": on_shelf.barcode,
             "NAV's, with no place": nav_unit.barcode, "on loan": loan.device.barcode,
             "to be fetched": returning.device.barcode}
+
+
+@pytest.fixture
+def sling(session):
+    """The sling model of scenario 5's recall."""
+    return create_product(session, hms_nr="123621", name="Løftesele Molift RgoSling Comfort", iso_class="123621",
+                          supplier="Molift", individually_tracked=True, inspection_interval_days=182)

@@ -2,7 +2,6 @@
 manufacturer's CSV, and bad input answered 422 naming the field."""
 import pytest
 
-from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.stock import services as stock
 
@@ -16,12 +15,6 @@ ENDPOINTS = [
     ("POST", "/api/v1/recalls/{id}/close", {"force": True, "note": "Ferdig"}),
     ("GET", "/api/v1/recalls/{id}/units.csv", None),
 ]
-
-
-@pytest.fixture
-def sling(session):
-    return create_product(session, hms_nr="123621", name="Løftesele Molift RgoSling Comfort", iso_class="123621",
-                          supplier="Molift", individually_tracked=True, inspection_interval_days=182)
 
 
 def _body(sling, **more):

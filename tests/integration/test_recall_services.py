@@ -2,7 +2,6 @@
 import pytest
 from sqlalchemy import select
 
-from hjelpemiddel.catalog.services import create_product
 from hjelpemiddel.core.errors import Conflict, InvalidState, ValidationFailed
 from hjelpemiddel.lending import services as lending
 from hjelpemiddel.lending.models import NeedEvent
@@ -16,12 +15,6 @@ from hjelpemiddel.stock import services as stock
 from hjelpemiddel.stock.models import Device, DeviceEvent
 
 from .desk import TOMORROW, plan
-
-
-@pytest.fixture
-def sling(session):
-    return create_product(session, hms_nr="123621", name="Løftesele Molift RgoSling Comfort", iso_class="123621",
-                          supplier="Molift", individually_tracked=True, inspection_interval_days=182)
 
 
 def _unit(session, actor, product, serial, where="A-01-2", **kwargs):

@@ -17,6 +17,7 @@ from ...stock.models import Device
 from ...stock.services import change_state, lock_device
 from ..events import ReservationEnded, ReservationReplaced
 from ..fit import Candidate, needs_fitting, owner_fits, product_fits, units_fitting
+from ..holds import check_not_held, held_reason, not_held_clause
 from ..models import Need, Reservation
 from .needs import check_need_can_take_a_unit, get_need, open_slots, record_need_event, refresh_status
 
@@ -36,6 +37,7 @@ def active_reservation(session: Session, device_id: int) -> Reservation | None:
 def check_may_lend(session: Session, device: Device) -> None:
     """The lending rules every unit meets whenever it is reserved, picked or handed over."""
     check_inspection_current(session, device)
+    check_not_held(session, device)
 
 
 def claim_device_for_need(session: Session, device: Device, need: Need, actor_id: int | None,
@@ -73,7 +75,8 @@ def claim_device_for_need(session: Session, device: Device, need: Need, actor_id
 
 def _fitting_available(need: Need):
     stmt = (select(Device).join(Product, Product.id == Device.product_id).options(joinedload(Device.product))
-            .where(Device.state == S.AVAILABLE, units_fitting(need), not_overdue_clause()))
+            .where(Device.state == S.AVAILABLE, units_fitting(need), not_overdue_clause(),
+                   not_held_clause()))
     # Oldest first among equivalents, as the Nordic assistive-technology centres rotate stock;
     # SKIP LOCKED lets concurrent reservations take different units instead of queueing.
     return stmt.order_by(Device.registered_at, Device.id).limit(1).with_for_update(skip_locked=True, of=Device)
@@ -173,6 +176,10 @@ def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Res
     if overdue_since(session, device.id) is not None:
         _let_go(session, device.id, event.actor_id, "periodisk kontroll forfalt",
                 "har passert fristen for periodisk kontroll")
+        return None
+    held = held_reason(session, device)
+    if held is not None:
+        _let_go(session, device.id, event.actor_id, "holdt tilbake", held)
         return None
     booked = active_reservation(session, device.id)
     if booked is not None:

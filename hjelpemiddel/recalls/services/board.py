@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ...catalog.models import Product
@@ -148,6 +148,8 @@ class BoardRow:
 
 def _planned(unit: RecallUnit) -> str:
     parts = []
+    if unit.quarantine_pending:
+        parts.append("Settes i karantene")
     if unit.quarantine_id is not None:
         parts.append("Satt i karantene")
     if unit.stop_id is not None:
@@ -210,14 +212,16 @@ def board_export_rows(session: Session, recall_id: int, status: str | None = Non
 
 def board_counts(session: Session, recall_id: int) -> dict[str, int]:
     """Units per status and per place found, for the board's filters."""
-    counts = {"open": 0, "handled": 0, **{key: 0 for key in FOUND_WHERE}, "nav": 0}
-    for status, found, nav, number in session.execute(
-            select(RecallUnit.status, RecallUnit.found_where, RecallUnit.nav_flag, func.count())
+    counts = {"open": 0, "handled": 0, **{key: 0 for key in FOUND_WHERE}, "nav": 0, "pending": 0}
+    for status, found, nav, pending, number in session.execute(
+            select(RecallUnit.status, RecallUnit.found_where, RecallUnit.nav_flag, RecallUnit.quarantine_pending,
+                   func.count())
             .where(RecallUnit.recall_id == recall_id)
-            .group_by(RecallUnit.status, RecallUnit.found_where, RecallUnit.nav_flag)):
+            .group_by(RecallUnit.status, RecallUnit.found_where, RecallUnit.nav_flag, RecallUnit.quarantine_pending)):
         counts[status] += number
         counts[found] += number
         counts["nav"] += number if nav else 0
+        counts["pending"] += number if pending else 0
     counts["total"] = counts["open"] + counts["handled"]
     return counts
 
@@ -238,6 +242,7 @@ def mark_recall_unit_handled(session: Session, actor_id: int | None, recall_id: 
         raise ValidationFailed.for_field("what_was_done", "Skriv hva som ble gjort.")
     unit.status, unit.handled_by_id, unit.handled_at = "handled", actor_id, utcnow()
     unit.action_taken = what_was_done.strip()
+    unit.quarantine_pending = False  # handled before its quarantine came: nothing more keeps it from lending
     session.flush()
     return unit
 
@@ -257,6 +262,9 @@ def close_recall(session: Session, actor_id: int | None, recall_id: int, force: 
         raise ValidationFailed.for_field("note", "Skriv hvorfor tilbakekallingen lukkes med åpne enheter.")
     recall.status, recall.closed_by_id, recall.closed_at = "closed", actor_id, utcnow()
     recall.close_note = note.strip()
+    # Closed with units still waiting for their quarantine: the recall no longer keeps them from lending.
+    session.execute(update(RecallUnit).where(RecallUnit.recall_id == recall_id, RecallUnit.quarantine_pending)
+                    .values(quarantine_pending=False))
     session.flush()
     return recall
 

@@ -35,4 +35,5 @@ def recall_unit_back_on_shelf(session: Session, event: DeviceBecameAvailable) ->
                 continue
             text = recall.title + (f" ({recall.reference})" if recall.reference else "")
             unit.quarantine_id = quarantine_device(session, event.actor_id, device.barcode, "recall", text).id
+            unit.quarantine_pending = False
     session.flush()

@@ -1,12 +1,16 @@
-"""Registering a recall: every affected unit found wherever it is, in a constant number of statements
-for the bulk (units free in the depot are quarantined by one UPDATE with their quarantines and events
-written by INSERT … SELECT); the few held for a need or out with a citizen one by one, through the
-services that already know how (the need goes back to the queue; a visit is planned, urgent)."""
+"""Registering a recall: every affected unit found wherever it is in one statement; the few held for a
+need or out with a citizen acted on one by one, through the services that already know how (the need
+goes back to the queue; a visit is planned, urgent). Units free in the depot, which may be a tenth of
+the depot, are kept from lending from the moment the notice is registered (``RECALL_HOLD``, lending's
+hold) and quarantined a batch at a time, each batch's quarantines, events and states in a constant
+number of statements: the first with the registration, the rest by ``apply_recall_quarantines`` from
+the worker. Writing 100,000 units' quarantines takes longer than anyone should wait for the page."""
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, insert, literal, select, update
+from sqlalchemy import (BigInteger, Integer, and_, bindparam, case, cast, exists, func, insert, literal, select, text,
+                        update)
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -14,13 +18,15 @@ from ...citizens.models import Citizen
 from ...core.db import utcnow
 from ...core.errors import ValidationFailed
 from ...lending import services as lending
-from ...lending.models import Loan, Need
+from ...lending.holds import Hold
+from ...lending.models import Loan, Need, Reservation
 from ...logistics.models import Stop, StopItem
 from ...logistics.services import open_visit
 from ...maintenance.models import Quarantine
 from ...maintenance.services import open_repair, quarantine_device
 from ...stock.lifecycle import DeviceState
 from ...stock.models import Device, DeviceEvent, Location
+from .board import get_recall
 from ..models import ACTIONS, SELECTIONS, Recall, RecallUnit, recall_products
 
 S = DeviceState
@@ -36,6 +42,10 @@ FREE = (S.AVAILABLE.value, S.REGISTERED.value, S.CLEANING.value, S.INSPECTION.va
 # Held for a need: one by one, so lending lets go of the need (few at any time).
 HELD_FOR_NEED = (S.RESERVED.value, S.PICKED.value, S.OUT_FOR_DELIVERY.value)
 AT_HOME = (S.ON_LOAN.value, S.AWAITING_PICKUP.value)
+# Written with the registration: a recall of a usual size is quarantined before its page comes back;
+# a larger one is kept from lending at once and quarantined by the worker, a batch per commit.
+INLINE_QUARANTINES = 1000
+QUARANTINE_BATCH = 5000
 DIGITS_MAX = 18  # a serial of more digits does not fit a bigint
 
 
@@ -111,7 +121,9 @@ def register_recall(session: Session, actor_id: int | None, title: str, product_
                     selection: str | None, action: str, reference: str = "", serial_from: int | None = None,
                     serial_to: int | None = None, serials: list[str] | None = None, lot: str | None = None,
                     due_date: date | None = None, note: str = "") -> Recall:
-    """Register the notice and act on every unit it covers, wherever it is now."""
+    """Register the notice and act on every unit it covers, wherever it is now. Units free in the
+    depot are kept from lending at once; their quarantine is written here for the first
+    ``INLINE_QUARANTINES`` and by ``apply_recall_quarantines`` for the rest."""
     product_ids = _check(session, title, product_ids, selection, serial_from, serial_to, serials, lot, action)
     recall = Recall(title=title.strip(), reference=reference.strip(), selection=selection, action=action,
                     serial_from=serial_from if selection == "range" else None,
@@ -122,10 +134,21 @@ def register_recall(session: Session, actor_id: int | None, title: str, product_
     session.add(recall)
     session.flush()
     session.execute(insert(recall_products), [{"recall_id": recall.id, "product_id": pid} for pid in product_ids])
-    _find_and_quarantine(session, actor_id, recall, product_ids)
-    _quarantine_units_held_for_needs(session, actor_id, recall)
-    _plan_home_visits(session, actor_id, recall)
-    session.flush()
+    _find(session, recall, product_ids)
+    # Read from the units (by state and product), not from the rows just written: few, and found fast.
+    out = list(session.scalars(select(Device.id).where(_affected(session, recall, product_ids),
+                                                       Device.state.in_((*HELD_FOR_NEED, *AT_HOME)))))
+    ours = and_(RecallUnit.recall_id == recall.id, RecallUnit.device_id.in_(out))
+    _quarantine_units_held_for_needs(session, actor_id, recall, _units(session, ours, HELD_FOR_NEED))
+    _plan_home_visits(session, actor_id, recall, _units(session, ours, AT_HOME))
+    if apply_recall_quarantines(session, recall.id, INLINE_QUARANTINES) == INLINE_QUARANTINES and \
+            session.get_bind().dialect.name == "postgresql":
+        # Units are held: until autovacuum comes, the planner would take these tables at their last
+        # count (often none) and read every held row for each unit the choice of a free unit passes
+        # over (54 s past 98,000 held units, instead of 0.1), and the foreign-key check of each row's
+        # quarantine would read every quarantine (a plan made while the table was empty: 5 minutes
+        # for the batches after). ANALYZE also makes the connection plan those checks again.
+        session.execute(text("ANALYZE recall_units, quarantines"))
     return recall
 
 
@@ -133,21 +156,72 @@ def _affected(session: Session, recall: Recall, product_ids: list[int]):
     return and_(Device.product_id.in_(product_ids), Device.state.not_in(GONE), selection_filter(session, recall))
 
 
-def _find_and_quarantine(session: Session, actor_id: int | None, recall: Recall, product_ids: list[int]) -> None:
-    """The bulk, in a constant number of statements: the free units' quarantines and events, every
-    affected unit's row (with the quarantine it is in), then the free units' state in one UPDATE.
-    Each statement selects the units afresh by the notice (no list of ids travels), and the units
-    are locked first, so all of them see the same states."""
-    affected = _affected(session, recall, product_ids)
-    free = and_(affected, Device.state.in_(FREE))
+def _find(session: Session, recall: Recall, product_ids: list[int]) -> None:
+    """Every affected unit's row in one statement: where it is, who holds it, the quarantine it is
+    already in (an incident: its release is the recall's handling), and whether it is free in the
+    depot, which keeps it from lending from now on (``RECALL_HOLD``) until its quarantine is written."""
+    holder = (select(Loan.citizen_id).where(Loan.device_id == Device.id, Loan.status != "ended")
+              .limit(1).scalar_subquery())
+    found = (select(literal(recall.id), Device.id, Device.state, _found_where(), Device.location_id,
+                    case((Device.state.in_(AT_HOME), holder), else_=None), Device.owner == "nav", Quarantine.id,
+                    Device.state.in_(FREE), literal("open"), literal(""))
+             .outerjoin(Location, Location.id == Device.location_id)
+             .outerjoin(Quarantine, and_(Quarantine.device_id == Device.id, Quarantine.released_at.is_(None)))
+             .where(_affected(session, recall, product_ids)))
+    session.execute(insert(RecallUnit.__table__).from_select(
+        ["recall_id", "device_id", "found_state", "found_where", "found_location_id", "holder_citizen_id",
+         "nav_flag", "quarantine_id", "quarantine_pending", "status", "action_taken"], found))
+
+
+def apply_recall_quarantines(session: Session, recall_id: int, limit: int = QUARANTINE_BATCH) -> int:
+    """Write the quarantine of the next ``limit`` units the recall found free in the depot; how many
+    were settled (fewer than ``limit``: none are left). Units still free get their quarantines, events
+    and states in a constant number of statements; one booked ahead for a need, or reserved before the
+    recall was seen, goes one by one (its need lets go of it); one at a home gets its visit; one
+    already quarantined keeps that quarantine; one scrapped since needs nothing."""
+    recall = get_recall(session, recall_id)
+    rows = session.execute(select(RecallUnit.id, RecallUnit.device_id).where(
+        RecallUnit.recall_id == recall_id, RecallUnit.quarantine_pending).order_by(RecallUnit.id).limit(limit)).all()
+    if not rows:
+        return 0
+    # The batch's rows by the unique (recall, unit) index and the units by their ids, each row written once.
+    device_ids = [device_id for _, device_id in rows]
+    units = RecallUnit.__table__
+    batch = and_(units.c.recall_id == recall_id, units.c.device_id.in_(device_ids), units.c.quarantine_pending)
+    in_batch = Device.id.in_(device_ids)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.count()).select_from(select(Device.id).where(free).with_for_update().subquery()))
-    now, note = utcnow(), _quarantine_text(recall)
-    session.execute(insert(Quarantine.__table__).from_select(
+        session.execute(select(Device.id).where(in_batch).order_by(Device.id).with_for_update())
+    booked = select(Reservation.id).where(Reservation.device_id == Device.id, Reservation.status == "active").exists()
+    opened = _quarantine_in_bulk(session, recall, and_(in_batch, Device.state.in_(FREE), ~booked))
+    if opened:
+        session.execute(update(units).where(units.c.recall_id == recall_id, units.c.device_id == bindparam("unit"))
+                        .values(quarantine_id=bindparam("quarantine"), quarantine_pending=False),
+                        [{"unit": device_id, "quarantine": quarantine_id} for quarantine_id, device_id in opened])
+    rest = _units(session, batch, (*HELD_FOR_NEED, *FREE, *AT_HOME))
+    _quarantine_units_held_for_needs(session, recall.created_by_id, recall,
+                                     [(unit, device) for unit, device in rest if device.state not in AT_HOME])
+    _plan_home_visits(session, recall.created_by_id, recall,
+                      [(unit, device) for unit, device in rest if device.state in AT_HOME])
+    # Quarantined meanwhile some other way (an incident): that quarantine is the recall's too.
+    for unit, device in _units(session, and_(batch, units.c.quarantine_id.is_(None)), (S.QUARANTINED.value,)):
+        unit.quarantine_id = session.scalar(select(Quarantine.id).where(Quarantine.device_id == device.id,
+                                                                        Quarantine.released_at.is_(None)))
+    session.execute(update(units).where(batch).values(quarantine_pending=False))
+    _expire(session, RecallUnit)
+    return len(rows)
+
+
+def _quarantine_in_bulk(session: Session, recall: Recall, free) -> list[tuple[int, int]]:
+    """Quarantines, events and the state of the units ``free`` selects, each statement selecting them
+    afresh, so all three agree; the units are locked by the caller. The quarantines opened, with their units."""
+    now, note, actor_id = utcnow(), _quarantine_text(recall), recall.created_by_id
+    quarantines = Quarantine.__table__
+    opened = session.execute(insert(quarantines).from_select(
         ["device_id", "reason", "note", "from_state", "from_location_id", "opened_by_id", "opened_at",
          "release_note"],
         select(Device.id, literal("recall"), literal(note), Device.state, Device.location_id,
-               literal(actor_id, Integer), literal(now, Quarantine.opened_at.type), literal("")).where(free)))
+               literal(actor_id, Integer), literal(now, Quarantine.opened_at.type), literal("")).where(free))
+        .returning(quarantines.c.id, quarantines.c.device_id)).all()
     events = DeviceEvent.__table__
     session.execute(insert(events).from_select(
         ["device_id", "occurred_at", "actor_id", "kind", "from_state", "to_state", "from_location_id",
@@ -156,22 +230,16 @@ def _find_and_quarantine(session: Session, actor_id: int | None, recall: Recall,
                literal("quarantined"), Device.state, literal(S.QUARANTINED.value), Device.location_id,
                Device.location_id, literal(f"Tilbakekalling: {note}"),
                literal({"reason": "recall", "recall_id": recall.id}, events.c.data.type)).where(free)))
-    holder = (select(Loan.citizen_id).where(Loan.device_id == Device.id, Loan.status != "ended")
-              .limit(1).scalar_subquery())
-    # Units already in quarantine (an incident) are named with theirs: its release is the recall's handling.
-    found = (select(literal(recall.id), Device.id, Device.state, _found_where(), Device.location_id,
-                    case((Device.state.in_(AT_HOME), holder), else_=None), Device.owner == "nav", Quarantine.id,
-                    literal("open"), literal(""))
-             .outerjoin(Location, Location.id == Device.location_id)
-             .outerjoin(Quarantine, and_(Quarantine.device_id == Device.id, Quarantine.released_at.is_(None)))
-             .where(affected))
-    session.execute(insert(RecallUnit.__table__).from_select(
-        ["recall_id", "device_id", "found_state", "found_where", "found_location_id", "holder_citizen_id",
-         "nav_flag", "quarantine_id", "status", "action_taken"], found))
     devices = Device.__table__
     session.execute(update(devices).where(free).values(state=S.QUARANTINED.value, updated_at=now))
+    _expire(session, Device)
+    return [tuple(row) for row in opened]
+
+
+def _expire(session: Session, model: type) -> None:
+    """Rows written by a bulk statement are read afresh by the ORM."""
     for instance in list(session.identity_map.values()):
-        if isinstance(instance, Device):
+        if isinstance(instance, model):
             session.expire(instance)
 
 
@@ -179,14 +247,16 @@ def _quarantine_text(recall: Recall) -> str:
     return recall.title + (f" ({recall.reference})" if recall.reference else "")
 
 
-def _units(session: Session, recall: Recall, states) -> list[tuple[RecallUnit, Device]]:
-    return list(session.execute(select(RecallUnit, Device).join(Device, Device.id == RecallUnit.device_id)
-                                .where(RecallUnit.recall_id == recall.id, RecallUnit.found_state.in_(states))
-                                .order_by(RecallUnit.id)))
+def _units(session: Session, criterion, states) -> list[tuple[RecallUnit, Device]]:
+    """The recall rows ``criterion`` selects whose unit is now in one of ``states``."""
+    return [(unit, device) for unit, device in session.execute(
+        select(RecallUnit, Device).join(Device, Device.id == RecallUnit.device_id)
+        .where(criterion, Device.state.in_(states)).order_by(RecallUnit.id))]
 
 
-def _quarantine_units_held_for_needs(session: Session, actor_id: int | None, recall: Recall) -> None:
-    for unit, device in _units(session, recall, HELD_FOR_NEED):
+def _quarantine_units_held_for_needs(session: Session, actor_id: int | None, recall: Recall,
+                                     units: list[tuple[RecallUnit, Device]]) -> None:
+    for unit, device in units:
         reservation = lending.active_reservation(session, device.id)
         quarantine = quarantine_device(session, actor_id, device.barcode, "recall", _quarantine_text(recall))
         unit.quarantine_id = quarantine.id
@@ -205,11 +275,12 @@ def _active_item(session: Session, device_id: int) -> StopItem | None:
     return session.scalar(select(StopItem).where(StopItem.device_id == device_id, StopItem.active.is_(True)))
 
 
-def _plan_home_visits(session: Session, actor_id: int | None, recall: Recall) -> None:
+def _plan_home_visits(session: Session, actor_id: int | None, recall: Recall,
+                      units: list[tuple[RecallUnit, Device]]) -> None:
     """Collect the unit (quarantine, scrap) or repair it where it stands (inspect, replace a part), on
     an urgent visit; a unit already on a visit makes that visit urgent."""
     text = f"Tilbakekalling: {_quarantine_text(recall)} – {ACTION_LABELS[recall.action].lower()}"
-    for unit, device in _units(session, recall, AT_HOME):
+    for unit, device in units:
         loan = lending.open_loan(session, device.id)
         if loan is None:
             continue
@@ -233,3 +304,22 @@ def _plan_home_visits(session: Session, actor_id: int | None, recall: Recall) ->
             stop.note = "; ".join(filter(None, [stop.note, text]))
         unit.stop_id = stop.id
         session.flush()
+
+
+def _held_by_recall():
+    return exists().where(RecallUnit.device_id == Device.id, RecallUnit.quarantine_pending)
+
+
+def _recall_holding(session: Session, device: Device) -> str | None:
+    title = session.scalar(select(Recall.title).join(RecallUnit, RecallUnit.recall_id == Recall.id)
+                           .where(RecallUnit.device_id == device.id, RecallUnit.quarantine_pending).limit(1))
+    return None if title is None else f"er omfattet av tilbakekallingen «{title}» og settes i karantene"
+
+
+# Lending's hold (wired in ``wiring.py``): a unit found free waits for its quarantine without being lent.
+RECALL_HOLD = Hold(_held_by_recall, _recall_holding)
+
+
+def recalls_waiting_for_quarantine(session: Session) -> list[int]:
+    return list(session.scalars(select(RecallUnit.recall_id).where(RecallUnit.quarantine_pending).distinct()
+                                .order_by(RecallUnit.recall_id)))
