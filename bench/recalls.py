@@ -133,7 +133,7 @@ def main() -> int:
                                               serial_from=first, serial_to=last)
             session.flush()
             register_s, register_n = time.perf_counter() - started, len(statements)
-            for seconds, sql in sorted(timings[-register_n:], reverse=True)[:16]:
+            for seconds, sql in sorted(timings[-register_n:], reverse=True)[:6]:
                 log(f"{seconds:6.2f}s {sql}")
             counts = services.board_counts(session, recall.id)
             quarantined_at_once = _quarantined(session, product_id)
@@ -142,12 +142,12 @@ def main() -> int:
             services.recall_board(session, recall.id, number=1)
             board_s, board_n = time.perf_counter() - started, len(statements)
             held_s, choice_s = _lending_while_held(session, recall.id, product_id)
-            started, batches = time.perf_counter(), 0
+            started, batches, worker_from = time.perf_counter(), 0, len(timings)
             while services.apply_recall_quarantines(session, recall.id, services.QUARANTINE_BATCH):
                 batches += 1
             rest_s = time.perf_counter() - started
             by_kind = {}  # the worker's time by statement
-            for seconds, sql in timings[-200:]:
+            for seconds, sql in timings[worker_from:]:
                 by_kind[sql[:60]] = by_kind.get(sql[:60], 0) + seconds
             for sql, seconds in sorted(by_kind.items(), key=lambda kv: -kv[1])[:10]:
                 log(f"{seconds:6.2f}s {sql}")

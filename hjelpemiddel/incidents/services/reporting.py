@@ -13,8 +13,7 @@ from ...core.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from ...core.paging import Page, offset_page, streamed
 from ...core.schemas import is_clean_text
 from ...core.text import local_time
-from ...maintenance.models import Quarantine
-from ...maintenance.services import quarantine_device
+from ...maintenance.services import open_quarantine, quarantine_device
 from ...stock.lifecycle import FINAL_STATES, STATE_LABELS, DeviceState
 from ...stock.services import lock_device, record_event
 from ..deadlines import authority_deadline
@@ -73,8 +72,7 @@ def report_incident(session: Session, actor_id: int | None, barcode: str, place:
     record_event(session, device, INCIDENT_EVENT, actor_id, note=f"Uhell: {summary}",
                  data={"incident_id": incident.id, "injury": injury})
     if device.state == DeviceState.QUARANTINED:
-        quarantine = session.scalar(select(Quarantine).where(Quarantine.device_id == device.id,
-                                                             Quarantine.released_at.is_(None)))
+        quarantine = open_quarantine(session, device.id)
     else:
         quarantine = quarantine_device(session, actor_id, device.barcode, "incident",
                                        note=f"{INJURY_LABELS[injury]} (uhell nr. {incident.id})")

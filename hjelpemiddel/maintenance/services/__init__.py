@@ -8,7 +8,8 @@ from .periodic import inspection_history, record_periodic_inspection
 from .plans import (CHECKLIST_NAMES, DEFAULT_PLANS, WARNING_DAYS, Schedule, add_default_plans,
                     check_inspection_current, delete_plan, drop_retired_device, due_date, list_plans,
                     not_overdue_clause, overdue_since, save_plan, schedule_for_product, schedule_inspections, schedule_registered_device)
-from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_quarantined, quarantine_device,
+from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_quarantined, open_quarantine,
+                         quarantine_device,
                          release_device, release_options)
 from .repairs import (complete_repair, device_warranty, get_repair, list_repairs, open_depot_repair,
                       open_repair, resume_after_repair, scrap_device)
@@ -28,7 +29,7 @@ __all__ = [
     "awaits_nav_decision", "check_inspectable", "checklist_for_device", "clean_device", "complete_repair",
     "devices_in_maintenance",
     "get_repair", "inspect_device", "list_quarantined", "list_repairs", "open_depot_repair", "open_repair",
-    "quarantine_device", "release_device", "release_options", "resume_after_repair", "scrap_device",
+    "open_quarantine", "quarantine_device", "release_device", "release_options", "resume_after_repair", "scrap_device",
     "SparePartView", "count_spare_part", "create_spare_part", "find_spare_part", "get_spare_part",
     "list_part_movements", "list_spare_parts", "receive_spare_part", "spare_part_view", "update_spare_part",
     "use_spare_parts", "device_warranty", "FailureFigure", "ProductRow", "failure_figures", "figures_from_rows",

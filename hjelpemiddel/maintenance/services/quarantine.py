@@ -22,7 +22,7 @@ REASON_LABELS = {"incident": "Uhell", "recall": "Tilbakekalling", "damage": "Ska
 assert set(REASON_LABELS) == set(QUARANTINE_REASONS)
 
 
-def _open_quarantine(session: Session, device_id: int) -> Quarantine | None:
+def open_quarantine(session: Session, device_id: int) -> Quarantine | None:
     return session.scalar(select(Quarantine).where(Quarantine.device_id == device_id, Quarantine.released_at.is_(None)))
 
 
@@ -53,7 +53,7 @@ def release_device(session: Session, actor_id: int | None, barcode: str, to_stat
     """Out of quarantine: back to the state it came from (a unit that was held for a need is free
     again), or to repair (with a repair order, then inspection), or scrapped (with a reason)."""
     device = lock_device(session, barcode)
-    quarantine = _open_quarantine(session, device.id)
+    quarantine = open_quarantine(session, device.id)
     if device.state != S.QUARANTINED or quarantine is None:
         raise InvalidState(f"{device.barcode} er «{STATE_LABELS[device.state]}» og ikke i karantene.",
                            {"current_state": device.state, "allowed": [S.QUARANTINED.value]})

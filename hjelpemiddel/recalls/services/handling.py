@@ -13,6 +13,7 @@ from ...stock.events import DeviceBecameAvailable
 from ...stock.lifecycle import STATE_LABELS, DeviceState
 from ...stock.models import Device
 from ..models import Recall, RecallUnit
+from .register import quarantine_text
 
 
 def recall_unit_back_on_shelf(session: Session, event: DeviceBecameAvailable) -> None:
@@ -33,7 +34,7 @@ def recall_unit_back_on_shelf(session: Session, event: DeviceBecameAvailable) ->
             session.refresh(device, ["state"])
             if device.state == DeviceState.QUARANTINED:
                 continue
-            text = recall.title + (f" ({recall.reference})" if recall.reference else "")
-            unit.quarantine_id = quarantine_device(session, event.actor_id, device.barcode, "recall", text).id
+            unit.quarantine_id = quarantine_device(session, event.actor_id, device.barcode, "recall",
+                                                   quarantine_text(recall)).id
             unit.quarantine_pending = False
     session.flush()

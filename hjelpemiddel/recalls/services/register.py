@@ -23,7 +23,7 @@ from ...lending.models import Loan, Need, Reservation
 from ...logistics.models import Stop, StopItem
 from ...logistics.services import open_visit
 from ...maintenance.models import Quarantine
-from ...maintenance.services import open_repair, quarantine_device
+from ...maintenance.services import open_quarantine, open_repair, quarantine_device
 from ...stock.lifecycle import DeviceState
 from ...stock.models import Device, DeviceEvent, Location
 from .board import get_recall
@@ -204,8 +204,8 @@ def apply_recall_quarantines(session: Session, recall_id: int, limit: int = QUAR
                       [(unit, device) for unit, device in rest if device.state in AT_HOME])
     # Quarantined meanwhile some other way (an incident): that quarantine is the recall's too.
     for unit, device in _units(session, and_(batch, units.c.quarantine_id.is_(None)), (S.QUARANTINED.value,)):
-        unit.quarantine_id = session.scalar(select(Quarantine.id).where(Quarantine.device_id == device.id,
-                                                                        Quarantine.released_at.is_(None)))
+        quarantine = open_quarantine(session, device.id)
+        unit.quarantine_id = quarantine.id if quarantine is not None else None
     session.execute(update(units).where(batch).values(quarantine_pending=False))
     _expire(session, RecallUnit)
     return len(rows)
@@ -214,7 +214,7 @@ def apply_recall_quarantines(session: Session, recall_id: int, limit: int = QUAR
 def _quarantine_in_bulk(session: Session, recall: Recall, free) -> list[tuple[int, int]]:
     """Quarantines, events and the state of the units ``free`` selects, each statement selecting them
     afresh, so all three agree; the units are locked by the caller. The quarantines opened, with their units."""
-    now, note, actor_id = utcnow(), _quarantine_text(recall), recall.created_by_id
+    now, note, actor_id = utcnow(), quarantine_text(recall), recall.created_by_id
     quarantines = Quarantine.__table__
     opened = session.execute(insert(quarantines).from_select(
         ["device_id", "reason", "note", "from_state", "from_location_id", "opened_by_id", "opened_at",
@@ -243,7 +243,8 @@ def _expire(session: Session, model: type) -> None:
             session.expire(instance)
 
 
-def _quarantine_text(recall: Recall) -> str:
+def quarantine_text(recall: Recall) -> str:
+    """How the recall names itself in a unit's quarantine and history."""
     return recall.title + (f" ({recall.reference})" if recall.reference else "")
 
 
@@ -258,7 +259,7 @@ def _quarantine_units_held_for_needs(session: Session, actor_id: int | None, rec
                                      units: list[tuple[RecallUnit, Device]]) -> None:
     for unit, device in units:
         reservation = lending.active_reservation(session, device.id)
-        quarantine = quarantine_device(session, actor_id, device.barcode, "recall", _quarantine_text(recall))
+        quarantine = quarantine_device(session, actor_id, device.barcode, "recall", quarantine_text(recall))
         unit.quarantine_id = quarantine.id
         if reservation is None:
             continue
@@ -267,7 +268,7 @@ def _quarantine_units_held_for_needs(session: Session, actor_id: int | None, rec
         after = ("behovet står i køen igjen" if need.status == "approved"
                  else "en annen enhet er reservert i stedet")
         lending.record_need_event(session, need, "recalled", actor_id, device_id=device.id,
-                                  note=f"Enheten {device.barcode} ble tilbakekalt ({_quarantine_text(recall)}); {after}.",
+                                  note=f"Enheten {device.barcode} ble tilbakekalt ({quarantine_text(recall)}); {after}.",
                                   data={"recall_id": recall.id, "barcode": device.barcode})
 
 
@@ -279,7 +280,7 @@ def _plan_home_visits(session: Session, actor_id: int | None, recall: Recall,
                       units: list[tuple[RecallUnit, Device]]) -> None:
     """Collect the unit (quarantine, scrap) or repair it where it stands (inspect, replace a part), on
     an urgent visit; a unit already on a visit makes that visit urgent."""
-    text = f"Tilbakekalling: {_quarantine_text(recall)} – {ACTION_LABELS[recall.action].lower()}"
+    text = f"Tilbakekalling: {quarantine_text(recall)} – {ACTION_LABELS[recall.action].lower()}"
     for unit, device in units:
         loan = lending.open_loan(session, device.id)
         if loan is None:
