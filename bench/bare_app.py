@@ -4,9 +4,9 @@
 
 It does the real ``GET /api/v1/scan/<code>``'s work for a unit's barcode and nothing more: the
 bearer token checked (its SHA-256 looked up with the user, cached per process for as long as the
-app caches it), the same indexed lookups (the unit with its product, place, open loan and the
-holder's name; its history with actor and from/to location codes; the run for a unit in a van),
-one transaction committed as the app's request is, on the app's own engine factory
+app caches it), the same indexed lookups (the unit with its product, place, open loan, the holder's
+name and whether a recall holds it; its history with actor and from/to location codes; the run for a
+unit in a van), one transaction committed as the app's request is, on the app's own engine factory
 (``hjelpemiddel.core.db.make_engine``), and the same JSON through Flask's own JSON provider
 (``tests/integration/test_bench_floor.py`` compares the two answers). No request-handling app code
 is imported: no hooks, no marshmallow, no ORM.
@@ -63,7 +63,8 @@ DEVICE_SQL = text("""
 SELECT d.id, d.barcode, d.serial_number, d.owner, d.nav_hms_nr, d.nav_serial, d.condition, d.state,
        d.registered_at, p.id AS product_id, p.name AS product_name, p.hms_nr AS product_hms_nr,
        p.iso_class, l.code AS location_code, l.barcode AS location_barcode, l.name AS location_name,
-       l.path AS location_path, l.kind AS location_kind, c.name AS holder_name, o.expected_end, o.status AS loan_status
+       l.path AS location_path, l.kind AS location_kind, c.name AS holder_name, o.expected_end, o.status AS loan_status,
+       EXISTS (SELECT 1 FROM recall_units AS r WHERE r.device_id = d.id AND r.quarantine_pending) AS held
 FROM devices AS d
 JOIN products AS p ON p.id = d.product_id
 LEFT OUTER JOIN locations AS l ON l.id = d.location_id
@@ -150,7 +151,7 @@ def create_app(url: str | None = None, engine=None) -> Flask:
         iso = d["iso_class"]
         return {
             "kind": "device", "scanned_code": code, "retired_label": False, "location": None,
-            "holder": holder, "run": run,
+            "holder": holder, "run": run, "hold": None,  # no unit is held by a recall in the bench's data
             "device": {
                 "id": d["id"], "barcode": d["barcode"],
                 "product": {"id": d["product_id"], "name": d["product_name"], "hms_nr": d["product_hms_nr"],

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from .citizens.models import Citizen
 from .citizens.services import masked_name
 from .incidents.services import IncidentToSend, incidents_to_send
+from .lending.holds import scan_hold
 from .lending.models import Loan, Need
 from .logistics.models import DeliveryRun, Stop, StopItem
 from .stock.lifecycle import HELD_STATES
@@ -32,6 +33,11 @@ def device_holder(session: Session, device: Device) -> dict | None:
     return {"name": masked_name(row.name), "loan_until": row.expected_end, "loan_status": row.status}
 
 
+def device_hold(session: Session, device: Device) -> str | None:
+    """Why lending keeps a unit in the depot back (a recall's quarantine still to be written), or None."""
+    return scan_hold(session, device.id, device.state)
+
+
 RUN_OF_DEVICE = (
     select(DeliveryRun.id, DeliveryRun.run_date, Stop.sequence)
     .join(Stop, Stop.run_id == DeliveryRun.id).join(StopItem, StopItem.stop_id == Stop.id)
@@ -49,11 +55,13 @@ def device_run(session: Session, device: Device) -> dict | None:
 
 def scan(session: Session, raw: str) -> ScanResult:
     """A scan as the scan station shows it: the unit or location, and for a unit out of the depot
-    who holds it or which run it is on."""
+    who holds it or which run it is on; for one in the depot, why lending keeps it back if it does."""
     found = find_by_scan(session, raw)
     if found.device is None:
         return found
-    return replace(found, holder=device_holder(session, found.device), run=device_run(session, found.device))
+    device = found.device
+    return replace(found, holder=device_holder(session, device), run=device_run(session, device),
+                   hold=device_hold(session, device))
 
 
 # A discharge still to be served: these statuses have no unit with the citizen yet.

@@ -1,11 +1,13 @@
 """The scan answer for a unit's own barcode, the hot path of the scan station and the scanners.
 
-Read as plain rows in two statements (the unit with its product, place and holder; its history;
-a third only for a unit in a van) and built straight into the JSON the API answers. It is the same
+Read as plain rows in two statements (the unit with its product, place, holder and whether lending
+holds it back; its history; a third only for a unit in a van, or held) and built straight into the JSON the API answers. It is the same
 answer as ``ScanOut`` over ``queries.scan`` (``tests/integration/test_scan_card.py`` compares them
 for units in every situation); any other code (a location, a retired label, a serial number, a
 wrong check digit) goes the general way, ``queries.scan``."""
 from __future__ import annotations
+
+from functools import lru_cache
 
 from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.engine import Connection
@@ -15,6 +17,7 @@ from .catalog.models import Product
 from .citizens.models import Citizen
 from .citizens.services import masked_name
 from .core.ids import code_kind, normalize_scan
+from .lending.holds import Hold, active_holds, held_clause, scan_hold
 from .lending.models import Loan
 from .queries import RUN_OF_DEVICE
 from .stock.lifecycle import EVENT_LABELS, HELD_STATES, STATE_LABELS
@@ -41,6 +44,13 @@ _CARD = (
 )
 
 
+@lru_cache(maxsize=8)
+def _card(holds: tuple[Hold, ...]):
+    # Whether lending holds the unit back rides along as a column, so a held unit (rare) costs the
+    # statement that says why, and every other scan none. The holds are wired when the app is made.
+    return _CARD.add_columns(held_clause(holds).label("held"))
+
+
 def _iso(value) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -50,7 +60,7 @@ def scan_card(connection: Connection, raw: str) -> dict | None:
     code = normalize_scan(raw)
     if not code or code_kind(code) != "device":
         return None
-    row = connection.execute(_CARD, {"barcode": code}).first()
+    row = connection.execute(_card(active_holds()), {"barcode": code}).first()
     if row is None:
         return None  # a retired label, or unknown: the general way says which
     holder = run = location = None
@@ -74,6 +84,7 @@ def scan_card(connection: Connection, raw: str) -> dict | None:
     return {
         "kind": "device", "scanned_code": code, "retired_label": False, "location": None,
         "holder": holder, "run": run, "history": history,
+        "hold": scan_hold(connection, row.id, row.state) if row.held else None,
         "device": {
             "id": row.id, "barcode": row.barcode, "serial_number": row.serial_number, "owner": row.owner,
             "nav_hms_nr": row.nav_hms_nr, "nav_serial": row.nav_serial, "condition": row.condition,

@@ -94,7 +94,7 @@
       return;
     }
     ok(scan.retired_label ? "Gammel etikett: hjelpemiddelet har nå " + scan.device.barcode + "." : scan.device.barcode + " funnet.");
-    showDevice(scan.device, scan.history, scan.holder, scan.run);
+    showDevice(scan.device, scan.history, scan);
   }
 
   async function move(device, scan, force) {
@@ -108,9 +108,9 @@
       item.textContent = device.barcode + " " + device.product.name + (moved.moved ? " → " + moveTarget.code : " (stod der allerede)");
       movedList.prepend(item);
       ok(moved.moved ? device.barcode + " flyttet til " + moveTarget.code + "." : device.barcode + " står allerede på " + moveTarget.code + ".");
-      showDevice(device, history, scan.holder, scan.run);
+      showDevice(device, history, scan);
     } catch (err) {
-      showDevice(device, scan.history, scan.holder, scan.run);
+      showDevice(device, scan.history, scan);
       if (err.code === "place_mismatch") {
         pending = { device, scan };
         confirmText.textContent = "Skann " + device.barcode + " en gang til eller trykk «Flytt likevel» for å flytte den til "
@@ -130,7 +130,7 @@
       const receipt = await api("POST", "/api/v1/returns/receive", body);
       const again = await api("GET", "/api/v1/scan/" + encodeURIComponent(device.barcode));
       ok(receipt.message);
-      showDevice(again.device, again.history, again.holder, again.run);
+      showDevice(again.device, again.history, again);
     } catch (err) {
       bad(err.message);
     }
@@ -164,7 +164,8 @@
     result.append(dl);
   }
 
-  function showDevice(device, history, holder, run) {
+  function showDevice(device, history, scan) {
+    const { holder, run, hold } = scan;
     result.hidden = false;
     result.textContent = "";
     const title = el("h2", device.product.name + " ");
@@ -182,6 +183,11 @@
     if (run) fact(dl, "Kjørerunde", "I " + (device.location ? device.location.code : "bilen") + " på kjørerunde " + run.id
       + (run.stop_sequence ? ", stopp " + run.stop_sequence : ""));
     if (holder) fact(dl, "Hos", holder.name + (holder.loan_until ? " (utlånt til " + new Date(holder.loan_until).toLocaleDateString("nb-NO") + ")" : ""));
+    // A unit a recall keeps from lending says so while its state still reads free.
+    if (hold) {
+      fact(dl, "Holdes tilbake", hold);
+      dl.lastChild.dataset.testid = "device-hold";
+    }
     // A unit in quarantine after an incident says so at once, before its history.
     const incident = device.state === "quarantined"
       ? (history || []).filter((e) => e.kind === "incident").pop() : null;

@@ -183,6 +183,8 @@ class ScanOut(Schema):
     kind = fields.String()
     run = fields.Nested(RunRef, allow_none=True)
     holder = fields.Nested(HolderOut, allow_none=True)
+    hold = fields.String(allow_none=True, metadata={"description": "Hvorfor enheten holdes tilbake fra utlån selv om "
+                                                                   "statusen ennå sier ledig (en tilbakekalling), ellers null"})
     scanned_code = fields.String()
     retired_label = fields.Boolean()
     device = fields.Nested(DeviceOut, allow_none=True)

@@ -65,7 +65,7 @@ def device(barcode: str):
     session = get_session()
     found = services.get_device(session, barcode)
     return render_template("stock/device.html", device=found, history=services.device_history(session, found.id),
-                           holder=queries.device_holder(session, found),
+                           holder=queries.device_holder(session, found), hold=queries.device_hold(session, found),
                            barcode_svg=code128_svg(found.barcode), print_label=request.args.get("etikett") == "1",
                            layouts=sorted(current_app.extensions["label_layouts"]))
 

@@ -1,7 +1,7 @@
 """A recall in a real browser: the depot worker registers a manufacturer's notice for a sling model's
 serial range; the board shows the unit on the shelf quarantined and the one at a citizen's home with an
 urgent visit planned, the holder's name masked. A recall larger than its first batch holds its units
-from the pick until the worker has quarantined them; one released lends again."""
+from the pick until the worker has quarantined them (its scan card says so); one released lends again."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -91,6 +91,18 @@ def test_a_recall_larger_than_its_first_batch_holds_its_units_from_a_pick_until_
     expect(page.get_by_test_id("pick-status")).to_have_text(
         f"{held} er omfattet av tilbakekallingen «Beina kan knekke» og settes i karantene og kan ikke lånes ut.")
     assert pick_scan(page, planned).status == 200
+
+    # At the scan station and on its page the held chair still reads free, but says it is held back and why.
+    reason = "Er omfattet av tilbakekallingen «Beina kan knekke» og settes i karantene. Kan ikke lånes ut."
+    page.goto(f"{live_server.url}/skann")
+    page.get_by_test_id("scan-input").fill(held)
+    page.get_by_test_id("scan-input").press("Enter")
+    expect(page.get_by_test_id("scan-status")).to_have_text(f"{held} funnet.")
+    expect(page.get_by_test_id("device-card")).to_contain_text("Ledig på lager")
+    expect(page.get_by_test_id("device-hold")).to_have_text(reason)
+    page.goto(f"{live_server.url}/hjelpemidler/{held}")
+    expect(page.get_by_test_id("device-hold")).to_have_text(reason)
+    assert_plain_bokmal(page)
 
     # The worker's round: every unit quarantined, and the board says so.
     assert run_recall_quarantines(get_database(live_server.app).session_factory)[0] == 2

@@ -3,6 +3,7 @@ the moment the notice is registered, and quarantined a batch at a time after it.
 import pytest
 from sqlalchemy import func, select
 
+from hjelpemiddel import queries
 from hjelpemiddel.core.db import get_database
 from hjelpemiddel.core.errors import Conflict
 from hjelpemiddel.lending import services as lending
@@ -14,8 +15,10 @@ from hjelpemiddel.recalls import services as recalls
 from hjelpemiddel.recalls.cli import run_recall_quarantines
 from hjelpemiddel.recalls.models import RecallUnit
 from hjelpemiddel.recalls.services import register
+from hjelpemiddel.scan_card import scan_card
 from hjelpemiddel.stock import services as stock
 from hjelpemiddel.stock.models import Device, DeviceEvent
+from hjelpemiddel.stock.schemas import ScanOut
 
 from .test_recall_services import _all_ok, _recall, _state, _unit, _units
 
@@ -172,3 +175,26 @@ def test_a_held_unit_quarantined_meanwhile_for_an_incident_keeps_that_quarantine
     found = _units(session, recall)[unit.barcode]
     assert (found.quarantine_id, found.quarantine_pending) == (incident.id, False)
     assert session.scalar(select(func.count()).select_from(Quarantine).where(Quarantine.device_id == unit.id)) == 1
+
+
+def test_a_held_unit_scans_as_held_back_with_the_recalls_name_on_the_hot_path_and_the_general_way(
+        session, actor, desk, sling, first_batch, count_queries):
+    for n in range(2):
+        _unit(session, actor, sling, str(210000 + n))
+    recall = _recall(session, actor, sling)
+    quarantined, held = _in_recall_order(session, recall)
+    connection = session.connection()
+
+    card = scan_card(connection, held)
+    assert card == ScanOut().dump(queries.scan(session, held))
+    assert card["device"]["state_label"] == "Ledig på lager"
+    assert card["hold"] == "Er omfattet av tilbakekallingen «Sømmen kan revne» og settes i karantene. Kan ikke lånes ut."
+    assert scan_card(connection, quarantined)["hold"] is None
+    with count_queries as recorder:
+        scan_card(connection, held)
+    assert len(recorder.statements) == 3  # the card, why it is held, its history
+
+    recalls.apply_recall_quarantines(session, recall.id)
+    card = scan_card(connection, held)
+    assert (card["device"]["state"], card["hold"]) == ("quarantined", None)
+    assert card == ScanOut().dump(queries.scan(session, held))

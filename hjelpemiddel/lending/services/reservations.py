@@ -177,7 +177,7 @@ def offer_device_to_queue(session: Session, event: DeviceBecameAvailable) -> Res
         _let_go(session, device.id, event.actor_id, "periodisk kontroll forfalt",
                 "har passert fristen for periodisk kontroll")
         return None
-    held = held_reason(session, device)
+    held = held_reason(session, device.id)
     if held is not None:
         _let_go(session, device.id, event.actor_id, "holdt tilbake", held)
         return None

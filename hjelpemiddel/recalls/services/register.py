@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import (BigInteger, Integer, and_, bindparam, case, cast, exists, func, insert, literal, select, text,
                         update)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
@@ -311,9 +312,9 @@ def _held_by_recall():
     return exists().where(RecallUnit.device_id == Device.id, RecallUnit.quarantine_pending)
 
 
-def _recall_holding(session: Session, device: Device) -> str | None:
-    title = session.scalar(select(Recall.title).join(RecallUnit, RecallUnit.recall_id == Recall.id)
-                           .where(RecallUnit.device_id == device.id, RecallUnit.quarantine_pending).limit(1))
+def _recall_holding(db: Session | Connection, device_id: int) -> str | None:
+    title = db.scalar(select(Recall.title).join(RecallUnit, RecallUnit.recall_id == Recall.id)
+                      .where(RecallUnit.device_id == device_id, RecallUnit.quarantine_pending).limit(1))
     return None if title is None else f"er omfattet av tilbakekallingen «{title}» og settes i karantene"
 
 

@@ -30,6 +30,7 @@ class ScanResult:
     retired_label: bool = False
     holder: dict | None = None
     run: dict | None = None
+    hold: str | None = None  # why lending keeps the unit back while its state still says free
 
 
 def _device_scan(session: Session, device: Device, scanned: str, retired: bool = False) -> ScanResult:
