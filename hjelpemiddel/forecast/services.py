@@ -8,10 +8,13 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..catalog.iso import format_iso_class
 from ..catalog.models import Product
+from ..core.errors import ValidationFailed
 from ..core.text import local_today
 from ..lending.fit import needs_fitting_products
 from ..lending.models import Loan, LoanExtension, Need
+from ..lending.services import URGENCY_LABELS
 from ..nav.models import NavOrderLine
 from ..stock.lifecycle import DeviceState
 from ..stock.models import Device, DeviceEvent
@@ -76,6 +79,30 @@ def forecast_iso_class(session: Session, iso_class: str, days: int = DEFAULT_DAY
     found = gathering.gather(session, None, iso_class, as_of)
     queues = gathering.one_queue(gathering.waiting_needs(session, None, iso_class))
     return _forecast(None, iso_class, gathering.merged(found), queues, as_of, days)
+
+
+# --- as files (``core.exports``) -------------------------------------------------------------------
+
+FORECAST_HEADINGS = ("Produkt", "HMS-nr", "ISO-klasse", "Ledige i dag", "Ledige siste dag", "Første mangel",
+                     "Dager med mangel", "Klargjøringstid (dager)")
+DAY_HEADINGS = ("Dag", "Ledige", "Ventet inn", "Til køen", "Ut på runde", "Mangel", "Behov som mangler")
+
+
+def forecast_export_rows(forecasts: list[Forecast]):
+    """The page's per-product table, every row (one per product in scope, already computed)."""
+    return ((f.product.name, f.product.hms_nr, format_iso_class(f.iso_class), f.series[0].available,
+             f.series[-1].available, f.first_shortfall, f.shortfall_days, round(f.turnaround_days, 1))
+            for f in forecasts if f.series)
+
+
+def day_export_rows(forecast_for: Forecast | None):
+    """One product's (or ISO class's) days; without either there are no days to give."""
+    if forecast_for is None:
+        raise ValidationFailed.for_field("product_id", "Velg et produkt eller en ISO-klasse for å laste ned dagene.")
+    return ((day.day, day.available, round(day.incoming, 1), day.outgoing, day.planned_out, day.shortfall,
+             "; ".join(f"trengs {need.needed_by:%d.%m.%Y} ({URGENCY_LABELS.get(need.urgency, need.urgency)}), "
+                       f"mangler {need.missing}" for need in day.needs_affected) or None)
+            for day in forecast_for.series)
 
 
 # --- the backtest ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import parse, roles_required
+from ..core.http import export_format, export_response, parse, roles_required
 from ..core.paging import list_page, page_number
 from ..core.schemas import shared
 from . import services
@@ -29,9 +29,31 @@ def _query() -> tuple[dict, AppError | None]:
         return {"product_id": None, "iso_class": None, "days": 30, "shortfall_only": False}, err
 
 
+def _export(fmt: str):
+    """The per-product table as a file, or (``liste=dager``) the chosen product's or ISO class's days;
+    a bad filter is refused, not dropped."""
+    session = get_session()
+    query, error = _query()
+    if error is not None:
+        raise error
+    product_id, iso_class, days = query["product_id"], query["iso_class"], query["days"]
+    services.check_scope(product_id, iso_class)
+    if request.args.get("liste") == "dager":
+        chosen = (services.forecast_products(session, product_id, None, days)[0] if product_id is not None else
+                  services.forecast_iso_class(session, iso_class, days) if iso_class else None)
+        return export_response(fmt, "prognose-dager", services.DAY_HEADINGS, services.day_export_rows(chosen))
+    forecasts = services.forecast_products(session, product_id, iso_class, days)
+    if query["shortfall_only"]:
+        forecasts = [f for f in forecasts if f.first_shortfall is not None]
+    return export_response(fmt, "prognose", services.FORECAST_HEADINGS, services.forecast_export_rows(forecasts))
+
+
 @bp.get("/lager/prognose")
 @roles_required("lager")
 def forecast_page():
+    fmt = export_format()
+    if fmt:
+        return _export(fmt)
     session = get_session()
     query, error = _query()
     product_id, iso_class, days = query["product_id"], query["iso_class"], query["days"]

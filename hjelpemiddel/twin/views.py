@@ -8,7 +8,7 @@ from ..catalog.iso import format_iso_class, iso_title
 from ..catalog.services import product_from_text
 from ..core.db import get_session, utcnow
 from ..core.errors import AppError
-from ..core.http import form_data, parse, roles_required
+from ..core.http import export_format, export_response, form_data, parse, roles_required
 from ..core.paging import counted_page, list_page, page_number
 from ..core.schemas import shared
 from ..core.text import local_today
@@ -21,18 +21,37 @@ TABLE_PAGE = 50
 LIST_PAGE = 25
 
 
+def _given(schema) -> dict:
+    return {key: value for key, value in request.args.items() if value.strip() and key in schema.fields}
+
+
 def _args(schema) -> tuple[dict, AppError | None]:
     """The page's own query (empty fields are no filter); a bad value is named, the page still shown."""
-    given = {key: value for key, value in request.args.items() if value.strip() and key in schema.fields}
     try:
-        return parse(schema, given), None
+        return parse(schema, _given(schema)), None
     except AppError as error:
         return parse(schema, {}), error
+
+
+def _map_export(fmt: str):
+    """One of the map page's tables as a file (``liste``): the places (as the time travel shows them),
+    the search's hits, or the units at homes by postcode. A bad filter is refused, not dropped."""
+    args = parse(shared(MapQuery), _given(shared(MapQuery)))
+    the_map = services.depot_map(get_session(), local_today(), args["q"], args["zone"], args["at"])
+    which = request.args.get("liste")
+    if which == "treff":
+        return export_response(fmt, "ledige-treff", services.HIT_HEADINGS, services.hit_export_rows(the_map))
+    if which == "postnummer":
+        return export_response(fmt, "hos-innbyggere", services.AREA_HEADINGS, services.area_export_rows(the_map))
+    return export_response(fmt, "lagerplasser", services.PLACE_HEADINGS, services.place_export_rows(the_map))
 
 
 @bp.get("/lager/tvilling")
 @roles_required("lager")
 def map_page():
+    fmt = export_format()
+    if fmt:
+        return _map_export(fmt)
     session = get_session()
     args, error = _args(shared(MapQuery))
     try:
@@ -48,8 +67,7 @@ def map_page():
         except AppError as unknown:
             error = error or unknown
     # The table lists what the map draws as places: bins, and racks or shelves only when units stand on them.
-    places = sorted((p for p in the_map.shown if p.kind == "bin" or (p.kind != "zone" and p.counts)),
-                    key=lambda p: p.code)
+    places = services.map_places(the_map)
     zones = sorted((p for p in the_map.places.values() if p.kind == "zone"), key=lambda p: p.code)
     return render_template("twin/map.html", the_map=the_map, args=args, error=error, zones=zones,
                            table=list_page(places, page_number(request.args.get("side")), TABLE_PAGE),
@@ -60,6 +78,13 @@ def map_page():
 @roles_required("lager")
 def place_page(code: str):
     session = get_session()
+    fmt = export_format()
+    if fmt:
+        at = parse(shared(MomentArgs), _given(shared(MomentArgs)))["at"]
+        place = services.place_by_code(session, code)
+        ids = services.subtree_ids(services.load_places(session), place.id)
+        return export_response(fmt, f"plass-{place.code}", services.PLACE_UNIT_HEADINGS,
+                               services.place_unit_export_rows(session, ids, at))
     args, error = _args(shared(MomentArgs))
     place = services.place_by_code(session, code)
     places = services.load_places(session)
@@ -92,9 +117,33 @@ def _overview(error: AppError | None = None):
                            iso_title=iso_title), error.status if error else 200
 
 
+def _overview_export(fmt: str):
+    """One of the overview's tables as a file (``liste``): by kind of place (now or at the moment asked),
+    by owner, the minimums, or (else) by product or ISO class with the page's search."""
+    session, which = get_session(), request.args.get("liste")
+    if which == "type":
+        at = parse(shared(MomentArgs), _given(shared(MomentArgs)))["at"]
+        return export_response(fmt, "etter-type-plass", services.KIND_HEADINGS,
+                               services.kind_export_rows(services.units_by_place_kind(session, at)))
+    if which == "eier":
+        return export_response(fmt, "etter-eier", services.OWNER_HEADINGS,
+                               services.owner_export_rows(services.units_by_owner(session)))
+    if which == "minimum":
+        return export_response(fmt, "minimumsbeholdning", services.MINIMUM_HEADINGS,
+                               services.minimum_export_rows(services.list_minimums(session)))
+    by_class = request.args.get("etter") == "iso"
+    q = request.args.get("q", "").strip()[:100] or None
+    return export_response(fmt, "etter-iso-klasse" if by_class else "etter-produkt",
+                           services.ISO_CLASS_HEADINGS if by_class else services.PRODUCT_HEADINGS,
+                           services.product_export_rows(session, q, by_class))
+
+
 @bp.get("/lager/oversikt")
 @roles_required("lager")
 def overview_page():
+    fmt = export_format()
+    if fmt:
+        return _overview_export(fmt)
     return _overview()
 
 

@@ -61,23 +61,31 @@ class UnitThere:
         return STATE_LABELS.get(self.state, self.state)
 
 
-def units_at(session: Session, place_ids: set[int], at: datetime | None, limit: int, offset: int
-             ) -> tuple[list[UnitThere], int]:
-    """The units at the places (now, or at ``at``), a page of them in barcode order, and how many."""
+def units_at_stmt(place_ids: set[int], at: datetime | None):
+    """The units at the places (now, or at ``at``) as barcode, product, state, place and since, in
+    barcode order: a page reads a slice of it, a download every row (``streamed``)."""
     if at is None:
         since = (select(func.max(DeviceEvent.occurred_at)).where(DeviceEvent.device_id == Device.id)
                  .scalar_subquery())
         stmt = (select(Device.barcode, Product.name, Device.state, Location.code, since)
                 .join(Product, Product.id == Device.product_id).join(Location, Location.id == Device.location_id)
                 .where(Device.location_id.in_(place_ids)))
-        total = session.scalar(select(func.count()).select_from(Device).where(Device.location_id.in_(place_ids)))
     else:
         events = _last_events(list(place_ids), at).subquery()
         stmt = (select(Device.barcode, Product.name, events.c.to_state, Location.code, events.c.occurred_at)
                 .join(events, events.c.device_id == Device.id).join(Product, Product.id == Device.product_id)
                 .join(Location, Location.id == events.c.to_location_id))
-        total = session.scalar(select(func.count()).select_from(events))
-    rows = session.execute(stmt.order_by(Device.barcode).limit(limit).offset(offset))
+    return stmt.order_by(Device.barcode)
+
+
+def units_at(session: Session, place_ids: set[int], at: datetime | None, limit: int, offset: int
+             ) -> tuple[list[UnitThere], int]:
+    """The units at the places (now, or at ``at``), a page of them in barcode order, and how many."""
+    if at is None:
+        total = session.scalar(select(func.count()).select_from(Device).where(Device.location_id.in_(place_ids)))
+    else:
+        total = session.scalar(select(func.count()).select_from(_last_events(list(place_ids), at).subquery()))
+    rows = session.execute(units_at_stmt(place_ids, at).limit(limit).offset(offset))
     return [UnitThere(*row) for row in rows], total or 0
 
 

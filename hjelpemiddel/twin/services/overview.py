@@ -80,20 +80,36 @@ def units_by_owner(session: Session) -> list[Row]:
     return [Row(owner, OWNER_LABELS.get(owner, owner), int(units), int(available)) for owner, units, available in rows]
 
 
-def units_by_product(session: Session, q: str | None, limit: int, offset: int, by_class: bool = False
-                     ) -> tuple[list[Row], int]:
-    """Units and available units per product (or per ISO class), the most units first; ``q`` filters
-    by name, HMS-nr or ISO class."""
+def _product_counts(q: str | None, by_class: bool, *columns):
+    """Units and available units per product (or ISO class) with ``columns`` first, and the key grouped
+    by (for the order); ``q`` filters by name, HMS-nr or ISO class (``products_named``)."""
     key = Product.iso_class if by_class else Product.id
-    label = Product.iso_class if by_class else Product.name
-    stmt = (select(key, func.min(label), func.sum(ProductCount.units), _AVAILABLE)
+    stmt = (select(*columns, func.sum(ProductCount.units), _AVAILABLE)
             .join(Product, Product.id == ProductCount.product_id)
             .where(ProductCount.state.not_in([S.SCRAPPED, S.RETURNED_TO_NAV])).group_by(key))
     if q and q.strip():
         stmt = stmt.where(products_named(q))
+    return stmt, key
+
+
+def units_by_product(session: Session, q: str | None, limit: int, offset: int, by_class: bool = False
+                     ) -> tuple[list[Row], int]:
+    """Units and available units per product (or per ISO class), the most units first; ``q`` filters
+    by name, HMS-nr or ISO class."""
+    label = Product.iso_class if by_class else Product.name
+    stmt, key = _product_counts(q, by_class, Product.iso_class if by_class else Product.id, func.min(label))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.execute(stmt.order_by(func.sum(ProductCount.units).desc(), key).limit(limit).offset(offset))
     return [Row(str(k), str(name), int(units), int(available)) for k, name, units, available in rows], total or 0
+
+
+def product_counts_stmt(q: str | None, by_class: bool = False):
+    """Every row of ``units_by_product`` for a download: name, HMS-nr and ISO class per product (or the
+    ISO class alone), then units and available units, in the page's order."""
+    columns = ((Product.iso_class,) if by_class else
+               (func.min(Product.name), func.min(Product.hms_nr), func.min(Product.iso_class)))
+    stmt, key = _product_counts(q, by_class, *columns)
+    return stmt.order_by(func.sum(ProductCount.units).desc(), key)
 
 
 def list_minimums(session: Session) -> list[Shortfall]:
