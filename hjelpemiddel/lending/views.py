@@ -11,8 +11,9 @@ from ..core.http import current_user, export_format, export_response, form_data,
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
-from ..maintenance.services import (CLEANING_METHODS, WARNING_DAYS, check_inspectable, checklist_for_device, clean_device,
-                                    devices_in_maintenance, due_date, inspect_device)
+from ..maintenance.services import (CLEANING_METHODS, IN_MAINTENANCE_HEADINGS, WARNING_DAYS, check_inspectable,
+                                    checklist_for_device, clean_device, devices_in_maintenance, due_date,
+                                    in_maintenance_export_rows, inspect_device)
 from ..stock.lifecycle import STATE_LABELS
 from ..stock.services import get_device, receiving_place
 from . import services
@@ -96,6 +97,12 @@ def depot():
             user = current_user()
             return export_response(fmt, "returer", services.LOAN_HEADINGS,
                                    services.loan_export_rows(session, user.role, user.id, status="return_requested"))
+        if which == "klar":
+            return export_response(fmt, "klar-til-utlevering", services.READY_HEADINGS,
+                                   services.ready_export_rows(session))
+        if which == "vask":
+            return export_response(fmt, "vask-og-kontroll", IN_MAINTENANCE_HEADINGS,
+                                   in_maintenance_export_rows(session, request.args.get("sok", "")[:100]))
         return export_response(fmt, "ko", services.NEED_HEADINGS, services.queue_export_rows(session))
     return _depot_page(message=request.args.get("melding"))
 

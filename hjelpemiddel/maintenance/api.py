@@ -192,11 +192,15 @@ def count_spare_part(part_id: int):
 
 
 @bp.get("/spare-parts/<int:part_id>/movements")
-@api_doc("Historikken til en reservedel: mottak, bruk og tellinger, nyeste først", query=MovementQuery,
-         response=MovementPageOut, tag="maintenance")
+@api_doc("Historikken til en reservedel: mottak, bruk og tellinger, nyeste først; format=csv|xlsx gir hele "
+         "historikken som fil", query=MovementQuery, response=MovementPageOut, tag="maintenance", exports=True)
 @roles_required("lager")
 def spare_part_movements(part_id: int):
+    fmt = export_format()
     query = parse_args(shared(MovementQuery))
+    if fmt:
+        return export_response(fmt, "reservedel-historikk", services.MOVEMENT_HEADINGS,
+                               services.movement_export_rows(get_session(), part_id))
     return shared(MovementPageOut).dump(services.list_part_movements(get_session(), part_id, query["page"],
                                                                      query["size"]))
 

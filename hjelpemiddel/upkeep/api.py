@@ -84,9 +84,14 @@ def plan_visits():
 
 
 @bp.get("/maintenance-plans")
-@api_doc("Kontrollplanene (per produkt eller ISO-klasse)", response=PlanOut, many=True, tag="inspections")
+@api_doc("Kontrollplanene (per produkt eller ISO-klasse); format=csv|xlsx gir dem som fil", response=PlanOut,
+         many=True, tag="inspections", exports=True)
 @roles_required("lager")
 def plans():
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "kontrollplaner", maintenance.PLAN_HEADINGS,
+                               maintenance.plan_export_rows(get_session()))
     return shared(PlanOut, many=True).dump(maintenance.list_plans(get_session()))
 
 

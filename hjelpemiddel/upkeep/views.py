@@ -78,6 +78,8 @@ def periodic_form(barcode: str):
 @roles_required("admin")
 def plans_page():
     session = get_session()
+    if request.method == "GET" and (fmt := export_format()):
+        return export_response(fmt, "kontrollplaner", maintenance.PLAN_HEADINGS, maintenance.plan_export_rows(session))
     error = None
     form = request.form
     if request.method == "POST":

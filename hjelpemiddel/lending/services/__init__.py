@@ -1,8 +1,8 @@
 """Lending, split by topic: needs and decisions, reservations and the queue, loans and returns, and
 what the pages show. Import from here."""
 from ...citizens.services import masked_name
-from .exports import (LOAN_HEADINGS, NEED_HEADINGS, URGENCY_LABELS, loan_export_rows, need_export_rows,
-                      queue_export_rows, undecided_export_rows)
+from .exports import (LOAN_HEADINGS, NEED_HEADINGS, READY_HEADINGS, URGENCY_LABELS, loan_export_rows, need_export_rows,
+                      queue_export_rows, ready_export_rows, undecided_export_rows)
 from .loans import (LOAN_STATUS_LABELS, RETURN_REASON_LABELS, Receipt, check_loan_access, collect_unit,
                     deliver_at_door, extend_loan, get_loan, hand_over, list_loans, list_loans_for,
                     loans_awaiting_return, open_loan, receive_at_depot, request_return)
@@ -17,8 +17,8 @@ from .reservations import (active_reservation, cancel_reservation, change_reserv
                            queue_position, reserve_for_need, waiting_needs)
 
 __all__ = [
-    "LOAN_HEADINGS", "NEED_HEADINGS", "URGENCY_LABELS", "loan_export_rows", "need_export_rows", "queue_export_rows",
-    "undecided_export_rows",
+    "LOAN_HEADINGS", "NEED_HEADINGS", "READY_HEADINGS", "URGENCY_LABELS", "loan_export_rows", "need_export_rows",
+    "queue_export_rows", "ready_export_rows", "undecided_export_rows",
     "LOAN_STATUS_LABELS", "NAV_STATUS_LABELS", "NEED_EVENT_LABELS", "NEED_STATUS_LABELS", "RETURN_REASON_LABELS", "URGENCY_RANK",
     "CitizenEvent", "NeedDetail", "ReadyUnit", "Receipt", "Supply", "Unit", "active_reservation", "cancel_need",
     "cancel_reservation", "change_reservation", "check_may_lend", "check_loan_access", "check_need_access", "citizen_timeline", "claim_device_for_need",

@@ -12,13 +12,14 @@ from ...stock.models import Device
 from ..models import Loan, Need
 from .loans import LOAN_STATUS_LABELS, RETURN_REASON_LABELS, check_loan_scope
 from .needs import NAV_STATUS_LABELS, NEED_STATUS_LABELS
-from .overview import _needs
+from .overview import ReadyUnit, _needs, ready_for_hand_over_stmt
 from .reservations import QUEUE_ORDER
 
 URGENCY_LABELS = {"discharge": "Utskrivning fra sykehus", "urgent": "Haster", "normal": "Normal"}
 APPLICATION_LABELS = {"short_term": "Korttidslån (kommunen)", "long_term": "Langtidslån (NAV)"}
 NEED_HEADINGS = ("Innbygger", "Hjelpemiddel", "Antall", "Trengs innen", "Hast", "Utlånstype", "Status", "NAV-status",
                  "Registrert")
+READY_HEADINGS = ("Strekkode", "Produkt", "Hent fra", "Innbygger", "Trengs innen", "Hast")
 LOAN_HEADINGS = ("Strekkode", "Hjelpemiddel", "HMS-nr", "Innbygger", "Utlånstype", "Status", "Utlånt",
                  "Forventet slutt", "Retur bestilt", "Returgrunn", "Avsluttet")
 
@@ -50,6 +51,13 @@ def undecided_export_rows(session: Session) -> Iterator[tuple]:
             .where(Need.status == "registered", Need.application_type == "short_term")
             .order_by(Need.urgency_rank, Need.needed_by, Need.id))
     return (_need_row(need) for need in streamed(session, stmt, scalars=True))
+
+
+def ready_export_rows(session: Session) -> Iterator[tuple]:
+    """Reserved units still on the shelf, the most urgent need first, as the depot page lists them."""
+    return ((unit.barcode, unit.product_name, unit.location_code, unit.citizen_name, unit.needed_by,
+             URGENCY_LABELS.get(unit.urgency, unit.urgency))
+            for unit in (ReadyUnit(*row) for row in streamed(session, ready_for_hand_over_stmt())))
 
 
 def loan_export_rows(session: Session, role: str, user_id: int, citizen_id: int | None = None,

@@ -139,12 +139,17 @@ class ReadyUnit:
 
 def units_ready_for_hand_over(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
     """Reserved units still on the shelf, the most urgent need first: what to fetch next."""
-    page = offset_page(session, select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name,
-                                       Need.needed_by, Need.urgency)
-                       .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
-                       .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
-                       .join(Citizen, Citizen.id == Need.citizen_id)
-                       .where(Reservation.status == "active", Device.state == "reserved")
-                       .order_by(Need.urgency_rank, Need.needed_by, Reservation.id), number, size, scalars=False)
+    page = offset_page(session, ready_for_hand_over_stmt(), number, size, scalars=False)
     page.items = [ReadyUnit(*row) for row in page.items]
     return page
+
+
+def ready_for_hand_over_stmt():
+    """The rows of ``ReadyUnit``, in the order the depot fetches them: the list and its download."""
+    return (select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name, Need.needed_by,
+                   Need.urgency)
+            .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
+            .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
+            .join(Citizen, Citizen.id == Need.citizen_id)
+            .where(Reservation.status == "active", Device.state == "reserved")
+            .order_by(Need.urgency_rank, Need.needed_by, Reservation.id))

@@ -166,6 +166,12 @@ def devices_in_maintenance(session: Session, number: int = 1, size: int = PAGE_S
     on the receiving bench is what the person at the washer looks for). ``q``: a barcode or a piece
     of a product's name. Read along ``ix_devices_in_maintenance`` (migration 0011), so a page costs
     the same with 50 units in maintenance or 500,000."""
+    return offset_page(session, in_maintenance_stmt(session, q), number, size)
+
+
+def in_maintenance_stmt(session: Session, q: str | None = None):
+    """The list behind ``devices_in_maintenance`` and its download; a search by product name reads the
+    matching products' ids first (at most 1,000)."""
     stmt = (select(Device).options(joinedload(Device.product), joinedload(Device.location))
             .where(Device.state.in_(IN_MAINTENANCE)).order_by(Device.updated_at.desc(), Device.id.desc()))
     if q and q.strip():
@@ -175,4 +181,4 @@ def devices_in_maintenance(session: Session, number: int = 1, size: int = PAGE_S
         else:
             products = select(Product.id).where(func.lower(Product.name).contains(q.strip().lower(), autoescape=True))
             stmt = stmt.where(Device.product_id.in_(list(session.scalars(products.limit(1000)))))
-    return offset_page(session, stmt, number, size)
+    return stmt

@@ -1,21 +1,32 @@
-"""Quarantine, spare parts and failure figures as rows for a download (``core.exports``): every row
-the list's filters match."""
+"""Quarantine, spare parts and their movements, failure figures, units in washing and inspection and
+the maintenance plans as rows for a download (``core.exports``): every row the list's filters match."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ...catalog.iso import format_iso_class
+from ...catalog.models import Product
+from ...core.auth import User
 from ...core.paging import streamed
 from ...core.sorting import SortOrder, order_by_columns
 from ...stock.lifecycle import STATE_LABELS
-from ..models import Quarantine
+from ...stock.models import Device
+from ..models import MaintenancePlan, Quarantine, RepairOrder, SparePart, SparePartMovement
+from .cleaning import in_maintenance_stmt
 from .failures import FailureFigure
-from .parts import spare_parts_stmt
+from .parts import MOVEMENT_REASON_LABELS, get_spare_part, part_movements_stmt, spare_parts_stmt
+from .plans import CHECKLIST_NAMES, plans_stmt
 from .quarantine import QUARANTINE_SORTS, REASON_LABELS, quarantined_stmt
 
 QUARANTINE_HEADINGS = ("Strekkode", "Produkt", "Lokasjon", "Årsak", "Merknad", "Status før karantene", "Siden")
 SPARE_PART_HEADINGS = ("Delenummer", "Navn", "På lager", "Minimum", "Under minimum", "Lokasjon", "Merknad")
 FAILURE_HEADINGS = ("Produkt", "HMS-nr", "ISO-klasse", "Reparasjoner", "Utlånsmåneder",
                     "Reparasjoner per 100 utlånsmåneder", "Vanligste årsaker")
+IN_MAINTENANCE_HEADINGS = ("Strekkode", "Produkt", "HMS-nr", "Status", "Lokasjon", "Sist endret")
+PLAN_HEADINGS = ("ISO-klasse", "Produkt", "HMS-nr", "Navn", "Intervall (måneder)", "Kontroll etter hvert utlån",
+                 "Sjekkliste", "Merknad", "Sist endret")
+MOVEMENT_HEADINGS = ("Tidspunkt", "Delenummer", "Reservedel", "Hendelse", "Endring", "Antall etter",
+                     "Reparasjon av", "Registrert av", "Merknad")
 
 
 def quarantine_export_rows(session: Session, reason: str | None = None, q: str | None = None,
@@ -37,3 +48,37 @@ def failure_export_rows(figures: list[FailureFigure]):
     return ((f.product_name, f.hms_nr, f.iso_class, f.repairs, round(f.loan_months, 1),
              round(f.repairs_per_100_loan_months, 1) if f.repairs_per_100_loan_months is not None else None,
              ", ".join(f"{cause.label} ({cause.count})" for cause in f.top_causes)) for f in figures)
+
+
+def in_maintenance_export_rows(session: Session, q: str | None = None):
+    """The depot page's «Vask og kontroll»: the same units as the list (``q`` searched the same way), the
+    latest to arrive first."""
+    return ((device.barcode, device.product.name, device.product.hms_nr, STATE_LABELS.get(device.state, device.state),
+             device.location.code if device.location else None, device.updated_at)
+            for device in streamed(session, in_maintenance_stmt(session, q), scalars=True))
+
+
+def plan_export_rows(session: Session):
+    """Every maintenance plan, with its product by name and its checklist by title."""
+    stmt = (plans_stmt().add_columns(Product.name, Product.hms_nr)
+            .outerjoin(Product, Product.id == MaintenancePlan.product_id))
+    return ((format_iso_class(plan.iso_prefix) if plan.iso_prefix else None, product, hms_nr, plan.name,
+             plan.interval_months, plan.after_each_loan,
+             CHECKLIST_NAMES[plan.checklist].title if plan.checklist in CHECKLIST_NAMES else plan.checklist,
+             plan.note, plan.updated_at)
+            for plan, product, hms_nr in streamed(session, stmt))
+
+
+def movement_export_rows(session: Session, part_id: int):
+    """One part's movements, newest first, the repair by the unit repaired; an unknown part is refused
+    (404) before the download starts."""
+    get_spare_part(session, part_id)
+    stmt = (part_movements_stmt(part_id)
+            .add_columns(SparePart.part_number, SparePart.name, Device.barcode, User.full_name, User.username)
+            .join(SparePart, SparePart.id == SparePartMovement.spare_part_id)
+            .outerjoin(RepairOrder, RepairOrder.id == SparePartMovement.repair_order_id)
+            .outerjoin(Device, Device.id == RepairOrder.device_id)
+            .outerjoin(User, User.id == SparePartMovement.created_by_id))
+    return ((move.created_at, part_number, name, MOVEMENT_REASON_LABELS.get(move.reason, move.reason), move.delta,
+             move.quantity_after, barcode, full_name or username, move.note)
+            for move, part_number, name, barcode, full_name, username in streamed(session, stmt))

@@ -15,6 +15,8 @@ from ...stock.models import Location
 from ...stock.services import get_location
 from ..models import SparePart, SparePartMovement
 
+MOVEMENT_REASON_LABELS = {"received": "Mottak", "used": "Brukt på reparasjon", "counted": "Telling"}
+
 
 @dataclass
 class SparePartView:
@@ -223,6 +225,10 @@ def spare_parts_stmt(q: str | None = None, below_minimum: bool = False):
 
 def list_part_movements(session: Session, part_id: int, page: int = 1, size: int = PAGE_SIZE) -> Page:
     get_spare_part(session, part_id)
-    stmt = (select(SparePartMovement).where(SparePartMovement.spare_part_id == part_id)
+    return offset_page(session, part_movements_stmt(part_id), page, size)
+
+
+def part_movements_stmt(part_id: int):
+    """A part's movements, newest first: the list and its download."""
+    return (select(SparePartMovement).where(SparePartMovement.spare_part_id == part_id)
             .order_by(SparePartMovement.id.desc()))
-    return offset_page(session, stmt, page, size)

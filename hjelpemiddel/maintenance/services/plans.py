@@ -173,9 +173,13 @@ def check_inspection_current(session: Session, device: Device, today: date | Non
 
 # --- the plans themselves ---------------------------------------------------------------------
 
+def plans_stmt():
+    """Every plan, the ISO classes' first (by class), then the products' own: the list and its download."""
+    return select(MaintenancePlan).order_by(MaintenancePlan.iso_prefix.nulls_last(), MaintenancePlan.product_id)
+
+
 def list_plans(session: Session) -> list[MaintenancePlan]:
-    return list(session.scalars(select(MaintenancePlan).order_by(MaintenancePlan.iso_prefix.nulls_last(),
-                                                                  MaintenancePlan.product_id)))
+    return list(session.scalars(plans_stmt()))
 
 
 def _validated(session: Session, values: dict) -> dict:
