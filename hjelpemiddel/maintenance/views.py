@@ -111,6 +111,21 @@ def spare_parts_page():
     return _parts_page()
 
 
+@bp.get("/lager/reservedeler/<int:part_id>")
+@roles_required("lager")
+def spare_part_page(part_id: int):
+    """A part and its history: every receipt, use on a repair and count, newest first, of one kind if asked."""
+    session = get_session()
+    reason = request.args.get("hendelse") if request.args.get("hendelse") in services.MOVEMENT_REASON_LABELS else None
+    fmt = export_format()
+    if fmt:
+        return export_response(fmt, "reservedel-historikk", services.MOVEMENT_HEADINGS,
+                               services.movement_export_rows(session, part_id, reason))
+    movements = services.list_movement_lines(session, part_id, reason, page_number(request.args.get("side")), PAGE_SIZE)
+    return render_template("maintenance/spare_part.html", part=services.spare_part_view(session, services.get_spare_part(session, part_id)),
+                           movements=movements, reason=reason, REASONS=services.MOVEMENT_REASON_LABELS)
+
+
 @bp.post("/lager/reservedeler")
 @roles_required("lager")
 def create_spare_part():

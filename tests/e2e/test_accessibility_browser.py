@@ -9,6 +9,7 @@ it is. The pages carry data: a run with a stop to pick, a unit in inspection, a 
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -72,10 +73,12 @@ def depot(live_server) -> dict:
                                              "Lageret", "Veltet ved lasting", "serious").id
         recall = recalls.register_recall(arranger.session, arranger.ids["lager"], "Tilbakekalling", [rollator], "lot",
                                          "inspect", lot="AXE-LOT").id
+        part = maintenance.create_spare_part(arranger.session, arranger.ids["lager"], f"AXE-{uuid.uuid4().hex[:6]}",
+                                             "Forhjul", quantity=2).id
     users = {role: live_server.seed.users[role] for role in ("lager", "terapeut", "admin")}
     return {"run": run_id, "unit": to_pick, "inspected": inspected, "citizen": citizen.id, "users": users,
             "counting": counts["AXE-T"], "counted": counts["AXE-R"],
-            "product_id": rollator, "incident": incident, "recall": recall}
+            "product_id": rollator, "incident": incident, "recall": recall, "part": part}
 
 
 def pages_of(role: str, depot: dict) -> list[str]:
@@ -91,7 +94,7 @@ def pages_of(role: str, depot: dict) -> list[str]:
                    f"/lager/varetelling/{depot['counted']}/resultat",
                    f"/uhell/ny?strekkode={unit}", "/lager/uhell", f"/lager/uhell/{depot['incident']}",
                    "/lager/kontroller", f"/kontroll/{unit}",
-                   "/lager/reservedeler", "/lager/feilstatistikk",
+                   "/lager/reservedeler", f"/lager/reservedeler/{depot['part']}", "/lager/feilstatistikk",
                    "/rapporter", "/rapporter/ventetid?periode=i-ar", "/rapporter/nav", "/rapporter/logistikk",
                    "/rapporter/vedlikehold", "/rapporter/ventetid/median_all", "/rapporter/gjenbruk",
                    "/lager/tilbakekalling", "/lager/tilbakekalling/ny", f"/lager/tilbakekalling/{depot['recall']}"]

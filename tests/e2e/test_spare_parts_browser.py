@@ -1,8 +1,9 @@
 """A technician completes a repair on the service page with a part from the municipality's stock, in a
 real browser: the warranty line is shown, the part is chosen in the type-ahead, the cause is picked,
-and the stock goes down by what was used."""
+and the stock goes down by what was used; the depot worker finds the use in the part's history."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -49,3 +50,17 @@ def test_a_repair_completed_with_a_stock_part_takes_it_from_stock_and_shows_the_
     assert_plain_bokmal(page)
     with Arranger(live_server) as depot:
         assert depot.session.get(SparePart, part.id).quantity == 2
+
+    # At the depot, the part's page shows the use on this unit's repair in its history, filtered and downloadable.
+    login_as(page, live_server, "lager", next_path=f"/lager/reservedeler?q={number}")
+    page.get_by_role("link", name=f"Forhjul {number}").click()
+    expect(page.get_by_test_id("part-facts")).to_contain_text("På lager2")
+    page.get_by_label("Hendelse").select_option(label="Brukt på reparasjon")
+    page.get_by_role("button", name="Vis").click()
+    history = page.get_by_test_id("part-movements")
+    expect(history).to_contain_text("Historikk (1)")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Brukt på reparasjon")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("-2")
+    expect(history.get_by_role("link", name=barcode)).to_be_visible()
+    expect(page.get_by_test_id("export-csv")).to_have_attribute("href", re.compile(r"hendelse=used"))
+    assert_plain_bokmal(page)

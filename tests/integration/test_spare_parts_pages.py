@@ -113,3 +113,22 @@ def test_a_nav_unit_is_pointed_to_navs_part_orders_instead_of_the_stock(session,
     shown = text_of(desk.get(f"/service/{nav_unit.barcode}"))
     assert 'data-testid="stock-parts"' not in shown and "bestilles fra NAV" in shown
     assert "krav rettes til NAV" in shown
+
+
+def test_a_parts_page_shows_its_history_newest_first_filtered_by_kind_and_downloads_it(session, desk, wheel, actor):
+    services.receive_spare_part(session, actor.id, wheel.id, 4, note="Levering fra leverandør")
+    services.count_spare_part(session, actor.id, wheel.id, 6)
+    session.commit()
+    page = text_of(desk.get(f"/lager/reservedeler/{wheel.id}"))
+    assert "Forhjul 200 mm" in page and "Historikk (3)" in page
+    assert page.index("Telling") < page.index("Levering fra leverandør")  # newest first
+    received = text_of(desk.get(f"/lager/reservedeler/{wheel.id}?hendelse=received"))
+    assert "Historikk (2)" in received and "+4" in received and "Første beholdning" in received  # the first stock
+    rows = desk.get(f"/lager/reservedeler/{wheel.id}?hendelse=received&format=csv").get_data(as_text=True).splitlines()
+    assert rows[0].lstrip("\ufeff").startswith("Tidspunkt;Delenummer;Reservedel;Hendelse;Endring")
+    assert len(rows) == 3 and all("TP-HJ-200" in row and ";Mottak;" in row for row in rows[1:])
+    # An unknown kind is no filter, a NUL byte a refused address; an unknown part is the not-found page.
+    assert "Historikk (3)" in text_of(desk.get(f"/lager/reservedeler/{wheel.id}?hendelse=lost"))
+    assert desk.get(f"/lager/reservedeler/{wheel.id}?hendelse=%00x").status_code == 422
+    assert desk.get("/lager/reservedeler/999999").status_code == 404
+    assert f'href="/lager/reservedeler/{wheel.id}"' in desk.get("/lager/reservedeler").get_data(as_text=True)

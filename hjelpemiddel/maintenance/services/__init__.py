@@ -15,8 +15,8 @@ from .quarantine import (QUARANTINE_SORTS, REASON_LABELS, QuarantinedUnit, list_
                          release_device, release_options)
 from .repairs import (complete_repair, device_warranty, get_repair, list_repairs, open_depot_repair,
                       open_repair, resume_after_repair, scrap_device)
-from .parts import (SparePartView, count_spare_part, create_spare_part, find_spare_part, get_spare_part,
-                    list_part_movements, list_spare_parts, receive_spare_part, spare_part_view, update_spare_part,
+from .parts import (MOVEMENT_REASON_LABELS, MovementLine, SparePartView, count_spare_part, create_spare_part, find_spare_part, get_spare_part,
+                    list_movement_lines, list_part_movements, list_spare_parts, receive_spare_part, spare_part_view, update_spare_part,
                     use_spare_parts)
 from .failures import FailureFigure, ProductRow, failure_figures, figures_from_rows
 
@@ -34,6 +34,6 @@ __all__ = [
     "get_repair", "inspect_device", "list_quarantined", "list_repairs", "open_depot_repair", "open_repair",
     "open_quarantine", "quarantine_device", "release_device", "release_options", "resume_after_repair", "scrap_device",
     "SparePartView", "count_spare_part", "create_spare_part", "find_spare_part", "get_spare_part",
-    "list_part_movements", "list_spare_parts", "receive_spare_part", "spare_part_view", "update_spare_part",
+    "MOVEMENT_REASON_LABELS", "MovementLine", "list_movement_lines", "list_part_movements", "list_spare_parts", "receive_spare_part", "spare_part_view", "update_spare_part",
     "use_spare_parts", "device_warranty", "FailureFigure", "ProductRow", "failure_figures", "figures_from_rows",
 ]

@@ -6,15 +6,13 @@ from sqlalchemy.orm import Session
 
 from ...catalog.iso import format_iso_class
 from ...catalog.models import Product
-from ...core.auth import User
 from ...core.paging import streamed
 from ...core.sorting import SortOrder, order_by_columns
 from ...stock.lifecycle import STATE_LABELS
-from ...stock.models import Device
-from ..models import MaintenancePlan, Quarantine, RepairOrder, SparePart, SparePartMovement
+from ..models import MaintenancePlan, Quarantine
 from .cleaning import in_maintenance_stmt
 from .failures import FailureFigure
-from .parts import MOVEMENT_REASON_LABELS, get_spare_part, part_movements_stmt, spare_parts_stmt
+from .parts import MovementLine, get_spare_part, movement_lines_stmt, spare_parts_stmt
 from .plans import CHECKLIST_NAMES, plans_stmt
 from .quarantine import QUARANTINE_SORTS, REASON_LABELS, quarantined_stmt
 
@@ -69,16 +67,11 @@ def plan_export_rows(session: Session):
             for plan, product, hms_nr in streamed(session, stmt))
 
 
-def movement_export_rows(session: Session, part_id: int):
-    """One part's movements, newest first, the repair by the unit repaired; an unknown part is refused
-    (404) before the download starts."""
-    get_spare_part(session, part_id)
-    stmt = (part_movements_stmt(part_id)
-            .add_columns(SparePart.part_number, SparePart.name, Device.barcode, User.full_name, User.username)
-            .join(SparePart, SparePart.id == SparePartMovement.spare_part_id)
-            .outerjoin(RepairOrder, RepairOrder.id == SparePartMovement.repair_order_id)
-            .outerjoin(Device, Device.id == RepairOrder.device_id)
-            .outerjoin(User, User.id == SparePartMovement.created_by_id))
-    return ((move.created_at, part_number, name, MOVEMENT_REASON_LABELS.get(move.reason, move.reason), move.delta,
-             move.quantity_after, barcode, full_name or username, move.note)
-            for move, part_number, name, barcode, full_name, username in streamed(session, stmt))
+def movement_export_rows(session: Session, part_id: int, reason: str | None = None):
+    """One part's movements (of one kind if ``reason``), newest first, the repair by the unit repaired;
+    an unknown part is refused (404) before the download starts."""
+    part = get_spare_part(session, part_id)
+    number, name = part.part_number, part.name
+    return ((line.moved_at, number, name, line.reason_label, line.delta, line.quantity_after,
+             line.repaired_barcode, line.actor, line.note)
+            for line in (MovementLine(*row) for row in streamed(session, movement_lines_stmt(part_id, reason))))

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ...catalog.models import Product
+from ...core.auth import User
 from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.paging import PAGE_SIZE, Page, offset_page
-from ...stock.models import Location
+from ...stock.models import Device, Location
 from ...stock.services import get_location
-from ..models import SparePart, SparePartMovement
+from ..models import RepairOrder, SparePart, SparePartMovement
 
 MOVEMENT_REASON_LABELS = {"received": "Mottak", "used": "Brukt på reparasjon", "counted": "Telling"}
 
@@ -232,3 +235,40 @@ def part_movements_stmt(part_id: int):
     """A part's movements, newest first: the list and its download."""
     return (select(SparePartMovement).where(SparePartMovement.spare_part_id == part_id)
             .order_by(SparePartMovement.id.desc()))
+
+
+@dataclass
+class MovementLine:
+    """A movement as the part's page and its download show it: the repaired unit by barcode, who by name."""
+
+    moved_at: datetime
+    reason: str
+    delta: int
+    quantity_after: int
+    repaired_barcode: str | None
+    actor: str | None
+    note: str
+
+    @property
+    def reason_label(self) -> str:
+        return MOVEMENT_REASON_LABELS.get(self.reason, self.reason)
+
+
+def movement_lines_stmt(part_id: int, reason: str | None = None):
+    """The rows of ``MovementLine``, newest first, of one kind if ``reason``: the page and its download."""
+    stmt = (select(SparePartMovement.created_at, SparePartMovement.reason, SparePartMovement.delta,
+                   SparePartMovement.quantity_after, Device.barcode,
+                   func.coalesce(func.nullif(User.full_name, ""), User.username), SparePartMovement.note)
+            .outerjoin(RepairOrder, RepairOrder.id == SparePartMovement.repair_order_id)
+            .outerjoin(Device, Device.id == RepairOrder.device_id)
+            .outerjoin(User, User.id == SparePartMovement.created_by_id)
+            .where(SparePartMovement.spare_part_id == part_id).order_by(SparePartMovement.id.desc()))
+    return stmt.where(SparePartMovement.reason == reason) if reason else stmt
+
+
+def list_movement_lines(session: Session, part_id: int, reason: str | None = None, page: int = 1,
+                        size: int = PAGE_SIZE) -> Page[MovementLine]:
+    get_spare_part(session, part_id)
+    found = offset_page(session, movement_lines_stmt(part_id, reason), page, size, scalars=False)
+    found.items = [MovementLine(*row) for row in found.items]
+    return found
