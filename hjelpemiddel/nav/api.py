@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, request
 
 from ..core.db import get_session
 from ..core.errors import Unavailable
-from ..core.http import current_user, parse, parse_args, roles_required
+from ..core.http import current_user, export_format, export_response, parse, parse_args, roles_required
 from ..core.openapi import api_doc
 from ..core.schemas import shared
 from . import deliver_outbox_after_commit, get_port, job_session_factory, jobs, services
@@ -43,10 +43,16 @@ def sync_state():
 
 
 @bp.get("/nav/upcoming")
-@api_doc("Kommende leveranser fra NAV", query=UpcomingQuery, response=OrderLineOut, many=True, tag="nav")
+@api_doc("Kommende leveranser fra NAV; format=csv|xlsx gir alle linjer med den statusen som fil", query=UpcomingQuery,
+         response=OrderLineOut, many=True, tag="nav", exports=True)
 @roles_required("lager")
 def upcoming():
-    return shared(OrderLineOut, many=True).dump(services.upcoming_deliveries(get_session(), **parse_args(shared(UpcomingQuery))))
+    fmt = export_format()
+    query = parse_args(shared(UpcomingQuery))
+    if fmt:
+        return export_response(fmt, "nav-leveranser", services.UPCOMING_HEADINGS,
+                               services.upcoming_export_rows(get_session(), query["state"]))
+    return shared(OrderLineOut, many=True).dump(services.upcoming_deliveries(get_session(), **query))
 
 
 # --- receiving --------------------------------------------------------------------------------
@@ -61,10 +67,16 @@ def receive():
 
 
 @bp.get("/nav/arrivals")
-@api_doc("Mottak som ikke passet noen ordrelinje", query=ArrivalQuery, response=ArrivalOut, many=True, tag="nav")
+@api_doc("Mottak som ikke passet noen ordrelinje; format=csv|xlsx gir alle med den statusen som fil", query=ArrivalQuery,
+         response=ArrivalOut, many=True, tag="nav", exports=True)
 @roles_required("lager")
 def arrivals():
-    return shared(ArrivalOut, many=True).dump(services.list_arrivals(get_session(), **parse_args(shared(ArrivalQuery))))
+    fmt = export_format()
+    query = parse_args(shared(ArrivalQuery))
+    if fmt:
+        return export_response(fmt, "nav-mottak-uten-ordrelinje", services.ARRIVAL_HEADINGS,
+                               services.arrival_export_rows(get_session(), query["status"]))
+    return shared(ArrivalOut, many=True).dump(services.list_arrivals(get_session(), **query))
 
 
 @bp.post("/nav/arrivals/<int:arrival_id>/resolve")
@@ -110,10 +122,16 @@ def order_parts():
 
 
 @bp.get("/nav/part-orders")
-@api_doc("Delbestillinger", query=PartOrderQuery, response=PartOrderOut, many=True, tag="nav", errors=(404,))
+@api_doc("Delbestillinger; format=csv|xlsx gir alle som passer som fil", query=PartOrderQuery, response=PartOrderOut,
+         many=True, tag="nav", errors=(404,), exports=True)
 @roles_required("sjafor", "lager")
 def part_orders():
-    return shared(PartOrderOut, many=True).dump(services.list_part_orders(get_session(), **parse_args(shared(PartOrderQuery))))
+    fmt = export_format()
+    query = parse_args(shared(PartOrderQuery))
+    if fmt:
+        return export_response(fmt, "delbestillinger", services.PART_ORDER_HEADINGS,
+                               services.part_order_export_rows(get_session(), query["barcode"], query["open_only"]))
+    return shared(PartOrderOut, many=True).dump(services.list_part_orders(get_session(), **query))
 
 
 @bp.get("/nav/part-orders/<int:part_order_id>")

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from ..citizens.services import list_citizens
 from ..core.db import get_session
 from ..core.errors import AppError, ValidationFailed
-from ..core.http import current_user, form_data, parse, roles_required
+from ..core.http import current_user, export_format, export_response, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..maintenance import services as maintenance
@@ -65,6 +65,17 @@ def _then(action, message):
 @bp.get("/lager/nav")
 @roles_required("lager")
 def depot():
+    fmt = export_format()
+    if fmt:
+        # One page, several lists: ``liste`` says which one is downloaded (the deliveries without one).
+        session, which = get_session(), request.args.get("liste")
+        if which == "mottak":
+            return export_response(fmt, "nav-mottak-uten-ordrelinje", services.ARRIVAL_HEADINGS,
+                                   services.arrival_export_rows(session))
+        if which == "retur":
+            return export_response(fmt, "nav-retur", services.NAV_RETURN_HEADINGS,
+                                   services.nav_return_export_rows(session))
+        return export_response(fmt, "nav-leveranser", services.UPCOMING_HEADINGS, services.upcoming_export_rows(session))
     return _depot_page()
 
 

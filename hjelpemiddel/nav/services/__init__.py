@@ -7,6 +7,8 @@ Services flush and never commit."""
 from .applications import (APPLICATION_STATUS_LABELS, application_for_need, enqueue_application,
                            open_application_ids, refresh_application)
 from .common import SHIPPED_STATUSES, enqueue, expected_date, nav_date, next_working_day, order_line_status_label
+from .exports import (ARRIVAL_HEADINGS, NAV_RETURN_HEADINGS, PART_ORDER_HEADINGS, UPCOMING_HEADINGS, arrival_export_rows,
+                      nav_return_export_rows, part_order_export_rows, upcoming_export_rows)
 from .loans import import_citizen_nav_loans, nav_returns_awaiting_decision, return_nav_device
 from .outbox import OUTBOX_RETRY_CAP, deliver_outbox_message, due_outbox_ids, outbox_summary
 from .part_orders import (LEVERING_LABELS, MAX_PART_ORDERS_PER_24H, PART_ORDER_FINAL, PART_STATUS_LABELS,
@@ -18,6 +20,8 @@ from .sync import (LINE_STATE_LABELS, SYNC_NAME, ApplyResult, PageResult, Upcomi
                    sync_order_lines_page, upcoming_deliveries, upcoming_page, expected_lines_for)
 
 __all__ = [
+    "ARRIVAL_HEADINGS", "NAV_RETURN_HEADINGS", "PART_ORDER_HEADINGS", "UPCOMING_HEADINGS", "arrival_export_rows",
+    "nav_return_export_rows", "part_order_export_rows", "upcoming_export_rows",
     "APPLICATION_STATUS_LABELS", "LEVERING_LABELS", "LINE_STATE_LABELS", "MAX_PART_ORDERS_PER_24H", "OUTBOX_RETRY_CAP",
     "PART_ORDER_FINAL", "PART_STATUS_LABELS", "SYNC_NAME", "ApplyResult", "PageResult", "Received",
     "UpcomingDelivery", "application_for_need", "apply_order_lines", "count_order_lines", "deliver_outbox_message",

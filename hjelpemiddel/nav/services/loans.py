@@ -87,14 +87,19 @@ def return_nav_device(session: Session, actor_id: int, barcode: str, disposition
     return device
 
 
-def nav_returns_awaiting_decision(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
-    """NAV units received back and not yet settled with NAV, the longest waiting first: a page and its
-    capped count, two statements however many there are."""
+def nav_returns_stmt():
+    """NAV units received back and not yet settled with NAV (in washing, their last word a return
+    received, not «kept for reuse»), the longest waiting first."""
     last_kind = (select(DeviceEvent.kind).where(DeviceEvent.device_id == Device.id,
                                                 DeviceEvent.kind.in_(("return_received", "nav_kept_for_reuse")))
                  .order_by(DeviceEvent.id.desc()).limit(1).scalar_subquery())
-    return offset_page(session, select(Device).where(Device.owner == "nav", Device.state == S.CLEANING,
-                                                     last_kind == "return_received").order_by(Device.id), number, size)
+    return select(Device).where(Device.owner == "nav", Device.state == S.CLEANING,
+                                last_kind == "return_received").order_by(Device.id)
+
+
+def nav_returns_awaiting_decision(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """``nav_returns_stmt`` as a page and its capped count, two statements however many there are."""
+    return offset_page(session, nav_returns_stmt(), number, size)
 
 
 def send_return(session: Session, port: NavPort, message: NavOutboxMessage, vault=None) -> None:

@@ -98,14 +98,20 @@ def get_part_order(session: Session, part_order_id: int) -> PartOrder:
     return order
 
 
-def list_part_orders(session: Session, barcode: str | None = None, open_only: bool = False) -> list[PartOrder]:
-    stmt = select(PartOrder).order_by(PartOrder.id.desc()).limit(200)
+def part_orders_stmt(session: Session, barcode: str | None = None, open_only: bool = False):
+    """Part orders, the newest first: one unit's (an unknown barcode is refused, 404) and/or those NAV
+    has not finished with."""
+    stmt = select(PartOrder).order_by(PartOrder.id.desc())
     if barcode:
         stmt = stmt.where(PartOrder.device_id == get_device(session, barcode).id)
     if open_only:
         stmt = stmt.where(PartOrder.status != "refused",
                           (PartOrder.nav_status.is_(None)) | PartOrder.nav_status.not_in(PART_ORDER_FINAL))
-    return list(session.scalars(stmt))
+    return stmt
+
+
+def list_part_orders(session: Session, barcode: str | None = None, open_only: bool = False) -> list[PartOrder]:
+    return list(session.scalars(part_orders_stmt(session, barcode, open_only).limit(200)))
 
 
 def part_order_status_label(order: PartOrder) -> str:

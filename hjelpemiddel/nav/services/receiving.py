@@ -152,14 +152,14 @@ def _receive_against_line(session: Session, actor_id: int, line: NavOrderLine, h
 
 
 def list_arrivals(session: Session, status: str | None = "open", limit: int = 200, offset: int = 0) -> list[NavArrival]:
-    return list(session.scalars(_arrivals(status).limit(limit).offset(offset)))
+    return list(session.scalars(arrivals_stmt(status).limit(limit).offset(offset)))
 
 
 def arrivals_page(session: Session, number: int = 1, size: int = PAGE_SIZE, status: str | None = "open") -> Page:
-    return offset_page(session, _arrivals(status), number, size)
+    return offset_page(session, arrivals_stmt(status), number, size)
 
 
-def _arrivals(status: str | None):
+def arrivals_stmt(status: str | None):
     stmt = select(NavArrival).order_by(NavArrival.received_at.desc(), NavArrival.id.desc())
     return stmt.where(NavArrival.status == status) if status else stmt
 

@@ -234,7 +234,7 @@ class UpcomingDelivery:
         return getattr(self.line, name)
 
 
-def _upcoming(state: str | None):
+def upcoming_stmt(state: str | None):
     stmt = (select(NavOrderLine, Citizen.name).outerjoin(Citizen, Citizen.id == NavOrderLine.citizen_id)
             .order_by(NavOrderLine.expected_on, NavOrderLine.ordre_number, NavOrderLine.line_number))
     return stmt.where(NavOrderLine.state == state) if state else stmt
@@ -244,11 +244,11 @@ def upcoming_deliveries(session: Session, state: str | None = "expected", limit:
                         offset: int = 0) -> list[UpcomingDelivery]:
     """What NAV is sending: device lines first by expected date; names masked."""
     return [UpcomingDelivery(line, masked_name(name) if name else None, line.need_id)
-            for line, name in session.execute(_upcoming(state).limit(limit).offset(offset))]
+            for line, name in session.execute(upcoming_stmt(state).limit(limit).offset(offset))]
 
 
 def upcoming_page(session: Session, number: int = 1, size: int = PAGE_SIZE, state: str | None = "expected") -> Page:
-    page = offset_page(session, _upcoming(state), number, size, scalars=False)
+    page = offset_page(session, upcoming_stmt(state), number, size, scalars=False)
     page.items = [UpcomingDelivery(line, masked_name(name) if name else None, line.need_id) for line, name in page.items]
     return page
 
@@ -259,7 +259,7 @@ def expected_lines_for(session: Session, hms_nrs: list[str], per_hms: int = 20) 
     found: dict[str, list[UpcomingDelivery]] = {hms: [] for hms in hms_nrs}
     if not hms_nrs:
         return found
-    for line, name in session.execute(_upcoming("expected").where(NavOrderLine.hms_nr.in_(set(hms_nrs)))
+    for line, name in session.execute(upcoming_stmt("expected").where(NavOrderLine.hms_nr.in_(set(hms_nrs)))
                                       .limit(per_hms * len(found))):
         if len(found[line.hms_nr]) < per_hms:
             found[line.hms_nr].append(UpcomingDelivery(line, masked_name(name) if name else None, line.need_id))
