@@ -132,3 +132,17 @@ def test_a_parts_page_shows_its_history_newest_first_filtered_by_kind_and_downlo
     assert desk.get(f"/lager/reservedeler/{wheel.id}?hendelse=%00x").status_code == 422
     assert desk.get("/lager/reservedeler/999999").status_code == 404
     assert f'href="/lager/reservedeler/{wheel.id}"' in desk.get("/lager/reservedeler").get_data(as_text=True)
+
+
+def test_a_page_answering_a_refused_form_links_and_searches_only_to_addresses_that_exist(session, desk, wheel):
+    for n in range(30):  # more than a page, so the list has its «Neste» link on the page as asked for
+        services.create_spare_part(session, None, f"P-{n:02}", f"Pakning {n:02}")
+    session.commit()
+    assert "Neste →" in text_of(desk.get("/lager/reservedeler"))
+    refused = post_form(desk, f"/lager/reservedeler/{wheel.id}/mottak", "/lager/reservedeler", quantity="0")
+    body = text_of(refused)
+    assert refused.status_code == 422 and "Viser 1–25 av 31" in body
+    # The answer's address is the form's (POST only): no paging, sorting or download link may point there.
+    assert f"/lager/reservedeler/{wheel.id}/mottak?" not in body and "Last ned CSV" not in body
+    assert 'action="/lager/reservedeler"' in body
+    assert "Pakning 29" in text_of(desk.get("/lager/reservedeler?q=pakning 29"))
