@@ -16,7 +16,7 @@ from hjelpemiddel.stock.lifecycle import STATE_LABELS
 
 from ..support import ROLES, assert_role_answer, error_of
 from .desk import TOMORROW
-from .test_list_exports import ALL_TEST_FNRS, FORMATS, all_text, read_rows, with_format
+from .test_list_exports import FORMATS, downloaded, read_rows, table, with_format
 
 # (list, address without format, roles besides admin that may see it, its headings)
 LISTS = [
@@ -60,26 +60,13 @@ def seeded(session, actor, desk):
             "repaired": repaired.barcode, "lager": actor.full_name}
 
 
-def table(response, fmt: str = "csv") -> list[dict[str, str]]:
-    """The file's rows by heading."""
-    assert response.status_code == 200, response.get_data()[:300]
-    headings, *rows = read_rows(response.get_data(), fmt)
-    return [dict(zip(headings, row)) for row in rows]
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name,address,allowed,headings", LISTS, ids=IDS)
 def test_every_list_downloads_for_admin_with_its_headings_and_no_fnr(api_as, seeded, name, address, allowed,
                                                                       headings, fmt):
-    response = api_as("admin").get(with_format(address.format(**seeded), fmt))
-    assert response.status_code == 200, response.get_data()[:300]
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
-    assert response.headers["Content-Disposition"].rstrip('"').endswith(f".{fmt}")
-    body = response.get_data()
-    rows = read_rows(body, fmt)
+    rows = downloaded(api_as("admin").get(with_format(address.format(**seeded), fmt)), fmt)
     assert tuple(rows[0]) == tuple(headings)
     assert len(rows) > 1, "the seeded depot gives every list a row"
-    assert not [fnr for fnr in ALL_TEST_FNRS if fnr in all_text(body, fmt)]
 
 
 @pytest.mark.parametrize("role", ROLES, ids=[str(role) for role in ROLES])
