@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..core.schemas import hms_nr_field
+from ..core.schemas import PageArgs, hms_nr_field
 from .services import LEVERING_LABELS, LINE_STATE_LABELS, order_line_status_label, part_order_status_label
 
 _ONE_OF = "Må være en av: {choices}."
@@ -101,7 +101,7 @@ class ArrivalOut(Schema):
     device_id = fields.Integer(allow_none=True)
 
 
-class ArrivalQuery(Schema):
+class ArrivalQuery(PageArgs):
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved"), error=_ONE_OF))
 
 
@@ -165,6 +165,6 @@ class PartOrderOut(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
-class PartOrderQuery(Schema):
-    barcode = fields.String(load_default=None)
+class PartOrderQuery(PageArgs):
+    barcode = fields.String(load_default=None, validate=validate.Length(1, 40))
     open_only = fields.Boolean(load_default=False)

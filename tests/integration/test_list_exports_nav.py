@@ -19,7 +19,7 @@ from hjelpemiddel.stock.services import register_device
 
 from ..support import ROLES, assert_role_answer, error_of
 from .desk import TOMORROW
-from .test_list_exports import ALL_TEST_FNRS, FORMATS, downloaded, read_rows, with_format
+from .test_list_exports import ALL_TEST_FNRS, FORMATS, downloaded, read_rows, with_format, table
 
 BED = ("291003", "Seng Opus 90EW", "18121501")
 CHAIR = ("236958", "Panthera U3 Light", "12220301")
@@ -87,10 +87,7 @@ def nav_lists(session, app, vault, actor, therapist, make_citizen, depot):
 
 def download(client, address: str, fmt: str = "csv") -> list[dict]:
     """The file's rows as dicts by heading."""
-    response = client.get(with_format(address, fmt))
-    assert response.status_code == 200, response.get_data()[:300]
-    headings, *rows = read_rows(response.get_data(), fmt)
-    return [dict(zip(headings, row)) for row in rows]
+    return table(client.get(with_format(address, fmt)), fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -202,3 +199,15 @@ def test_the_openapi_document_offers_format_on_the_nav_list_operations(app):
         operation = spec["paths"][path]["get"]
         [parameter] = [p for p in operation["parameters"] if p.get("name") == "format"]
         assert parameter["schema"]["enum"] == ["csv", "xlsx"] and "400" in operation["responses"]
+
+
+@pytest.mark.parametrize("address", ["/api/v1/nav/part-orders", "/api/v1/nav/arrivals?status=resolved"])
+def test_the_nav_lists_in_the_api_are_paged_by_limit_and_offset(api_as, nav_lists, address):
+    api = api_as("lager")
+    whole = api.get(address).get_json()
+    glue = "&" if "?" in address else "?"
+    pages = [api.get(f"{address}{glue}limit=1&offset={offset}").get_json() for offset in range(len(whole) + 1)]
+    assert [item["id"] for page in pages for item in page] == [item["id"] for item in whole]
+    assert pages[-1] == []
+    refused = api.get(f"{address}{glue}limit=0")
+    assert refused.status_code == 422 and "limit" in error_of(refused)["details"]

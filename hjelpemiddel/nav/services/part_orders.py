@@ -110,8 +110,9 @@ def part_orders_stmt(session: Session, barcode: str | None = None, open_only: bo
     return stmt
 
 
-def list_part_orders(session: Session, barcode: str | None = None, open_only: bool = False) -> list[PartOrder]:
-    return list(session.scalars(part_orders_stmt(session, barcode, open_only).limit(200)))
+def list_part_orders(session: Session, barcode: str | None = None, open_only: bool = False, limit: int = 200,
+                     offset: int = 0) -> list[PartOrder]:
+    return list(session.scalars(part_orders_stmt(session, barcode, open_only).limit(limit).offset(offset)))
 
 
 def part_order_status_label(order: PartOrder) -> str:
