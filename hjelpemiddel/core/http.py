@@ -250,6 +250,16 @@ def export_format() -> str | None:
     return value
 
 
+def export_list(*names: str) -> str:
+    """Which of a page's lists is downloaded (``liste``; the first without one). Another name is refused
+    naming the field, rather than answered with a list that was not asked for."""
+    value = request.args.get("liste") or names[0]
+    if value not in names:
+        raise BadRequest(f"Liste: velg {', '.join(names[:-1])} eller {names[-1]}.",
+                         {"liste": [f"Velg {', '.join(names[:-1])} eller {names[-1]}."]})
+    return value
+
+
 def export_response(fmt: str, name: str, headings, rows) -> Response:
     """A list as a file to download, written while it is sent (``core.exports``). ``rows`` has checked
     its filters and access already and reads nothing until the first chunk is asked for: by then the

@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 from ..catalog.services import product_from_text
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import export_format, export_response, parse, roles_required
+from ..core.http import export_format, export_list, export_response, parse, roles_required
 from ..core.paging import list_page, page_number
 from ..core.schemas import shared
 from . import services
@@ -38,7 +38,7 @@ def _export(fmt: str):
         raise error
     product_id, iso_class, days = query["product_id"], query["iso_class"], query["days"]
     services.check_scope(product_id, iso_class)
-    if request.args.get("liste") == "dager":
+    if export_list("produkter", "dager") == "dager":
         chosen = (services.forecast_products(session, product_id, None, days)[0] if product_id is not None else
                   services.forecast_iso_class(session, iso_class, days) if iso_class else None)
         return export_response(fmt, "prognose-dager", services.DAY_HEADINGS, services.day_export_rows(chosen))

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from .. import queries
 from ..core.db import get_session
 from ..core.errors import AppError
-from ..core.http import current_user, export_format, export_response, form_data, parse, roles_required
+from ..core.http import current_user, export_format, export_list, export_response, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..core.text import local_today
@@ -90,7 +90,7 @@ def depot():
     fmt = export_format()
     if fmt:
         # One page, several lists: ``liste`` says which one is downloaded.
-        session, which = get_session(), request.args.get("liste")
+        session, which = get_session(), export_list("ko", "vedtak", "klar", "retur", "vask")
         if which == "vedtak":
             return export_response(fmt, "behov-til-vedtak", services.NEED_HEADINGS, services.undecided_export_rows(session))
         if which == "retur":

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from ..citizens.services import list_citizens
 from ..core.db import get_session
 from ..core.errors import AppError, ValidationFailed
-from ..core.http import current_user, export_format, export_response, form_data, parse, roles_required
+from ..core.http import current_user, export_format, export_list, export_response, form_data, parse, roles_required
 from ..core.paging import page_number
 from ..core.schemas import shared
 from ..maintenance import services as maintenance
@@ -68,7 +68,7 @@ def depot():
     fmt = export_format()
     if fmt:
         # One page, several lists: ``liste`` says which one is downloaded (the deliveries without one).
-        session, which = get_session(), request.args.get("liste")
+        session, which = get_session(), export_list("leveranser", "mottak", "retur")
         if which == "mottak":
             return export_response(fmt, "nav-mottak-uten-ordrelinje", services.ARRIVAL_HEADINGS,
                                    services.arrival_export_rows(session))

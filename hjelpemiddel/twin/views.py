@@ -8,7 +8,7 @@ from ..catalog.iso import format_iso_class, iso_title
 from ..catalog.services import product_from_text
 from ..core.db import get_session, utcnow
 from ..core.errors import AppError
-from ..core.http import export_format, export_response, form_data, parse, roles_required
+from ..core.http import export_format, export_list, export_response, form_data, parse, roles_required
 from ..core.paging import counted_page, list_page, page_number
 from ..core.schemas import shared
 from ..core.text import local_today
@@ -38,7 +38,7 @@ def _map_export(fmt: str):
     the search's hits, or the units at homes by postcode. A bad filter is refused, not dropped."""
     args = parse(shared(MapQuery), _given(shared(MapQuery)))
     the_map = services.depot_map(get_session(), local_today(), args["q"], args["zone"], args["at"])
-    which = request.args.get("liste")
+    which = export_list("plasser", "treff", "postnummer")
     if which == "treff":
         return export_response(fmt, "ledige-treff", services.HIT_HEADINGS, services.hit_export_rows(the_map))
     if which == "postnummer":
@@ -120,7 +120,7 @@ def _overview(error: AppError | None = None):
 def _overview_export(fmt: str):
     """One of the overview's tables as a file (``liste``): by kind of place (now or at the moment asked),
     by owner, the minimums, or (else) by product or ISO class with the page's search."""
-    session, which = get_session(), request.args.get("liste")
+    session, which = get_session(), export_list("produkt", "type", "eier", "minimum")
     if which == "type":
         at = parse(shared(MomentArgs), _given(shared(MomentArgs)))["at"]
         return export_response(fmt, "etter-type-plass", services.KIND_HEADINGS,

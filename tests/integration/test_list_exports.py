@@ -241,6 +241,14 @@ def test_an_unknown_format_is_refused_naming_the_field(api_as, address):
     assert error_of(response)["details"] == {"format": ["Velg csv eller xlsx."]}
 
 
+@pytest.mark.parametrize("address", ["/lager/utlan", "/lager/nav", "/lager/tvilling", "/lager/oversikt", "/lager/prognose"])
+def test_a_page_of_several_lists_refuses_a_list_it_does_not_have_naming_the_field(api_as, address):
+    response = api_as("admin").get(f"{address}?liste=alt&format=csv", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert set(error_of(response)["details"]) == {"liste"}
+    assert error_of(response)["message"].startswith("Liste: velg ")
+
+
 def test_each_list_page_links_its_downloads_with_its_filters_and_without_its_page(api_as, seeded):
     html = api_as("lager").get("/lager/reservedeler?q=del&side=1").get_data(as_text=True)
     assert 'href="/lager/reservedeler?q=del&amp;format=csv"' in html
