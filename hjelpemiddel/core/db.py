@@ -111,6 +111,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
                          connect_args={"options": "-c jit=off"})
 
 
+def _sqlite_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _make_sqlite_transactional(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; take it over
     # (the recipe from SQLAlchemy's SQLite dialect documentation).
@@ -119,6 +123,9 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         dbapi_connection.create_function("local_date", 1, _sqlite_local_date, deterministic=True)
+        # SQLite's own lower() folds ASCII only: a search for «åsen» would miss «Åsen». No index is
+        # built on lower(), so Python's stands in for it everywhere, as PostgreSQL's does.
+        dbapi_connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

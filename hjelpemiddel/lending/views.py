@@ -76,7 +76,8 @@ def _depot_page(error: AppError | None = None, message: str | None = None, form_
     return render_template("lending/depot.html",
                            undecided=services.undecided_needs(session, page_number(args.get("side_vedtak"))),
                            waiting=services.waiting_needs(session, page_number(args.get("side_ko"))),
-                           ready=services.units_ready_for_hand_over(session, page_number(args.get("side_klar"))),
+                           ready=services.units_ready_for_hand_over(session, page_number(args.get("side_klar")),
+                                                                    q=args.get("sok_klar", "")[:100]),
                            returns=services.loans_awaiting_return(session, page_number(args.get("side_retur"))),
                            maintenance=devices_in_maintenance(session, page_number(args.get("side_vask")),
                                                               q=args.get("sok", "")[:100]),
@@ -99,7 +100,7 @@ def depot():
                                    services.loan_export_rows(session, user.role, user.id, status="return_requested"))
         if which == "klar":
             return export_response(fmt, "klar-til-utlevering", services.READY_HEADINGS,
-                                   services.ready_export_rows(session))
+                                   services.ready_export_rows(session, request.args.get("sok_klar", "")[:100]))
         if which == "vask":
             return export_response(fmt, "vask-og-kontroll", IN_MAINTENANCE_HEADINGS,
                                    in_maintenance_export_rows(session, request.args.get("sok", "")[:100]))

@@ -3,6 +3,7 @@ movements download as CSV and XLSX like every other list: with the page's filter
 values people read, for the roles that may see the list, and never with a fødselsnummer."""
 from __future__ import annotations
 
+import re
 import io
 
 import openpyxl
@@ -179,3 +180,18 @@ def test_an_unknown_format_is_refused_naming_the_field(api_as, address):
     response = api_as("admin").get(address, headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert error_of(response)["details"] == {"format": ["Velg csv eller xlsx."]}
+
+
+def test_the_ready_list_and_its_download_are_searched_by_barcode_product_or_citizen(api_as, session, seeded, desk):
+    desk.units(1)
+    [other] = desk.reserved(desk.need(desk.citizen("Dag Åsen")))
+    session.flush()
+    api = api_as("lager")
+    for sok, wanted in [(seeded["ready"].lower(), [seeded["ready"]]), ("DAG åsen", [other]),
+                        ("rollator", sorted([seeded["ready"], other])), ("finnes-ikke", [])]:
+        rows = table(api.get(f"/lager/utlan?liste=klar&sok_klar={sok}&format=csv"))
+        assert sorted(row["Strekkode"] for row in rows) == wanted, sok
+        page = api.get(f"/lager/utlan?sok_klar={sok}").get_data(as_text=True)
+        ready = page[page.index('data-testid="ready"'):page.index("</section>", page.index('data-testid="ready"'))]
+        assert sorted(set(re.findall(r"HJM\d{8}", ready))) == wanted, sok
+    assert "Ingen reserverte hjelpemidler passer søket." in api.get("/lager/utlan?sok_klar=finnes-ikke").get_data(as_text=True)

@@ -53,11 +53,11 @@ def undecided_export_rows(session: Session) -> Iterator[tuple]:
     return (_need_row(need) for need in streamed(session, stmt, scalars=True))
 
 
-def ready_export_rows(session: Session) -> Iterator[tuple]:
+def ready_export_rows(session: Session, q: str | None = None) -> Iterator[tuple]:
     """Reserved units still on the shelf, the most urgent need first, as the depot page lists them."""
     return ((unit.barcode, unit.product_name, unit.location_code, unit.citizen_name, unit.needed_by,
              URGENCY_LABELS.get(unit.urgency, unit.urgency))
-            for unit in (ReadyUnit(*row) for row in streamed(session, ready_for_hand_over_stmt())))
+            for unit in (ReadyUnit(*row) for row in streamed(session, ready_for_hand_over_stmt(q))))
 
 
 def loan_export_rows(session: Session, role: str, user_id: int, citizen_id: int | None = None,

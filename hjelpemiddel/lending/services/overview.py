@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ...catalog.models import Product
 from ...citizens.models import Caseworker, Citizen
+from ...core.ids import looks_like_code, normalize_scan
 from ...core.paging import PAGE_SIZE, Page, offset_page
 from ...stock.models import Device, Location
 from ..models import Loan, Need, NeedEvent, Reservation
@@ -137,19 +138,26 @@ class ReadyUnit:
     urgency: str
 
 
-def units_ready_for_hand_over(session: Session, number: int = 1, size: int = PAGE_SIZE) -> Page:
+def units_ready_for_hand_over(session: Session, number: int = 1, size: int = PAGE_SIZE, q: str | None = None) -> Page:
     """Reserved units still on the shelf, the most urgent need first: what to fetch next."""
-    page = offset_page(session, ready_for_hand_over_stmt(), number, size, scalars=False)
+    page = offset_page(session, ready_for_hand_over_stmt(q), number, size, scalars=False)
     page.items = [ReadyUnit(*row) for row in page.items]
     return page
 
 
-def ready_for_hand_over_stmt():
-    """The rows of ``ReadyUnit``, in the order the depot fetches them: the list and its download."""
-    return (select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name, Need.needed_by,
+def ready_for_hand_over_stmt(q: str | None = None):
+    """The rows of ``ReadyUnit``, in the order the depot fetches them: the list and its download.
+    ``q``: a unit's barcode, or a piece of the product's or the citizen's name."""
+    stmt = (select(Reservation.id, Device.barcode, Product.name, Location.code, Citizen.name, Need.needed_by,
                    Need.urgency)
             .join(Device, Device.id == Reservation.device_id).join(Product, Product.id == Device.product_id)
             .outerjoin(Location, Location.id == Device.location_id).join(Need, Need.id == Reservation.need_id)
             .join(Citizen, Citizen.id == Need.citizen_id)
             .where(Reservation.status == "active", Device.state == "reserved")
             .order_by(Need.urgency_rank, Need.needed_by, Reservation.id))
+    if q and q.strip():
+        key, text = normalize_scan(q), q.strip().lower()
+        stmt = stmt.where(Device.barcode == key if looks_like_code(key) else
+                          or_(func.lower(Product.name).contains(text, autoescape=True),
+                              func.lower(Citizen.name).contains(text, autoescape=True)))
+    return stmt
