@@ -90,7 +90,7 @@ class VanOut(Schema):
     stops_total = fields.Integer()
 
 
-class AreaOut(Schema):
+class PostcodeAreaOut(Schema):
     postcode = fields.String()
     units = fields.Integer()
 
@@ -101,7 +101,7 @@ class MapOut(Schema):
     places = fields.Function(lambda m: PlaceOut(many=True).dump(m.shown))
     hits = fields.List(fields.Nested(HitOut))
     vans = fields.List(fields.Nested(VanOut))
-    areas = fields.List(fields.Nested(AreaOut))
+    areas = fields.List(fields.Nested(PostcodeAreaOut))
     at_nav = fields.Integer()
 
 
