@@ -51,7 +51,7 @@ def upcoming():
     query = parse_args(shared(UpcomingQuery))
     if fmt:
         return export_response(fmt, "nav-leveranser", services.UPCOMING_HEADINGS,
-                               services.upcoming_export_rows(get_session(), query["state"]))
+                               services.upcoming_export_rows(get_session(), query["state"], query["q"]))
     return shared(OrderLineOut, many=True).dump(services.upcoming_deliveries(get_session(), **query))
 
 

@@ -40,6 +40,8 @@ class SyncStateOut(Schema):
 
 class UpcomingQuery(Schema):
     state = fields.String(load_default="expected", validate=validate.OneOf(tuple(LINE_STATE_LABELS), error=_ONE_OF))
+    q = fields.String(load_default=None, validate=validate.Length(1, 100),
+                      metadata={"description": "HMS-nr eller ordrenummer, eller en del av beskrivelsen"})
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000, error="Må være mellom 1 og 1000."))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, error="Kan ikke være negativ."))
 

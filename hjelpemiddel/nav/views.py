@@ -42,7 +42,8 @@ def _depot_page(error: AppError | None = None):
     citizens = list_citizens(session, user.role, user.id, q=search or None, limit=CITIZEN_CHOICES + 1)
     return render_template(
         "nav/depot.html", error=error, form=request.form, message=args.get("melding"),
-        upcoming=services.upcoming_page(session, page_number(args.get("side_leveranser"))),
+        upcoming=services.upcoming_page(session, page_number(args.get("side_leveranser")),
+                                        q=args.get("sok", "").strip()[:100] or None),
         counts=services.count_order_lines(session),
         sync_state=services.get_sync_state(session), arrivals=arrivals,
         lines_for=services.expected_lines_for(session, [a.hms_nr for a in arrivals]),
@@ -75,7 +76,8 @@ def depot():
         if which == "retur":
             return export_response(fmt, "nav-retur", services.NAV_RETURN_HEADINGS,
                                    services.nav_return_export_rows(session))
-        return export_response(fmt, "nav-leveranser", services.UPCOMING_HEADINGS, services.upcoming_export_rows(session))
+        return export_response(fmt, "nav-leveranser", services.UPCOMING_HEADINGS,
+                               services.upcoming_export_rows(session, q=request.args.get("sok", "").strip()[:100] or None))
     return _depot_page()
 
 

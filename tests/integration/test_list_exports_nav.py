@@ -111,6 +111,8 @@ def test_a_nav_download_answers_each_role_as_its_list_does(api_as, nav_lists, na
     ("/lager/nav?liste=leveranser", "687273", "687299"),
     ("/api/v1/nav/upcoming", "687274", "687299"),
     ("/api/v1/nav/upcoming?state=received", "687299", "687273"),
+    ("/lager/nav?liste=leveranser&sok=7001", "687273", "687274"),
+    ("/api/v1/nav/upcoming?q=7002", "687274", "687273"),
     ("/lager/nav?liste=mottak", "700001", "700002"),
     ("/api/v1/nav/arrivals", "Kom uten papirer", "Tilhører en annen kommune"),
     ("/api/v1/nav/arrivals?status=resolved", "Tilhører en annen kommune", "700001"),
@@ -211,3 +213,17 @@ def test_the_nav_lists_in_the_api_are_paged_by_limit_and_offset(api_as, nav_list
     assert pages[-1] == []
     refused = api.get(f"{address}{glue}limit=0")
     assert refused.status_code == 422 and "limit" in error_of(refused)["details"]
+
+
+def test_the_deliveries_on_the_nav_page_are_searched_by_order_hms_nr_or_what_is_sent(api_as, nav_lists):
+    api = api_as("lager")
+
+    def shown(sok: str) -> str:
+        page = api.get(f"/lager/nav?sok={sok}").get_data(as_text=True)
+        start = page.index('data-testid="upcoming"')
+        return page[start:page.index("</section>", start)]
+
+    assert "687274" in shown("7002") and "687273" not in shown("7002")
+    assert "687273" in shown(BED[0]) and "687274" in shown(BED[0])
+    assert "Ingen leveranser passer søket." in shown("finnes-ikke")
+    assert api.get("/api/v1/nav/upcoming?q=" + "x" * 101).status_code == 422

@@ -29,7 +29,7 @@ PART_ORDER_HEADINGS = ("Bestilt", "Strekkode", "Produkt", "HMS-nr", "Serienr", "
 ARRIVAL_STATUS_LABELS = {"open": "Ikke avklart", "resolved": "Avklart"}
 
 
-def upcoming_export_rows(session: Session, state: str | None = "expected"):
+def upcoming_export_rows(session: Session, state: str | None = "expected", q: str | None = None):
     """The order lines of one state (the page's: those still expected), by expected date. «Sendt fra
     NAV» says whether the date is the shipment's arrival or, not yet sent, NAV's latest."""
     return ((line.expected_on, (line.nav_status or "").upper() in SHIPPED_STATUSES, line.description,
@@ -37,7 +37,7 @@ def upcoming_export_rows(session: Session, state: str | None = "expected"):
              ", ".join(line.serials or []), masked_name(name) if name else None, line.need_id is not None,
              line.ordre_number, line.line_number, order_line_status_label(line.nav_status),
              LINE_STATE_LABELS.get(line.state, line.state))
-            for line, name in streamed(session, upcoming_stmt(state)))
+            for line, name in streamed(session, upcoming_stmt(state, q)))
 
 
 def arrival_export_rows(session: Session, status: str | None = "open"):

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from integrations.nav.port import NavPort, OrderLine
@@ -234,21 +234,27 @@ class UpcomingDelivery:
         return getattr(self.line, name)
 
 
-def upcoming_stmt(state: str | None):
+def upcoming_stmt(state: str | None, q: str | None = None):
+    """Order lines of one state by expected date; ``q``: an HMS-nr or order number, or a piece of what is sent."""
     stmt = (select(NavOrderLine, Citizen.name).outerjoin(Citizen, Citizen.id == NavOrderLine.citizen_id)
             .order_by(NavOrderLine.expected_on, NavOrderLine.ordre_number, NavOrderLine.line_number))
+    if q and q.strip():
+        text = q.strip()
+        stmt = stmt.where(or_(NavOrderLine.hms_nr == text, NavOrderLine.ordre_number == text,
+                              func.lower(NavOrderLine.description).contains(text.lower(), autoescape=True)))
     return stmt.where(NavOrderLine.state == state) if state else stmt
 
 
 def upcoming_deliveries(session: Session, state: str | None = "expected", limit: int = 200,
-                        offset: int = 0) -> list[UpcomingDelivery]:
+                        offset: int = 0, q: str | None = None) -> list[UpcomingDelivery]:
     """What NAV is sending: device lines first by expected date; names masked."""
     return [UpcomingDelivery(line, masked_name(name) if name else None, line.need_id)
-            for line, name in session.execute(upcoming_stmt(state).limit(limit).offset(offset))]
+            for line, name in session.execute(upcoming_stmt(state, q).limit(limit).offset(offset))]
 
 
-def upcoming_page(session: Session, number: int = 1, size: int = PAGE_SIZE, state: str | None = "expected") -> Page:
-    page = offset_page(session, upcoming_stmt(state), number, size, scalars=False)
+def upcoming_page(session: Session, number: int = 1, size: int = PAGE_SIZE, state: str | None = "expected",
+                  q: str | None = None) -> Page:
+    page = offset_page(session, upcoming_stmt(state, q), number, size, scalars=False)
     page.items = [UpcomingDelivery(line, masked_name(name) if name else None, line.need_id) for line, name in page.items]
     return page
 
